@@ -1,0 +1,74 @@
+package io.pagedstream.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Finds the read-only {@code shared/} folder beside the repository (models and golden outputs):
+ * the {@code pagedstream.shared} property, the {@code PAGEDSTREAM_SHARED} variable, or the first
+ * {@code shared/} next to the working directory or one of its parents. Tests need it and fail
+ * clearly without it: they check real weights, there is nothing to skip to.
+ */
+public final class SharedData {
+
+  private SharedData() {}
+
+  public static Path root() {
+    List<Path> tried = new ArrayList<>();
+    String prop = System.getProperty("pagedstream.shared");
+    String env = System.getenv("PAGEDSTREAM_SHARED");
+    for (String s : new String[] {prop, env}) {
+      if (s != null && !s.isBlank()) {
+        Path p = Paths.get(s).toAbsolutePath().normalize();
+        tried.add(p);
+        if (Files.isDirectory(p.resolve("models"))) {
+          return p;
+        }
+      }
+    }
+    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path p = dir.resolveSibling("shared");
+      tried.add(p);
+      if (Files.isDirectory(p.resolve("models"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("cannot find the shared/ folder with models and golden data; tried " + tried
+        + " (set PAGEDSTREAM_SHARED)");
+  }
+
+  public static Path model(String name) {
+    return root().resolve("models").resolve(name);
+  }
+
+  public static JsonNode golden(String file) {
+    try {
+      return new ObjectMapper().readTree(root().resolve("golden").resolve(file).toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
+  }
+
+  public static float[] floats(JsonNode array) {
+    float[] out = new float[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) array.get(i).asDouble();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,87 @@
+package io.pagedstream.engine;
+
+import io.pagedstream.engine.scheduler.SchedulerConfig;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
+
+/**
+ * How to run the engine.
+ *
+ * @param device "cpu", "cuda" (fails clearly when no GPU is visible) or "auto"
+ * @param numKvBlocks KV blocks in the pool
+ * @param swapSpaceBytes host memory for swap-mode preemption
+ */
+public record EngineConfig(
+    String device,
+    int blockSize,
+    int numKvBlocks,
+    int maxNumSeqs,
+    int maxNumBatchedTokens,
+    boolean prefixCaching,
+    PreemptionMode preemptionMode,
+    long swapSpaceBytes,
+    KvLayout kvLayout) {
+
+  public static final int DEFAULT_BLOCK_SIZE = 16;
+  public static final int DEFAULT_MAX_NUM_SEQS = 256;
+  public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 4096;
+
+  public EngineConfig {
+    if (blockSize < 1) {
+      throw new IllegalArgumentException("block size must be at least 1, got " + blockSize);
+    }
+    if (numKvBlocks < 1) {
+      throw new IllegalArgumentException("the KV pool needs at least 1 block, got " + numKvBlocks);
+    }
+    if (swapSpaceBytes < 0) {
+      throw new IllegalArgumentException("swap space cannot be negative");
+    }
+    // build once to validate the scheduling limits with their own messages
+    new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, preemptionMode, kvLayout);
+  }
+
+  /** Defaults for everything but the pool size. */
+  public static EngineConfig defaults(int numKvBlocks) {
+    return new EngineConfig("cpu", DEFAULT_BLOCK_SIZE, numKvBlocks, DEFAULT_MAX_NUM_SEQS,
+        DEFAULT_MAX_NUM_BATCHED_TOKENS, true, PreemptionMode.RECOMPUTE, 0, KvLayout.PAGED);
+  }
+
+  public SchedulerConfig schedulerConfig() {
+    return new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, preemptionMode, kvLayout);
+  }
+
+  public EngineConfig withBlocks(int blockSize, int numKvBlocks) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+  }
+
+  public EngineConfig withMaxNumSeqs(int n) {
+    return new EngineConfig(device, blockSize, numKvBlocks, n, maxNumBatchedTokens,
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+  }
+
+  public EngineConfig withMaxNumBatchedTokens(int n) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, n,
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+  }
+
+  public EngineConfig withPrefixCaching(boolean on) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        on, preemptionMode, swapSpaceBytes, kvLayout);
+  }
+
+  public EngineConfig withPreemption(PreemptionMode mode, long swapBytes) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        prefixCaching, mode, swapBytes, kvLayout);
+  }
+
+  public EngineConfig withLayout(KvLayout layout) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout);
+  }
+
+  public EngineConfig withDevice(String d) {
+    return new EngineConfig(d, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+  }
+}

@@ -1,0 +1,298 @@
+package io.pagedstream.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.model.Weights;
+import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.engine.kv.BlockPool;
+import io.pagedstream.engine.kv.BlockTable;
+import io.pagedstream.engine.kv.KvCache;
+import io.pagedstream.engine.kv.KvCacheManager;
+import io.pagedstream.engine.kv.SwapSpace;
+import io.pagedstream.engine.model.BatchBuilder;
+import io.pagedstream.engine.model.LlamaModel;
+import io.pagedstream.engine.sampling.Sampler;
+import io.pagedstream.engine.scheduler.ScheduledChunk;
+import io.pagedstream.engine.scheduler.Scheduler;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import io.pagedstream.engine.scheduler.SchedulerOutput;
+import io.pagedstream.engine.scheduler.Sequence;
+import io.pagedstream.engine.scheduler.Swapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The serving engine: requests go in with {@link #add}, each {@link #step} runs one scheduler step
+ * and one forward pass over every scheduled sequence, and returns the requests that finished.
+ * Not thread-safe: one thread adds and steps (the forward pass's native scopes are per thread).
+ */
+public final class LlmEngine implements AutoCloseable {
+
+  private final EngineConfig config;
+  private final ModelSpec spec;
+  private final NDManager manager;
+  private final Weights weights;
+  private final KvCache cache;
+  private final SwapSpace swapSpace;
+  private final Scheduler scheduler;
+  private final BatchBuilder batchBuilder;
+  private final LlamaModel model;
+  private final EngineStats stats = new EngineStats();
+  private final List<RequestOutput> rejected = new ArrayList<>();
+  private final SplittableRandom seeds = new SplittableRandom();
+  private long arrivals;
+  private LogitsObserver logitsObserver;
+
+  private LlmEngine(EngineConfig config, ModelSpec spec, NDManager manager, Weights weights) {
+    this.config = config;
+    this.spec = spec;
+    this.manager = manager;
+    this.weights = weights;
+    this.cache = new KvCache(manager, manager.getDevice(), spec, config.numKvBlocks(), config.blockSize());
+    int swapBlocks = SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize());
+    this.swapSpace = swapBlocks > 0 ? new SwapSpace(manager, spec, swapBlocks, config.blockSize()) : null;
+    KvCacheManager kv = new KvCacheManager(new BlockPool(config.numKvBlocks()), config.blockSize(),
+        config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
+    this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper());
+    this.batchBuilder = new BatchBuilder(config.blockSize());
+    this.model = new LlamaModel(weights, cache, manager);
+  }
+
+  /** Loads a Hugging Face model folder (config.json + safetensors) onto the configured device. */
+  public static LlmEngine load(Path modelDir, EngineConfig config) {
+    ModelSpec spec = ModelSpec.load(modelDir);
+    Device device = resolveDevice(config.device());
+    NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+    try {
+      Weights weights = Weights.load(modelDir, spec, manager, device);
+      return new LlmEngine(config, spec, manager, weights);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** "cpu", "cuda" or "auto"; "cuda" fails with a clear message when PyTorch sees no GPU. */
+  public static Device resolveDevice(String name) {
+    int gpus = Engine.getEngine("PyTorch").getGpuCount();
+    return switch (name) {
+      case "cpu" -> Device.cpu();
+      case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
+      case "cuda", "gpu" -> {
+        if (gpus == 0) {
+          throw new IllegalStateException("--device cuda: PyTorch sees no CUDA GPU (build with -Pcuda for the "
+              + "CUDA natives, and check the NVIDIA driver)");
+        }
+        yield Device.gpu();
+      }
+      default -> throw new IllegalArgumentException("unknown device '" + name + "' (cpu, cuda, auto)");
+    };
+  }
+
+  /**
+   * Queues a request. Requests that can never run (too long for the model or for the whole KV
+   * pool, token ids outside the vocabulary) are answered with an error by the next {@link #step}.
+   */
+  public void add(String id, int[] promptTokenIds, SamplingParams params) {
+    String problem = check(promptTokenIds, params);
+    if (problem != null) {
+      rejected.add(new RequestOutput(id, promptTokenIds.clone(), new int[0], "error", problem, -1, 0));
+      return;
+    }
+    long seed = params.seed() != null ? params.seed() : seeds.nextLong();
+    stats.promptTokens += promptTokenIds.length;
+    scheduler.add(new Sequence(id, arrivals++, promptTokenIds, params, seed));
+  }
+
+  private String check(int[] prompt, SamplingParams params) {
+    if (prompt.length == 0) {
+      return "prompt is empty";
+    }
+    for (int i = 0; i < prompt.length; i++) {
+      if (prompt[i] < 0 || prompt[i] >= spec.vocabSize()) {
+        return "prompt_token_ids[" + i + "] = " + prompt[i] + " is outside the vocabulary (0.." + (spec.vocabSize() - 1) + ")";
+      }
+    }
+    long total = (long) prompt.length + params.maxTokens();
+    if (total > spec.maxPositionEmbeddings()) {
+      return "prompt (" + prompt.length + " tokens) + max_tokens (" + params.maxTokens() + ") = " + total
+          + " exceeds the model's " + spec.maxPositionEmbeddings() + " positions";
+    }
+    if (!scheduler.fitsPool(prompt.length, params.maxTokens())) {
+      return "prompt (" + prompt.length + " tokens) + max_tokens (" + params.maxTokens() + ") needs more KV blocks than the whole pool holds ("
+          + config.numKvBlocks() + " blocks of " + config.blockSize() + " tokens)";
+    }
+    return null;
+  }
+
+  public boolean hasUnfinished() {
+    return !rejected.isEmpty() || scheduler.hasUnfinished();
+  }
+
+  /** Runs one step; returns the requests that finished in it (and any rejected since the last). */
+  public List<RequestOutput> step() {
+    List<RequestOutput> done = new ArrayList<>(rejected);
+    stats.errors += rejected.size();
+    stats.finished += rejected.size();
+    rejected.clear();
+    SchedulerOutput out = scheduler.schedule();
+    stats.preemptions += out.preempted();
+    stats.swapOuts += out.swappedOut();
+    stats.swapIns += out.swappedIn();
+    stats.prefixCacheHitTokens = scheduler.prefixHitTokens();
+    if (out.isEmpty()) {
+      return done;
+    }
+    stats.steps++;
+    stats.peakRunning = Math.max(stats.peakRunning, scheduler.running().size());
+    float[] logits;
+    try {
+      logits = model.forward(batchBuilder.build(out.chunks()));
+    } catch (RuntimeException e) {
+      String message = "engine failure: " + firstLine(e);
+      for (ScheduledChunk c : out.chunks()) {
+        done.add(finish(c.sequence(), "error", message));
+      }
+      return done;
+    }
+    int vocab = spec.vocabSize();
+    int row = 0;
+    for (ScheduledChunk c : out.chunks()) {
+      Sequence s = c.sequence();
+      stats.computedTokens += c.length();
+      stats.recomputedTokens += Math.max(0, Math.min(c.end(), s.maxComputed()) - c.start());
+      scheduler.markComputed(c);
+      if (!c.samples()) {
+        continue;
+      }
+      int offset = row++ * vocab;
+      if (logitsObserver != null) {
+        logitsObserver.observe(s.requestId(), s.outputLength(), logits, offset, vocab);
+      }
+      int token = Sampler.sample(logits, offset, vocab, s.params(), s.seed(), s.outputLength());
+      s.appendToken(token);
+      stats.outputTokens++;
+      if (!s.params().ignoreEos() && spec.isEos(token)) {
+        done.add(finish(s, "stop", null));
+      } else if (s.outputLength() >= s.params().maxTokens()) {
+        done.add(finish(s, "length", null));
+      }
+    }
+    recordKvUse();
+    return done;
+  }
+
+  private RequestOutput finish(Sequence s, String reason, String error) {
+    scheduler.finish(s, reason, error);
+    stats.finished++;
+    if (error != null) {
+      stats.errors++;
+    }
+    double first = s.firstTokenNanos() == 0 ? -1 : (s.firstTokenNanos() - s.arrivalNanos()) / 1e6;
+    return new RequestOutput(s.requestId(), s.promptTokens(), s.outputTokens(), reason, error, first,
+        (s.finishNanos() - s.arrivalNanos()) / 1e6);
+  }
+
+  /** Peak blocks and the step's KV waste: reserved slots that hold no token yet. */
+  private void recordKvUse() {
+    BlockPool pool = scheduler.kvCacheManager().pool();
+    stats.peakBlocksUsed = Math.max(stats.peakBlocksUsed, pool.inUse());
+    long reserved = (long) pool.inUse() * config.blockSize();
+    if (reserved == 0) {
+      return;
+    }
+    BitSet counted = new BitSet(config.numKvBlocks());
+    long held = 0;
+    for (Sequence s : scheduler.running()) {
+      BlockTable t = s.blockTable();
+      for (int i = 0; i < t.size(); i++) {
+        if (!counted.get(t.get(i))) {
+          counted.set(t.get(i));
+          held += Math.max(0, Math.min(config.blockSize(), s.numComputed() - i * config.blockSize()));
+        }
+      }
+    }
+    stats.wasteSum += (double) (reserved - held) / reserved;
+    stats.wasteSteps++;
+  }
+
+  private Swapper swapper() {
+    return new Swapper() {
+      @Override
+      public int available() {
+        return swapSpace.available();
+      }
+
+      @Override
+      public int[] swapOut(int[] deviceBlocks) {
+        return swapSpace.swapOut(cache, deviceBlocks);
+      }
+
+      @Override
+      public void swapIn(int[] hostBlocks, int[] deviceBlocks) {
+        swapSpace.swapIn(cache, hostBlocks, deviceBlocks);
+      }
+
+      @Override
+      public void discard(int[] hostBlocks) {
+        swapSpace.release(hostBlocks);
+      }
+    };
+  }
+
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.lines().findFirst().orElse(m);
+  }
+
+  public void setLogitsObserver(LogitsObserver observer) {
+    this.logitsObserver = observer;
+  }
+
+  public EngineStats stats() {
+    return stats;
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  public EngineConfig config() {
+    return config;
+  }
+
+  public Device device() {
+    return manager.getDevice();
+  }
+
+  public int numRunning() {
+    return scheduler.running().size();
+  }
+
+  public int numWaiting() {
+    return scheduler.numWaiting() + scheduler.numSwapped();
+  }
+
+  public int kvBlocksUsed() {
+    return scheduler.kvCacheManager().pool().inUse();
+  }
+
+  public long kvCacheBytes() {
+    return cache.bytes();
+  }
+
+  @Override
+  public void close() {
+    if (swapSpace != null) {
+      swapSpace.close();
+    }
+    cache.close();
+    weights.close();
+    manager.close();
+  }
+}

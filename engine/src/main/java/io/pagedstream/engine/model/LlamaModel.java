@@ -1,0 +1,135 @@
+package io.pagedstream.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.model.Weights;
+import io.pagedstream.engine.kv.KvCache;
+
+/**
+ * The Llama decoder forward pass over a packed batch, reading and writing K/V only through cache
+ * slots. Dense layers run once over all packed tokens; attention runs per {@link AttentionGroup}
+ * on K/V gathered by slot from the block-structured cache.
+ *
+ * <p>Every intermediate array lives in an {@link NDScope} closed at the end of the call, so a step
+ * leaves no native memory behind whatever manager an operation attached its result to.
+ */
+public final class LlamaModel {
+
+  private final ModelSpec spec;
+  private final Weights weights;
+  private final KvCache cache;
+  private final Rope rope;
+  private final NDManager manager;
+  private final float scale;
+
+  public LlamaModel(Weights weights, KvCache cache, NDManager manager) {
+    this.spec = weights.spec();
+    this.weights = weights;
+    this.cache = cache;
+    this.manager = manager;
+    this.rope = new Rope(manager, spec);
+    this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
+  }
+
+  /** Runs the batch, writing its K/V into the cache; returns {@code [sampleRows, vocab]} logits. */
+  public float[] forward(ForwardBatch batch) {
+    try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray slots = step.create(batch.slots());
+      NDList ropeTables = rope.tables(step.create(batch.positions()));
+      NDArray unpack = step.create(batch.unpackRows());
+      GroupInputs[] groups = new GroupInputs[batch.groups().size()];
+      for (int i = 0; i < groups.length; i++) {
+        groups[i] = new GroupInputs(step, batch.groups().get(i));
+      }
+      NDArray x = weights.embedding().get(new NDIndex("{}", step.create(batch.tokens())));
+      for (int l = 0; l < spec.numLayers(); l++) {
+        x = layer(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
+      }
+      if (batch.sampleRows().length == 0) {
+        return new float[0];
+      }
+      NDArray last = x.get(new NDIndex("{}", step.create(batch.sampleRows())));
+      return rmsNorm(last, weights.finalNorm()).matMul(weights.lmHead()).toFloatArray();
+    }
+  }
+
+  private NDArray layer(int index, Weights.Layer w, NDArray x, NDArray slots, NDList ropeTables, GroupInputs[] groups, NDArray unpack) {
+    int tokens = (int) x.getShape().get(0);
+    int qDim = spec.numHeads() * spec.headDim();
+    int kvDim = spec.numKvHeads() * spec.headDim();
+    NDArray qkv = linear(rmsNorm(x, w.inputNorm()), w.qkv(), w.qkvBias());
+    NDArray q = qkv.get(new NDIndex(":, 0:" + qDim)).reshape(tokens, spec.numHeads(), spec.headDim());
+    NDArray k = qkv.get(new NDIndex(":, " + qDim + ":" + (qDim + kvDim))).reshape(tokens, spec.numKvHeads(), spec.headDim());
+    NDArray v = qkv.get(new NDIndex(":, " + (qDim + kvDim) + ":")).reshape(tokens, spec.numKvHeads(), spec.headDim());
+    q = rope.apply(q, ropeTables);
+    k = rope.apply(k, ropeTables);
+    cache.write(index, slots, k, v);
+    NDArray flatQ = q.reshape(tokens, qDim);
+    NDArray attn;
+    if (groups.length == 1) {
+      attn = attend(index, flatQ, groups[0]);
+    } else {
+      NDList parts = new NDList(groups.length);
+      for (GroupInputs g : groups) {
+        parts.add(attend(index, flatQ, g));
+      }
+      attn = NDArrays.concat(parts, 0);
+    }
+    attn = attn.get(new NDIndex("{}", unpack));
+    NDArray h = x.add(linear(attn, w.o(), w.oBias()));
+    NDArray gateUp = linear(rmsNorm(h, w.postNorm()), w.gateUp(), w.gateUpBias());
+    int inter = spec.intermediateSize();
+    NDArray gate = gateUp.get(new NDIndex(":, 0:" + inter));
+    NDArray up = gateUp.get(new NDIndex(":, " + inter + ":"));
+    return h.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.down(), w.downBias()));
+  }
+
+  /** Attention of one group's queries over their sequences' cached K/V; padded output rows. */
+  private NDArray attend(int layer, NDArray flatQ, GroupInputs g) {
+    int b = g.group.size();
+    int nq = g.group.queries();
+    int ctx = g.group.context();
+    int kvh = spec.numKvHeads();
+    int grp = spec.queriesPerKvHead();
+    int d = spec.headDim();
+    NDArray q = flatQ.get(g.queryRows).reshape(b, nq, kvh, grp, d).transpose(0, 2, 3, 1, 4).reshape(b, kvh, grp * nq, d);
+    NDArray k = cache.gatherKeys(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 3, 1);
+    NDArray v = cache.gatherValues(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 1, 3);
+    NDArray scores = q.matMul(k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
+    NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
+    return probs.matMul(v).reshape(b, kvh, grp, nq, d).transpose(0, 3, 1, 2, 4).reshape(b * nq, kvh * grp * d);
+  }
+
+  private NDArray rmsNorm(NDArray x, NDArray weight) {
+    NDArray meanSquare = x.square().mean(new int[] {-1}, true);
+    return x.div(meanSquare.add((float) spec.rmsNormEps()).sqrt()).mul(weight);
+  }
+
+  private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    NDArray y = x.matMul(weight);
+    return bias == null ? y : y.add(bias);
+  }
+
+  /** A group's index and mask arrays, made once per step and shared by all layers. */
+  private static final class GroupInputs {
+    final AttentionGroup group;
+    final NDIndex queryRows;
+    final NDArray contextSlots;
+    final NDArray maskBias;
+
+    GroupInputs(NDManager m, AttentionGroup g) {
+      this.group = g;
+      this.queryRows = new NDIndex("{}", m.create(g.queryRows()));
+      this.contextSlots = m.create(g.contextSlots());
+      this.maskBias = m.create(g.maskBias(), new Shape(g.size(), 1, 1, g.queries(), g.context()));
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.pagedstream.engine.scheduler;
+
+import io.pagedstream.engine.kv.BlockTable;
+import io.pagedstream.engine.kv.KvCacheManager;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Continuous batching over a paged KV cache. Each step first continues every running sequence
+ * (one decode token, or the next chunk of a prefill), preempting the most recently admitted
+ * sequence whenever a running one needs a block and none is left; then, if nothing was preempted,
+ * brings back swapped sequences and admits waiting ones while blocks, {@code maxNumSeqs} and the
+ * step's token budget allow. A finished sequence frees its blocks at once, so a waiting one can
+ * join the very next step.
+ */
+public final class Scheduler {
+
+  private final SchedulerConfig config;
+  private final KvCacheManager kv;
+  private final Swapper swapper;
+  private final Deque<Sequence> waiting = new ArrayDeque<>();
+  private final List<Sequence> running = new ArrayList<>();
+  private final Deque<Sequence> swapped = new ArrayDeque<>();
+  private long preemptions;
+  private long prefixHitTokens;
+
+  public Scheduler(SchedulerConfig config, KvCacheManager kv, Swapper swapper) {
+    if (config.preemption() == PreemptionMode.SWAP && swapper == null) {
+      throw new IllegalArgumentException("swap preemption needs a swap space");
+    }
+    this.config = config;
+    this.kv = kv;
+    this.swapper = swapper;
+  }
+
+  /** KV slots a sequence needs at most: every token but the last one gets its K and V stored. */
+  public static int maxSlots(int promptLength, int maxTokens) {
+    return promptLength + maxTokens - 1;
+  }
+
+  /** Whether a request of this size can ever run, even with the whole pool to itself. */
+  public boolean fitsPool(int promptLength, int maxTokens) {
+    int slots = config.layout() == KvLayout.CONTIGUOUS
+        ? promptLength + maxTokens : maxSlots(promptLength, maxTokens);
+    return kv.blocksFor(slots) <= kv.pool().numBlocks();
+  }
+
+  public void add(Sequence s) {
+    s.setStatus(SequenceStatus.WAITING);
+    waiting.addLast(s);
+  }
+
+  public SchedulerOutput schedule() {
+    int budget = config.maxNumBatchedTokens();
+    List<ScheduledChunk> chunks = new ArrayList<>();
+    int preempted = 0;
+    int swappedOut = 0;
+    int swappedIn = 0;
+
+    for (int i = 0; i < running.size() && budget > 0; ) {
+      Sequence s = running.get(i);
+      int n = Math.min(s.numUncomputed(), budget);
+      boolean fits = true;
+      while (!kv.canGrow(s.blockTable(), s.numComputed() + n)) {
+        Sequence victim = running.remove(running.size() - 1);
+        if (preempt(victim)) {
+          swappedOut++;
+        }
+        preempted++;
+        if (victim == s) {
+          fits = false;
+          break;
+        }
+      }
+      if (!fits) {
+        break;
+      }
+      kv.grow(s.blockTable(), s.numComputed() + n);
+      chunks.add(new ScheduledChunk(s, s.numComputed(), n));
+      budget -= n;
+      i++;
+    }
+
+    while (preempted == 0 && !swapped.isEmpty() && running.size() < config.maxNumSeqs() && budget > 0) {
+      Sequence s = swapped.peekFirst();
+      int n = Math.min(s.numUncomputed(), budget);
+      int[] host = s.swappedBlocks();
+      int slots = Math.max(s.numComputed() + n, s.reservedSlots());
+      if (kv.blocksFor(slots) > kv.pool().available()) {
+        break;
+      }
+      swapped.pollFirst();
+      BlockTable table = s.blockTable();
+      kv.grow(table, host.length * kv.blockSize());
+      swapper.swapIn(host, table.toArray());
+      s.setSwappedBlocks(null);
+      kv.grow(table, slots);
+      kv.registerFull(table, s.tokenBuffer(), s.numComputed());
+      s.setStatus(SequenceStatus.RUNNING);
+      running.add(s);
+      chunks.add(new ScheduledChunk(s, s.numComputed(), n));
+      budget -= n;
+      swappedIn++;
+    }
+
+    while (preempted == 0 && swapped.isEmpty() && !waiting.isEmpty()
+        && running.size() < config.maxNumSeqs() && budget > 0) {
+      Sequence s = waiting.peekFirst();
+      BlockTable table = s.blockTable();
+      int hits = kv.matchPrefix(table, s.tokenBuffer(), s.length());
+      s.setComputed(hits);
+      int n = Math.min(s.numUncomputed(), budget);
+      int slots = config.layout() == KvLayout.CONTIGUOUS
+          ? s.promptLength() + s.params().maxTokens() : s.numComputed() + n;
+      if (!kv.canGrow(table, slots)) {
+        kv.free(table);
+        s.setComputed(0);
+        break;
+      }
+      waiting.pollFirst();
+      prefixHitTokens += hits;
+      kv.grow(table, slots);
+      s.setReservedSlots(config.layout() == KvLayout.CONTIGUOUS ? table.size() * kv.blockSize() : 0);
+      s.setStatus(SequenceStatus.RUNNING);
+      running.add(s);
+      chunks.add(new ScheduledChunk(s, s.numComputed(), n));
+      budget -= n;
+    }
+    preemptions += preempted;
+    return new SchedulerOutput(List.copyOf(chunks), preempted, swappedOut, swappedIn);
+  }
+
+  /** Frees a victim's blocks; swaps them to host memory when that mode is on and room allows. */
+  private boolean preempt(Sequence victim) {
+    BlockTable table = victim.blockTable();
+    boolean swap = config.preemption() == PreemptionMode.SWAP && table.size() <= swapper.available();
+    if (swap) {
+      victim.setSwappedBlocks(swapper.swapOut(table.toArray()));
+      kv.free(table);
+      victim.setStatus(SequenceStatus.SWAPPED);
+      swapped.addFirst(victim);
+    } else {
+      kv.free(table);
+      victim.setComputed(0);
+      victim.setStatus(SequenceStatus.WAITING);
+      waiting.addFirst(victim);
+    }
+    return swap;
+  }
+
+  /** Records that a chunk's tokens now have KV in the cache, making full blocks reusable. */
+  public void markComputed(ScheduledChunk c) {
+    Sequence s = c.sequence();
+    s.setComputed(c.end());
+    kv.registerFull(s.blockTable(), s.tokenBuffer(), c.end());
+  }
+
+  /** Ends a sequence (finished, failed or aborted) and frees whatever it holds. */
+  public void finish(Sequence s, String reason, String error) {
+    switch (s.status()) {
+      case RUNNING -> running.remove(s);
+      case WAITING -> waiting.remove(s);
+      case SWAPPED -> {
+        swapped.remove(s);
+        swapper.discard(s.swappedBlocks());
+        s.setSwappedBlocks(null);
+      }
+      case FINISHED -> {
+        return;
+      }
+    }
+    kv.free(s.blockTable());
+    s.finish(reason, error);
+  }
+
+  public boolean hasUnfinished() {
+    return !waiting.isEmpty() || !running.isEmpty() || !swapped.isEmpty();
+  }
+
+  public List<Sequence> running() {
+    return running;
+  }
+
+  public int numWaiting() {
+    return waiting.size();
+  }
+
+  public int numSwapped() {
+    return swapped.size();
+  }
+
+  public long preemptions() {
+    return preemptions;
+  }
+
+  public long prefixHitTokens() {
+    return prefixHitTokens;
+  }
+
+  public KvCacheManager kvCacheManager() {
+    return kv;
+  }
+
+  public SchedulerConfig config() {
+    return config;
+  }
+}
