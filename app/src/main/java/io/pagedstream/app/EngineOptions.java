@@ -1,0 +1,55 @@
+package io.pagedstream.app;
+
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.engine.EngineConfig;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
+import picocli.CommandLine.Option;
+
+/** Engine settings shared by every command that runs the engine. */
+public final class EngineOptions {
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, cuda or auto (default: ${DEFAULT-VALUE})")
+  String device;
+
+  @Option(names = "--kv-blocks", description = "KV cache blocks in the pool (default: from --kv-cache-gib through the memory plan)")
+  Integer kvBlocks;
+
+  @Option(names = "--kv-cache-gib", defaultValue = "1.0",
+      description = "memory for the KV cache when --kv-blocks is not given, in GiB (default: ${DEFAULT-VALUE})")
+  double kvCacheGib;
+
+  @Option(names = "--block-size", defaultValue = "16", description = "tokens per KV block (default: ${DEFAULT-VALUE})")
+  int blockSize;
+
+  @Option(names = "--max-num-seqs", defaultValue = "256", description = "sequences running at once (default: ${DEFAULT-VALUE})")
+  int maxNumSeqs;
+
+  @Option(names = "--max-num-batched-tokens", defaultValue = "4096",
+      description = "tokens computed per step; longer prompts are prefilled in chunks (default: ${DEFAULT-VALUE})")
+  int maxNumBatchedTokens;
+
+  @Option(names = "--no-prefix-caching", negatable = false, description = "do not reuse the KV blocks of shared prompt prefixes")
+  boolean noPrefixCaching;
+
+  @Option(names = "--preemption-mode", defaultValue = "recompute",
+      description = "recompute or swap: what happens to a sequence evicted for lack of KV blocks (default: ${DEFAULT-VALUE})")
+  String preemptionMode;
+
+  @Option(names = "--swap-space-gib", defaultValue = "4",
+      description = "host memory for swapped-out KV blocks with --preemption-mode swap, in GiB (default: ${DEFAULT-VALUE})")
+  double swapSpaceGib;
+
+  /** The engine configuration for a model, with the pool sized from the memory plan if needed. */
+  public EngineConfig toConfig(ModelSpec spec, KvLayout layout) {
+    PreemptionMode mode = switch (preemptionMode) {
+      case "recompute" -> PreemptionMode.RECOMPUTE;
+      case "swap" -> PreemptionMode.SWAP;
+      default -> throw new IllegalArgumentException("--preemption-mode must be recompute or swap, got " + preemptionMode);
+    };
+    int blocks = kvBlocks != null ? kvBlocks : KvBudget.blocks(spec, (long) (kvCacheGib * (1L << 30)), blockSize);
+    long swapBytes = mode == PreemptionMode.SWAP ? (long) (swapSpaceGib * (1L << 30)) : 0;
+    return new EngineConfig(device, blockSize, blocks, maxNumSeqs, maxNumBatchedTokens,
+        !noPrefixCaching && layout == KvLayout.PAGED, mode, swapBytes, layout);
+  }
+}

@@ -1,0 +1,98 @@
+package io.pagedstream.app;
+
+import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.InvalidRequestException;
+import io.pagedstream.core.request.ParsedLine;
+import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.ValidatedPrompt;
+import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.engine.LlmEngine;
+import io.pagedstream.engine.RequestOutput;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Runs parsed request lines through an engine and hands out exactly one result per line, in input
+ * order. Lines are keyed by their position, not their id, so duplicate ids still get one result
+ * each.
+ */
+final class GenerationJob {
+
+  private record Pending(String id, int promptTokens) {}
+
+  private final LlmEngine engine;
+  private final PromptValidator validator;
+  private final Optional<TextTokenizer> tokenizer;
+  private final Consumer<GenerationResult> sink;
+  private final List<Pending> pending = new ArrayList<>();
+  private final Map<Integer, GenerationResult> done = new HashMap<>();
+  private int nextToEmit;
+  private long errors;
+
+  GenerationJob(LlmEngine engine, PromptValidator validator, Consumer<GenerationResult> sink) {
+    this.engine = engine;
+    this.validator = validator;
+    this.tokenizer = validator.tokenizer();
+    this.sink = sink;
+  }
+
+  void submit(ParsedLine line) {
+    int index = pending.size();
+    if (line instanceof ParsedLine.Failed f) {
+      pending.add(new Pending(f.id(), 0));
+      complete(index, GenerationResult.error(f.id(), f.error(), 0));
+      return;
+    }
+    var request = ((ParsedLine.Ok) line).request();
+    try {
+      ValidatedPrompt p = validator.validate(request);
+      pending.add(new Pending(p.id(), p.promptTokens()));
+      engine.add(Integer.toString(index), p.promptTokenIds(), p.params());
+    } catch (InvalidRequestException e) {
+      pending.add(new Pending(request.id(), 0));
+      complete(index, GenerationResult.error(request.id(), e.getMessage(), 0));
+    }
+  }
+
+  /** Steps the engine until every submitted line has its result; {@code onStep} sees progress. */
+  void runToEnd(Runnable onStep) {
+    while (engine.hasUnfinished()) {
+      for (RequestOutput o : engine.step()) {
+        int index = Integer.parseInt(o.id());
+        Pending p = pending.get(index);
+        complete(index, o.isError()
+            ? GenerationResult.error(p.id(), o.error(), p.promptTokens())
+            : new GenerationResult(p.id(), o.outputTokenIds(),
+                tokenizer.map(t -> t.decode(o.outputTokenIds())).orElse(null),
+                o.finishReason(), null, p.promptTokens(), o.outputTokenIds().length));
+      }
+      onStep.run();
+    }
+  }
+
+  private void complete(int index, GenerationResult r) {
+    if (r.isError()) {
+      errors++;
+    }
+    done.put(index, r);
+    while (done.containsKey(nextToEmit)) {
+      sink.accept(done.remove(nextToEmit++));
+    }
+  }
+
+  int submitted() {
+    return pending.size();
+  }
+
+  int emitted() {
+    return nextToEmit;
+  }
+
+  long errors() {
+    return errors;
+  }
+}
