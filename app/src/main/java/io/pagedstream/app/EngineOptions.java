@@ -1,5 +1,8 @@
 package io.pagedstream.app;
 
+import io.pagedstream.core.memory.Dtype;
+import io.pagedstream.core.memory.GpuBudget;
+import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -47,9 +50,23 @@ public final class EngineOptions {
       case "swap" -> PreemptionMode.SWAP;
       default -> throw new IllegalArgumentException("--preemption-mode must be recompute or swap, got " + preemptionMode);
     };
-    int blocks = kvBlocks != null ? kvBlocks : KvBudget.blocks(spec, (long) (kvCacheGib * (1L << 30)), blockSize);
+    int blocks = kvBlocks != null ? kvBlocks : blocksForBudget(spec);
     long swapBytes = mode == PreemptionMode.SWAP ? (long) (swapSpaceGib * (1L << 30)) : 0;
     return new EngineConfig(device, blockSize, blocks, maxNumSeqs, maxNumBatchedTokens,
         !noPrefixCaching && layout == KvLayout.PAGED, mode, swapBytes, layout);
+  }
+
+  /** Pool size for {@code --kv-cache-gib}: the engine keeps K and V in float32 on one device. */
+  private int blocksForBudget(ModelSpec spec) {
+    if (!(kvCacheGib > 0) || Double.isInfinite(kvCacheGib)) {
+      throw new IllegalArgumentException("--kv-cache-gib must be a positive number, got " + kvCacheGib);
+    }
+    MemoryPlan plan = MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(Dtype.FLOAT32).withBlockSize(blockSize);
+    long n = plan.kvBlocksWithin(Math.round(kvCacheGib * GpuBudget.GIB));
+    if (n < 1) {
+      throw new IllegalArgumentException("--kv-cache-gib " + kvCacheGib + " holds no KV block of "
+          + plan.kvBytesPerBlock() + " bytes; raise it or lower --block-size");
+    }
+    return (int) Math.min(n, Integer.MAX_VALUE);
   }
 }

@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
     description = "Offline bulk LLM generation on Apache Kafka with a paged-attention engine.",
     subcommands = {
       GenerateCommand.class,
+      BenchCommand.class,
+      MakeModelCommand.class,
+      PlanCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PagedStream implements Runnable {

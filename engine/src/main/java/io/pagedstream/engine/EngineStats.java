@@ -22,6 +22,18 @@ public final class EngineStats {
   int peakRunning;
   double wasteSum;
   long wasteSteps;
+  long attentionPairs;
+  double forwardSeconds;
+
+  /** Query-key pairs attended to, summed over computed tokens (for FLOP estimates). */
+  public long attentionPairs() {
+    return attentionPairs;
+  }
+
+  /** Wall time spent in forward passes. */
+  public double forwardSeconds() {
+    return forwardSeconds;
+  }
 
   public long steps() {
     return steps;

@@ -42,7 +42,7 @@ public final class LlmEngine implements AutoCloseable {
   private final Scheduler scheduler;
   private final BatchBuilder batchBuilder;
   private final LlamaModel model;
-  private final EngineStats stats = new EngineStats();
+  private EngineStats stats = new EngineStats();
   private final List<RequestOutput> rejected = new ArrayList<>();
   private final SplittableRandom seeds = new SplittableRandom();
   private long arrivals;
@@ -151,8 +151,10 @@ public final class LlmEngine implements AutoCloseable {
     stats.steps++;
     stats.peakRunning = Math.max(stats.peakRunning, scheduler.running().size());
     float[] logits;
+    long forwardStart = System.nanoTime();
     try {
       logits = model.forward(batchBuilder.build(out.chunks()));
+      stats.forwardSeconds += (System.nanoTime() - forwardStart) / 1e9;
     } catch (RuntimeException e) {
       String message = "engine failure: " + firstLine(e);
       for (ScheduledChunk c : out.chunks()) {
@@ -165,6 +167,7 @@ public final class LlmEngine implements AutoCloseable {
     for (ScheduledChunk c : out.chunks()) {
       Sequence s = c.sequence();
       stats.computedTokens += c.length();
+      stats.attentionPairs += (long) c.length() * (c.start() + c.end() + 1) / 2;
       stats.recomputedTokens += Math.max(0, Math.min(c.end(), s.maxComputed()) - c.start());
       scheduler.markComputed(c);
       if (!c.samples()) {
@@ -256,6 +259,11 @@ public final class LlmEngine implements AutoCloseable {
 
   public EngineStats stats() {
     return stats;
+  }
+
+  /** Starts the counters afresh (after a warm-up, say); cached prefix blocks stay cached. */
+  public void resetStats() {
+    stats = new EngineStats();
   }
 
   public ModelSpec spec() {

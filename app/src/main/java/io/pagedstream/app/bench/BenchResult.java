@@ -1,0 +1,61 @@
+package io.pagedstream.app.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Map;
+
+/** One benchmark run's figures; {@link #outputs} keeps the generated ids to compare variants. */
+public record BenchResult(
+    String label,
+    int requests,
+    long promptTokens,
+    long outputTokens,
+    double elapsedSeconds,
+    double kvWasteFraction,
+    int peakKvBlocksUsed,
+    int kvBlocksTotal,
+    int peakRunning,
+    long preemptions,
+    long recomputedTokens,
+    long prefixCacheHitTokens,
+    long swapOuts,
+    long errors,
+    double modelGflops,
+    String device,
+    Map<String, int[]> outputs) {
+
+  public double outputTokensPerSecond() {
+    return outputTokens / Math.max(elapsedSeconds, 1e-9);
+  }
+
+  public double totalTokensPerSecond() {
+    return (promptTokens + outputTokens) / Math.max(elapsedSeconds, 1e-9);
+  }
+
+  /** Model arithmetic per second, from the FLOP count of every token the model computed. */
+  public double achievedGflopsPerSecond() {
+    return modelGflops / Math.max(elapsedSeconds, 1e-9);
+  }
+
+  public ObjectNode toJson() {
+    ObjectNode o = new ObjectMapper().createObjectNode();
+    o.put("requests", requests);
+    o.put("prompt_tokens", promptTokens);
+    o.put("output_tokens", outputTokens);
+    o.put("elapsed_s", elapsedSeconds);
+    o.put("output_tokens_per_second", outputTokensPerSecond());
+    o.put("total_tokens_per_second", totalTokensPerSecond());
+    o.put("kv_waste_fraction", kvWasteFraction);
+    o.put("peak_kv_blocks_used", peakKvBlocksUsed);
+    o.put("kv_blocks_total", kvBlocksTotal);
+    o.put("peak_running_sequences", peakRunning);
+    o.put("preemptions", preemptions);
+    o.put("recomputed_tokens", recomputedTokens);
+    o.put("prefix_cache_hit_tokens", prefixCacheHitTokens);
+    o.put("swap_outs", swapOuts);
+    o.put("errors", errors);
+    o.put("achieved_gflops_per_second", achievedGflopsPerSecond());
+    o.put("device", device);
+    return o;
+  }
+}

@@ -1,0 +1,79 @@
+package io.pagedstream.app.bench;
+
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.engine.EngineConfig;
+import io.pagedstream.engine.EngineStats;
+import io.pagedstream.engine.LlmEngine;
+import io.pagedstream.engine.RequestOutput;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs a {@link Workload} through a freshly loaded engine and measures it. */
+public final class BenchRunner {
+
+  private final Path model;
+
+  public BenchRunner(Path model) {
+    this.model = model;
+  }
+
+  public BenchResult run(String label, EngineConfig config, Workload workload) {
+    try (LlmEngine engine = LlmEngine.load(model, config)) {
+      warmUp(engine);
+      Map<String, int[]> outputs = new HashMap<>();
+      long errors = 0;
+      long start = System.nanoTime();
+      for (Workload.Request r : workload.requests()) {
+        engine.add(r.id(), r.prompt(), r.params());
+      }
+      while (engine.hasUnfinished()) {
+        for (RequestOutput o : engine.step()) {
+          outputs.put(o.id(), o.outputTokenIds());
+          if (o.isError()) {
+            errors++;
+          }
+        }
+      }
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      EngineStats s = engine.stats();
+      return new BenchResult(label, workload.requests().size(), workload.promptTokens(), s.outputTokens(), elapsed,
+          s.kvWasteFraction(), s.peakBlocksUsed(), config.numKvBlocks(), s.peakRunning(), s.preemptions(),
+          s.recomputedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
+          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs);
+    }
+  }
+
+  /** Runs a few tiny requests so that one-time native initialisation is not timed. */
+  private static void warmUp(LlmEngine engine) {
+    int vocab = engine.spec().vocabSize();
+    Workload w = Workload.synthetic(2, 8, 8, 0, 4, 0, vocab, -1);
+    for (Workload.Request r : w.requests()) {
+      engine.add("warmup-" + r.id(), r.prompt(), r.params());
+    }
+    while (engine.hasUnfinished()) {
+      engine.step();
+    }
+    engine.resetStats();
+  }
+
+  /**
+   * FLOPs of the forward passes run: 2 per weight per computed token for the dense layers, the LM
+   * head only for sampled tokens, and 4 x heads x head_dim per attended (query, key) pair.
+   */
+  static double modelFlops(ModelSpec s, EngineStats stats) {
+    long h = s.hiddenSize();
+    long q = (long) s.numHeads() * s.headDim();
+    long kv = (long) s.numKvHeads() * s.headDim();
+    long perLayer = h * (q + 2 * kv) + q * h + 3 * h * s.intermediateSize();
+    double dense = 2.0 * perLayer * s.numLayers() * stats.computedTokens();
+    double head = 2.0 * h * s.vocabSize() * stats.outputTokens();
+    double attention = 4.0 * q * s.numLayers() * stats.attentionPairs();
+    return dense + head + attention;
+  }
+
+  public static EngineConfig contiguous(EngineConfig c) {
+    return c.withLayout(KvLayout.CONTIGUOUS);
+  }
+}
