@@ -12,6 +12,7 @@ import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.kv.KvCacheManager;
 import io.pagedstream.engine.kv.SwapSpace;
 import io.pagedstream.engine.model.BatchBuilder;
+import io.pagedstream.engine.model.BatchInvariance;
 import io.pagedstream.engine.model.LlamaModel;
 import io.pagedstream.engine.sampling.Sampler;
 import io.pagedstream.engine.scheduler.ScheduledChunk;
@@ -25,6 +26,8 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The serving engine: requests go in with {@link #add}, each {@link #step} runs one scheduler step
@@ -32,6 +35,8 @@ import java.util.SplittableRandom;
  * Not thread-safe: one thread adds and steps (the forward pass's native scopes are per thread).
  */
 public final class LlmEngine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LlmEngine.class);
 
   private final EngineConfig config;
   private final ModelSpec spec;
@@ -47,6 +52,7 @@ public final class LlmEngine implements AutoCloseable {
   private final SplittableRandom seeds = new SplittableRandom();
   private long arrivals;
   private LogitsObserver logitsObserver;
+  private final BatchInvariance invariance;
 
   private LlmEngine(EngineConfig config, ModelSpec spec, NDManager manager, Weights weights) {
     this.config = config;
@@ -59,8 +65,14 @@ public final class LlmEngine implements AutoCloseable {
     KvCacheManager kv = new KvCacheManager(new BlockPool(config.numKvBlocks()), config.blockSize(),
         config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
     this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper());
-    this.batchBuilder = new BatchBuilder(config.blockSize());
-    this.model = new LlamaModel(weights, cache, manager);
+    this.invariance = BatchInvariance.measure(weights, manager);
+    if (invariance.verified()) {
+      LOG.debug("{}", invariance);
+    } else {
+      LOG.warn("{}: outputs may differ slightly with batch composition on this machine", invariance);
+    }
+    this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
+    this.model = new LlamaModel(weights, cache, manager, invariance);
   }
 
   /** Loads a Hugging Face model folder (config.json + safetensors) onto the configured device. */
@@ -255,6 +267,11 @@ public final class LlmEngine implements AutoCloseable {
 
   public void setLogitsObserver(LogitsObserver observer) {
     this.logitsObserver = observer;
+  }
+
+  /** The padding that keeps results independent of batch composition on this machine. */
+  public BatchInvariance batchInvariance() {
+    return invariance;
   }
 
   public EngineStats stats() {

@@ -17,9 +17,12 @@ public final class BatchBuilder {
   static final float MASKED = -1e9f;
 
   private final int blockSize;
+  private final BatchInvariance invariance;
 
-  public BatchBuilder(int blockSize) {
+  /** Attention groups are padded as {@code invariance} says, so no token's result depends on its batch. */
+  public BatchBuilder(int blockSize, BatchInvariance invariance) {
     this.blockSize = blockSize;
+    this.invariance = invariance;
   }
 
   public ForwardBatch build(List<ScheduledChunk> chunks) {
@@ -75,6 +78,8 @@ public final class BatchBuilder {
       queries = Math.max(queries, chunks.get(i).length());
       context = Math.max(context, chunks.get(i).end());
     }
+    queries = invariance.padQueries(queries);
+    context = invariance.padContext(context);
     long[] queryRows = new long[size * queries];
     long[] contextSlots = new long[size * context];
     float[] mask = new float[size * queries * context];

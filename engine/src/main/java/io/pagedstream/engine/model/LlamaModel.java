@@ -28,14 +28,16 @@ public final class LlamaModel {
   private final Rope rope;
   private final NDManager manager;
   private final float scale;
+  private final BatchInvariance invariance;
 
-  public LlamaModel(Weights weights, KvCache cache, NDManager manager) {
+  public LlamaModel(Weights weights, KvCache cache, NDManager manager, BatchInvariance invariance) {
     this.spec = weights.spec();
     this.weights = weights;
     this.cache = cache;
     this.manager = manager;
     this.rope = new Rope(manager, spec);
     this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
+    this.invariance = invariance;
   }
 
   /** Runs the batch, writing its K/V into the cache; returns {@code [sampleRows, vocab]} logits. */
@@ -57,7 +59,7 @@ public final class LlamaModel {
         return new float[0];
       }
       NDArray last = x.get(new NDIndex("{}", step.create(batch.sampleRows())));
-      return rmsNorm(last, weights.finalNorm()).matMul(weights.lmHead()).toFloatArray();
+      return linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null).toFloatArray();
     }
   }
 
@@ -86,10 +88,28 @@ public final class LlamaModel {
     attn = attn.get(new NDIndex("{}", unpack));
     NDArray h = x.add(linear(attn, w.o(), w.oBias()));
     NDArray gateUp = linear(rmsNorm(h, w.postNorm()), w.gateUp(), w.gateUpBias());
+    return h.add(linear(swiGlu(gateUp), w.down(), w.downBias()));
+  }
+
+  /** silu(gate) * up, in row blocks that keep every row's arithmetic the same (see BatchInvariance). */
+  private NDArray swiGlu(NDArray gateUp) {
+    int rows = (int) gateUp.getShape().get(0);
     int inter = spec.intermediateSize();
+    int block = BatchInvariance.elementwiseRows(inter);
+    if (rows <= block) {
+      return swiGluRows(gateUp, inter);
+    }
+    NDList parts = new NDList();
+    for (int from = 0; from < rows; from += block) {
+      parts.add(swiGluRows(gateUp.get(new NDIndex(from + ":" + Math.min(rows, from + block))), inter));
+    }
+    return NDArrays.concat(parts, 0);
+  }
+
+  private static NDArray swiGluRows(NDArray gateUp, int inter) {
     NDArray gate = gateUp.get(new NDIndex(":, 0:" + inter));
     NDArray up = gateUp.get(new NDIndex(":, " + inter + ":"));
-    return h.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.down(), w.downBias()));
+    return gate.mul(Activation.sigmoid(gate)).mul(up);
   }
 
   /** Attention of one group's queries over their sequences' cached K/V; padded output rows. */
@@ -105,7 +125,7 @@ public final class LlamaModel {
     NDArray v = cache.gatherValues(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 1, 3);
     NDArray scores = q.matMul(k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
     NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
-    return probs.matMul(v).reshape(b, kvh, grp, nq, d).transpose(0, 3, 1, 2, 4).reshape(b * nq, kvh * grp * d);
+    return BatchInvariance.weightedSum(probs, v, ctx).reshape(b, kvh, grp, nq, d).transpose(0, 3, 1, 2, 4).reshape(b * nq, kvh * grp * d);
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
@@ -113,8 +133,20 @@ public final class LlamaModel {
     return x.div(meanSquare.add((float) spec.rmsNormEps()).sqrt()).mul(weight);
   }
 
-  private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-    NDArray y = x.matMul(weight);
+  /**
+   * {@code x @ weight + bias}, with x padded by zero rows to a row count whose kernel gives every
+   * row the same result as in any other batch (see {@link BatchInvariance}).
+   */
+  private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    int rows = (int) x.getShape().get(0);
+    int padded = invariance.padRows(rows);
+    NDArray y;
+    if (padded == rows) {
+      y = x.matMul(weight);
+    } else {
+      NDArray zeros = x.getManager().zeros(new Shape(padded - rows, x.getShape().get(1)), x.getDataType());
+      y = NDArrays.concat(new NDList(x, zeros), 0).matMul(weight).get(new NDIndex("0:" + rows));
+    }
     return bias == null ? y : y.add(bias);
   }
 

@@ -1,0 +1,257 @@
+package io.pagedstream.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.model.Weights;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Makes a token's arithmetic independent of the batch it is computed in, measured on this machine.
+ *
+ * <p>CPU BLAS picks kernels by shape. On the machine this was written on, a product with 1 row (a
+ * GEMV), 2-3 rows, or the 1-3 tail rows of a 5-11 row product each sum in another order than
+ * products of 4, 8 or 12+ rows; a product contracting over 200-512 positions splits that sum
+ * differently for different lengths; softmax rows under one vector wide take a scalar path; and
+ * elementwise exp() rounds differently in the SIMD body and the scalar tail of a loop, whose
+ * place moves when a large op is split across threads. So a
+ * token decoded beside 63 others, alone, or recomputed in a prefill after a preemption would get
+ * slightly different logits, and a near tie would flip a greedy token. Therefore:
+ * <ul>
+ *   <li>dense products are padded with zero rows to a row count measured here to give every row
+ *       the same bits as in any larger batch ({@link #padRows});
+ *   <li>attention groups are padded to a measured number of query rows ({@link #padQueries});
+ *   <li>contexts are padded to a multiple of {@link #CHUNK} positions and the probability-times-V
+ *       product is summed chunk by chunk in order, so every product has the same shape and the
+ *       padding chunks add exact zeros;
+ *   <li>the activation runs on row blocks small enough for one thread ({@link #elementwiseRows}).
+ * </ul>
+ * The thresholds differ between CPUs and BLAS builds, which is why they are measured at start-up
+ * rather than written down; {@link #verified()} says whether the sampled checks beyond the
+ * measured range held as well.
+ */
+public final class BatchInvariance {
+
+  /** Context positions per attention product. */
+  public static final int CHUNK = 128;
+  /**
+   * PyTorch runs an elementwise op on one thread below this many elements (at::internal::
+   * GRAIN_SIZE); above it, threads split the elements at arbitrary offsets, and the SIMD loop's
+   * scalar tail, whose exp() rounds differently, then falls on different elements.
+   */
+  static final int ELEMENTWISE_GRAIN = 32768;
+  /** Row and query counts up to this are measured one by one; larger ones are sampled. */
+  static final int MEASURED = 64;
+  private static final int REFERENCE_ROWS = 192;
+  private static final int[] SAMPLED = {65, 72, 96, 100, 127, 128, 129, 150, 191};
+
+  private final boolean[] safeRows;
+  private final boolean[] safeQueries;
+  private final boolean verified;
+
+  private BatchInvariance(boolean[] safeRows, boolean[] safeQueries, boolean verified) {
+    this.safeRows = safeRows;
+    this.safeQueries = safeQueries;
+    this.verified = verified;
+  }
+
+  /** Measures the model's product shapes with its own weights, on their device. */
+  public static BatchInvariance measure(Weights w, NDManager manager) {
+    ModelSpec spec = w.spec();
+    try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      boolean[] rows = allTrue();
+      boolean verified = true;
+      Weights.Layer l0 = w.layers().get(0);
+      for (NDArray weight : List.of(l0.qkv(), l0.o(), l0.gateUp(), l0.down(), w.lmHead())) {
+        NDArray x = m.randomNormal(new Shape(REFERENCE_ROWS, weight.getShape().get(0)));
+        NDArray ref = x.matMul(weight);
+        for (int r = 1; r <= MEASURED; r++) {
+          rows[r] &= sameLeading(x.get(new NDIndex("0:" + r)).matMul(weight), ref, r, 0);
+        }
+        for (int r : SAMPLED) {
+          verified &= sameLeading(x.get(new NDIndex("0:" + r)).matMul(weight), ref, r, 0);
+        }
+      }
+      int g = spec.queriesPerKvHead();
+      int kvh = spec.numKvHeads();
+      int d = spec.headDim();
+      // the attention products as the forward pass runs them: [1, kvh, g*q, d] x [1, kvh, d, CHUNK]
+      // and [1, kvh, g*q, CHUNK] x [1, kvh, CHUNK, d], K and V being transposed views of the cache
+      int refQueries = REFERENCE_ROWS;
+      NDArray q = m.randomNormal(new Shape(1, kvh, (long) g * refQueries, d));
+      NDArray keys = m.randomNormal(new Shape(1, CHUNK, kvh, d)).transpose(0, 2, 3, 1);
+      NDArray probs = m.randomUniform(0, 1, new Shape(1, kvh, (long) g * refQueries, CHUNK));
+      NDArray values = m.randomNormal(new Shape(1, CHUNK, kvh, d)).transpose(0, 2, 1, 3);
+      NDArray refScores = q.matMul(keys);
+      NDArray refOut = probs.matMul(values);
+      boolean[] queries = allTrue();
+      for (int n = 1; n <= MEASURED; n++) {
+        queries[n] = sameAttention(q, keys, probs, values, refScores, refOut, g * n);
+      }
+      for (int n : SAMPLED) {
+        verified &= sameAttention(q, keys, probs, values, refScores, refOut, g * n);
+      }
+      verified &= contextsAgree(m, kvh, g * firstSafe(queries, 1), d);
+      verified &= activationAgrees(m, spec.intermediateSize());
+      return new BatchInvariance(rows, queries, verified);
+    }
+  }
+
+  /** No padding: the plain arithmetic, for comparisons in tests. */
+  public static BatchInvariance none() {
+    return new BatchInvariance(allTrue(), allTrue(), false);
+  }
+
+  private static boolean sameAttention(NDArray q, NDArray keys, NDArray probs, NDArray values,
+      NDArray refScores, NDArray refOut, int queryRows) {
+    NDIndex first = new NDIndex(":, :, 0:" + queryRows);
+    return sameLeading(q.get(first).matMul(keys), refScores, queryRows, 2)
+        && sameLeading(probs.get(first).matMul(values), refOut, queryRows, 2);
+  }
+
+  /**
+   * Checks that scores, softmax and the chunked weighted sum of the valid positions do not change
+   * when more masked chunks follow them.
+   */
+  private static boolean contextsAgree(NDManager m, int kvh, int queryRows, int d) {
+    int longest = 4 * CHUNK;
+    NDArray q = m.randomNormal(new Shape(1, kvh, queryRows, d));
+    NDArray keys = m.randomNormal(new Shape(1, longest, kvh, d)).transpose(0, 2, 3, 1);
+    NDArray values = m.randomNormal(new Shape(1, longest, kvh, d)).transpose(0, 2, 1, 3);
+    for (int valid : new int[] {1, 5, 17, CHUNK - 1, CHUNK, CHUNK + 9, 2 * CHUNK + 77}) {
+      float[] first = null;
+      for (int ctx = roundUp(valid); ctx <= longest; ctx += CHUNK) {
+        NDArray scores = q.matMul(keys.get(new NDIndex(":, :, :, 0:" + ctx)));
+        NDArray mask = NDArrays.concat(new NDList(
+            m.zeros(new Shape(1, 1, 1, valid)), m.full(new Shape(1, 1, 1, ctx - valid), BatchBuilder.MASKED)), -1);
+        NDArray probs = scores.add(mask).softmax(-1);
+        float[] out = weightedSum(probs, values.get(new NDIndex(":, :, 0:" + ctx)), ctx).toFloatArray();
+        if (first == null) {
+          first = out;
+        } else if (!Arrays.equals(first, out)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Rows of a {@code [rows, width]} strided view that one elementwise call may take: few enough to
+   * stay on one thread, where each row is its own SIMD loop with its own tail.
+   */
+  public static int elementwiseRows(int width) {
+    return Math.max(1, (ELEMENTWISE_GRAIN - 1) / width);
+  }
+
+  /** Whether silu on row blocks of a strided view gives each row the same bits at any batch size. */
+  private static boolean activationAgrees(NDManager m, int width) {
+    int rows = 3 * elementwiseRows(width) + 5;
+    NDArray both = m.randomNormal(0, 3, new Shape(rows, 2L * width), ai.djl.ndarray.types.DataType.FLOAT32);
+    float[] ref = null;
+    for (int take : new int[] {1, 7, rows}) {
+      NDList parts = new NDList();
+      int block = elementwiseRows(width);
+      for (int from = 0; from < take; from += block) {
+        NDArray gate = both.get(new NDIndex(from + ":" + Math.min(take, from + block) + ", 0:" + width));
+        parts.add(gate.mul(ai.djl.nn.Activation.sigmoid(gate)));
+      }
+      float[] first = NDArrays.concat(parts, 0).get(new NDIndex("0:1")).toFloatArray();
+      if (ref == null) {
+        ref = first;
+      } else if (!Arrays.equals(ref, first)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code probs x values} over a context of whole chunks, summed one chunk at a time in order. */
+  static NDArray weightedSum(NDArray probs, NDArray values, int context) {
+    NDArray sum = null;
+    for (int from = 0; from < context; from += CHUNK) {
+      String range = from + ":" + (from + CHUNK);
+      NDArray part = probs.get(new NDIndex("..., " + range)).matMul(values.get(new NDIndex(":, :, " + range + ", :")));
+      sum = sum == null ? part : sum.add(part);
+    }
+    return sum;
+  }
+
+  private static boolean sameLeading(NDArray a, NDArray ref, int rows, int axis) {
+    String prefix = ":, ".repeat(axis);
+    return Arrays.equals(a.toFloatArray(), ref.get(new NDIndex(prefix + "0:" + rows)).toFloatArray());
+  }
+
+  private static boolean[] allTrue() {
+    boolean[] b = new boolean[MEASURED + 1];
+    Arrays.fill(b, true);
+    return b;
+  }
+
+  private static int firstSafe(boolean[] safe, int from) {
+    for (int i = Math.max(from, 1); i < safe.length; i++) {
+      if (safe[i]) {
+        return i;
+      }
+    }
+    return from;
+  }
+
+  static int roundUp(int context) {
+    return Math.max(1, (context + CHUNK - 1) / CHUNK) * CHUNK;
+  }
+
+  /** Rows to give a dense product of {@code rows} rows. */
+  public int padRows(int rows) {
+    return rows > MEASURED ? rows : firstSafe(safeRows, rows);
+  }
+
+  /** Query rows per sequence for an attention group whose longest chunk has {@code queries}. */
+  public int padQueries(int queries) {
+    return queries > MEASURED ? queries : firstSafe(safeQueries, queries);
+  }
+
+  /** Key positions for an attention group whose longest context is {@code context}. */
+  public int padContext(int context) {
+    return roundUp(context);
+  }
+
+  /** Whether the sampled checks beyond the measured sizes held too. */
+  public boolean verified() {
+    return verified;
+  }
+
+  @Override
+  public String toString() {
+    List<String> parts = new ArrayList<>();
+    parts.add("rows " + ranges(safeRows));
+    parts.add("queries " + ranges(safeQueries));
+    parts.add("context chunk " + CHUNK);
+    parts.add(verified ? "verified beyond " + MEASURED : "NOT verified beyond " + MEASURED);
+    return "BatchInvariance" + parts;
+  }
+
+  private static String ranges(boolean[] safe) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 1; i < safe.length; i++) {
+      if (!safe[i]) {
+        continue;
+      }
+      int j = i;
+      while (j + 1 < safe.length && safe[j + 1]) {
+        j++;
+      }
+      sb.append(sb.length() == 0 ? "" : ",").append(i == j ? Integer.toString(i) : i + ".." + j);
+      i = j;
+    }
+    return sb.toString();
+  }
+}
