@@ -53,7 +53,7 @@ public final class LlamaModel {
       }
       NDArray x = weights.embedding().get(new NDIndex("{}", step.create(batch.tokens())));
       for (int l = 0; l < spec.numLayers(); l++) {
-        x = layer(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
+        x = scoped(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
       }
       if (batch.sampleRows().length == 0) {
         return new float[0];
@@ -61,6 +61,24 @@ public final class LlamaModel {
       NDArray last = x.get(new NDIndex("{}", step.create(batch.sampleRows())));
       return linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null).toFloatArray();
     }
+  }
+
+  /**
+   * One layer in its own scope, so its intermediates are freed before the next layer allocates
+   * (a long prefill would otherwise hold every layer's activations at once).
+   */
+  private NDArray scoped(int index, Weights.Layer w, NDArray x, NDArray slots, NDList ropeTables, GroupInputs[] groups, NDArray unpack) {
+    NDArray out;
+    try (NDScope layerScope = new NDScope()) {
+      layerScope.suppressNotUsedWarning();
+      out = layer(index, w, x, slots, ropeTables, groups, unpack);
+      NDScope.unregister(out);
+    }
+    NDScope.register(out);
+    if (index > 0) {
+      x.close();
+    }
+    return out;
   }
 
   private NDArray layer(int index, Weights.Layer w, NDArray x, NDArray slots, NDList ropeTables, GroupInputs[] groups, NDArray unpack) {
