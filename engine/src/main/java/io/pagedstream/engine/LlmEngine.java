@@ -51,6 +51,7 @@ public final class LlmEngine implements AutoCloseable {
   private final List<RequestOutput> rejected = new ArrayList<>();
   private final SplittableRandom seeds = new SplittableRandom();
   private long arrivals;
+  private final java.util.Map<String, Sequence> active = new java.util.HashMap<>();
   private LogitsObserver logitsObserver;
   private final BatchInvariance invariance;
 
@@ -116,9 +117,14 @@ public final class LlmEngine implements AutoCloseable {
       rejected.add(new RequestOutput(id, promptTokenIds.clone(), new int[0], "error", problem, -1, 0));
       return;
     }
+    if (active.containsKey(id)) {
+      throw new IllegalArgumentException("request id " + id + " is already in the engine");
+    }
     long seed = params.seed() != null ? params.seed() : seeds.nextLong();
     stats.promptTokens += promptTokenIds.length;
-    scheduler.add(new Sequence(id, arrivals++, promptTokenIds, params, seed));
+    Sequence s = new Sequence(id, arrivals++, promptTokenIds, params, seed);
+    active.put(id, s);
+    scheduler.add(s);
   }
 
   private String check(int[] prompt, SamplingParams params) {
@@ -202,7 +208,21 @@ public final class LlmEngine implements AutoCloseable {
     return done;
   }
 
+  /**
+   * Drops a request without an output (its work moved elsewhere, e.g. after a rebalance) and frees
+   * its blocks. Returns false when the engine does not hold it.
+   */
+  public boolean abort(String id) {
+    Sequence s = active.remove(id);
+    if (s == null) {
+      return rejected.removeIf(o -> o.id().equals(id));
+    }
+    scheduler.finish(s, "aborted", null);
+    return true;
+  }
+
   private RequestOutput finish(Sequence s, String reason, String error) {
+    active.remove(s.requestId());
     scheduler.finish(s, reason, error);
     stats.finished++;
     if (error != null) {

@@ -1,0 +1,63 @@
+package io.pagedstream.processor;
+
+import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.engine.RequestOutput;
+import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.Completion;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Builds the {@code Completion} records this processor writes. */
+final class CompletionFactory {
+
+  private final Optional<TextTokenizer> tokenizer;
+  private final String processor;
+
+  CompletionFactory(Optional<TextTokenizer> tokenizer, String processor) {
+    this.tokenizer = tokenizer;
+    this.processor = processor;
+  }
+
+  /** A generated result, or an engine error, for one request of a batch. */
+  Completion from(BatchedRequest r, String batchId, RequestOutput o, long admittedAtMs) {
+    boolean error = o.isError();
+    List<Integer> ids = new ArrayList<>(o.outputTokenIds().length);
+    for (int t : o.outputTokenIds()) {
+      ids.add(t);
+    }
+    String text = !error && r.getPromptWasText() ? tokenizer.map(t -> t.decode(o.outputTokenIds())).orElse(null) : null;
+    return Completion.newBuilder()
+        .setId(r.getId())
+        .setJobId(r.getJobId())
+        .setTokenIds(error ? List.of() : ids)
+        .setText(text)
+        .setFinishReason(o.finishReason())
+        .setError(o.error())
+        .setPromptTokens(r.getPromptTokenIds().size())
+        .setOutputTokens(error ? 0 : ids.size())
+        .setQueueMs(r.getSubmittedAtMs() > 0 ? Math.max(0, admittedAtMs - r.getSubmittedAtMs()) : 0)
+        .setFirstTokenMs(o.firstTokenMillis())
+        .setGenerationMs(o.totalMillis())
+        .setBatchId(batchId)
+        .setProcessor(processor)
+        .setCompletedAtMs(System.currentTimeMillis())
+        .setCached(false)
+        .build();
+  }
+
+  /** An error for a request that never reached the engine. */
+  Completion error(BatchedRequest r, String batchId, String message) {
+    return Completion.newBuilder()
+        .setId(r.getId())
+        .setJobId(r.getJobId())
+        .setTokenIds(List.of())
+        .setFinishReason("error")
+        .setError(message)
+        .setPromptTokens(r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size())
+        .setBatchId(batchId)
+        .setProcessor(processor)
+        .setCompletedAtMs(System.currentTimeMillis())
+        .build();
+  }
+}

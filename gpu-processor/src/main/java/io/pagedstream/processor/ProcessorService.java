@@ -1,0 +1,149 @@
+package io.pagedstream.processor;
+
+import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.engine.LlmEngine;
+import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.avro.Completion;
+import io.pagedstream.schemas.avro.GenerationBatch;
+import io.pagedstream.schemas.serde.AvroDeserializer;
+import io.pagedstream.schemas.serde.AvroSerializer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One processor instance: an engine on one device, a consumer-group member on the batches topic
+ * and a transactional producer, driven by a {@link ProcessorLoop} on its own thread.
+ */
+public final class ProcessorService implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessorService.class);
+
+  private final ProcessorConfig config;
+  private final LlmEngine engine;
+  private final Optional<TextTokenizer> tokenizer;
+  private final KafkaConsumer<String, byte[]> consumer;
+  private final KafkaProducer<String, byte[]> producer;
+  private final ProcessorLoop loop;
+  private final Thread thread;
+  private final ProcessorStats stats = new ProcessorStats();
+  private boolean released;
+
+  private ProcessorService(ProcessorConfig config, KafkaSettings kafka) {
+    this.config = config;
+    this.engine = LlmEngine.load(config.model(), config.engine());
+    this.tokenizer = TextTokenizer.forModel(config.model());
+    Map<String, Object> consumerProps = kafka.with(Map.of(
+        ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
+        ConsumerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        // one batch per poll: the loop decides when the engine has room for the next
+        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+        // a CPU prefill step can take seconds; a GPU one never this long
+        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000));
+    consumerProps.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000);
+    this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> producerProps = kafka.with(Map.of(
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId(),
+        ProducerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis()));
+    producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    producerProps.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    AvroDeserializer<GenerationBatch> batchReader = new AvroDeserializer<>(GenerationBatch.class);
+    batchReader.configure(kafka.asMap(), false);
+    AvroSerializer<Completion> completionWriter = new AvroSerializer<>();
+    completionWriter.configure(kafka.asMap(), false);
+    this.loop = new ProcessorLoop(config, engine, consumer, producer, batchReader, completionWriter,
+        new CompletionFactory(tokenizer, config.instanceId()), stats);
+    this.thread = new Thread(this::runLoop, "processor-" + config.instanceId());
+  }
+
+  /** Loads the model and starts consuming. */
+  public static ProcessorService start(ProcessorConfig config, KafkaSettings kafka) {
+    ProcessorService s = new ProcessorService(config, kafka);
+    s.thread.start();
+    LOG.info("processor {} started on {} ({} KV blocks of {} tokens)", config.instanceId(), s.engine.device(),
+        config.engine().numKvBlocks(), config.engine().blockSize());
+    return s;
+  }
+
+  private void runLoop() {
+    try {
+      loop.run();
+    } finally {
+      Duration grace = loop.killed() ? Duration.ZERO : Duration.ofSeconds(10);
+      producer.close(grace);
+      consumer.close(grace);
+    }
+  }
+
+  public ProcessorStats stats() {
+    return stats;
+  }
+
+  public ProcessorConfig config() {
+    return config;
+  }
+
+  /** The engine, for gauges (running, waiting, KV blocks); read-only use from other threads. */
+  public LlmEngine engine() {
+    return engine;
+  }
+
+  public boolean isRunning() {
+    return thread.isAlive();
+  }
+
+  /** Why the loop stopped on its own, or null. */
+  public Throwable failure() {
+    return loop.failure();
+  }
+
+  /** Dies abruptly: no commit, no waiting; open work is redone by the partitions' next owner. */
+  public synchronized void kill() {
+    loop.kill();
+    join();
+    release();
+  }
+
+  /** Commits what is finished, leaves the group and frees the engine. */
+  @Override
+  public synchronized void close() {
+    if (thread.isAlive()) {
+      loop.stop();
+      join();
+    }
+    release();
+  }
+
+  private void release() {
+    if (!released) {
+      released = true;
+      engine.close();
+      tokenizer.ifPresent(TextTokenizer::close);
+    }
+  }
+
+  private void join() {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
