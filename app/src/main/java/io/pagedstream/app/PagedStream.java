@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       MakeModelCommand.class,
       PlanCommand.class,
+      ProcessorCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PagedStream implements Runnable {

@@ -26,7 +26,8 @@ final class CompletionFactory {
     for (int t : o.outputTokenIds()) {
       ids.add(t);
     }
-    String text = !error && r.getPromptWasText() ? tokenizer.map(t -> t.decode(o.outputTokenIds())).orElse(null) : null;
+    // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
+    String text = error ? null : tokenizer.map(t -> t.decode(o.outputTokenIds())).orElse(null);
     return Completion.newBuilder()
         .setId(r.getId())
         .setJobId(r.getJobId())

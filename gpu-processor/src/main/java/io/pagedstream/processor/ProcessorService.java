@@ -1,5 +1,7 @@
 package io.pagedstream.processor;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.schemas.KafkaSettings;
@@ -38,6 +40,7 @@ public final class ProcessorService implements AutoCloseable {
   private final Thread thread;
   private final ProcessorStats stats = new ProcessorStats();
   private boolean released;
+  private final java.util.List<KafkaClientMetrics> clientMetrics = new java.util.ArrayList<>();
 
   private ProcessorService(ProcessorConfig config, KafkaSettings kafka) {
     this.config = config;
@@ -75,7 +78,18 @@ public final class ProcessorService implements AutoCloseable {
 
   /** Loads the model and starts consuming. */
   public static ProcessorService start(ProcessorConfig config, KafkaSettings kafka) {
+    return start(config, kafka, null);
+  }
+
+  /** Same, registering the processor's series and its Kafka clients' metrics (lag) in {@code registry}. */
+  public static ProcessorService start(ProcessorConfig config, KafkaSettings kafka, MeterRegistry registry) {
     ProcessorService s = new ProcessorService(config, kafka);
+    if (registry != null) {
+      ProcessorMetrics.bind(registry, s);
+      s.clientMetrics.add(new KafkaClientMetrics(s.consumer));
+      s.clientMetrics.add(new KafkaClientMetrics(s.producer));
+      s.clientMetrics.forEach(m -> m.bindTo(registry));
+    }
     s.thread.start();
     LOG.info("processor {} started on {} ({} KV blocks of {} tokens)", config.instanceId(), s.engine.device(),
         config.engine().numKvBlocks(), config.engine().blockSize());
@@ -134,6 +148,7 @@ public final class ProcessorService implements AutoCloseable {
   private void release() {
     if (!released) {
       released = true;
+      clientMetrics.forEach(KafkaClientMetrics::close);
       engine.close();
       tokenizer.ifPresent(TextTokenizer::close);
     }
