@@ -39,6 +39,11 @@ public final class EngineOptions {
       description = "recompute or swap: what happens to a sequence evicted for lack of KV blocks (default: ${DEFAULT-VALUE})")
   String preemptionMode;
 
+  @Option(names = "--no-batch-invariance", negatable = false, hidden = true,
+      description = "skip the padding that makes logits independent of batch composition (to measure its cost; "
+          + "outputs may then change with preemption or batching)")
+  boolean noBatchInvariance;
+
   @Option(names = "--swap-space-gib", defaultValue = "4",
       description = "host memory for swapped-out KV blocks with --preemption-mode swap, in GiB (default: ${DEFAULT-VALUE})")
   double swapSpaceGib;
@@ -53,7 +58,7 @@ public final class EngineOptions {
     int blocks = kvBlocks != null ? kvBlocks : blocksForBudget(spec);
     long swapBytes = mode == PreemptionMode.SWAP ? (long) (swapSpaceGib * (1L << 30)) : 0;
     return new EngineConfig(device, blockSize, blocks, maxNumSeqs, maxNumBatchedTokens,
-        !noPrefixCaching && layout == KvLayout.PAGED, mode, swapBytes, layout);
+        !noPrefixCaching && layout == KvLayout.PAGED, mode, swapBytes, layout, !noBatchInvariance);
   }
 
   /** Pool size for {@code --kv-cache-gib}: the engine keeps K and V in float32 on one device. */

@@ -10,6 +10,8 @@ import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
  * @param device "cpu", "cuda" (fails clearly when no GPU is visible) or "auto"
  * @param numKvBlocks KV blocks in the pool
  * @param swapSpaceBytes host memory for swap-mode preemption
+ * @param batchInvariant pad products so that no token's logits depend on its batch (see
+ *     BatchInvariance); off only to measure what that padding costs
  */
 public record EngineConfig(
     String device,
@@ -20,7 +22,8 @@ public record EngineConfig(
     boolean prefixCaching,
     PreemptionMode preemptionMode,
     long swapSpaceBytes,
-    KvLayout kvLayout) {
+    KvLayout kvLayout,
+    boolean batchInvariant) {
 
   public static final int DEFAULT_BLOCK_SIZE = 16;
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -43,7 +46,7 @@ public record EngineConfig(
   /** Defaults for everything but the pool size. */
   public static EngineConfig defaults(int numKvBlocks) {
     return new EngineConfig("cpu", DEFAULT_BLOCK_SIZE, numKvBlocks, DEFAULT_MAX_NUM_SEQS,
-        DEFAULT_MAX_NUM_BATCHED_TOKENS, true, PreemptionMode.RECOMPUTE, 0, KvLayout.PAGED);
+        DEFAULT_MAX_NUM_BATCHED_TOKENS, true, PreemptionMode.RECOMPUTE, 0, KvLayout.PAGED, true);
   }
 
   public SchedulerConfig schedulerConfig() {
@@ -52,36 +55,41 @@ public record EngineConfig(
 
   public EngineConfig withBlocks(int blockSize, int numKvBlocks) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
   }
 
   public EngineConfig withMaxNumSeqs(int n) {
     return new EngineConfig(device, blockSize, numKvBlocks, n, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
   }
 
   public EngineConfig withMaxNumBatchedTokens(int n) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, n,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
   }
 
   public EngineConfig withPrefixCaching(boolean on) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        on, preemptionMode, swapSpaceBytes, kvLayout);
+        on, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
   }
 
   public EngineConfig withPreemption(PreemptionMode mode, long swapBytes) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, mode, swapBytes, kvLayout);
+        prefixCaching, mode, swapBytes, kvLayout, batchInvariant);
   }
 
   public EngineConfig withLayout(KvLayout layout) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout);
+        layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout, batchInvariant);
+  }
+
+  public EngineConfig withBatchInvariance(boolean on) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, on);
   }
 
   public EngineConfig withDevice(String d) {
     return new EngineConfig(d, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
   }
 }

@@ -66,8 +66,8 @@ public final class LlmEngine implements AutoCloseable {
     KvCacheManager kv = new KvCacheManager(new BlockPool(config.numKvBlocks()), config.blockSize(),
         config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
     this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper());
-    this.invariance = BatchInvariance.measure(weights, manager);
-    if (invariance.verified()) {
+    this.invariance = config.batchInvariant() ? BatchInvariance.measure(weights, manager) : BatchInvariance.none();
+    if (invariance.verified() || !config.batchInvariant()) {
       LOG.debug("{}", invariance);
     } else {
       LOG.warn("{}: outputs may differ slightly with batch composition on this machine", invariance);
