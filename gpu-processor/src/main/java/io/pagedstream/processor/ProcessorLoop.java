@@ -1,5 +1,6 @@
 package io.pagedstream.processor;
 
+import io.pagedstream.core.request.CacheKey;
 import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.LlmEngine;
@@ -45,8 +46,8 @@ final class ProcessorLoop implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorLoop.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
-  /** A request in the engine, and where its answer goes. */
-  private record Pending(InFlightBatches.Batch batch, BatchedRequest request, long admittedAtMs) {}
+  /** A request in the engine, where its answer goes, and its response-cache key if deterministic. */
+  private record Pending(InFlightBatches.Batch batch, BatchedRequest request, long admittedAtMs, String cacheKey) {}
 
   private final ProcessorConfig config;
   private final LlmEngine engine;
@@ -56,6 +57,7 @@ final class ProcessorLoop implements Runnable {
   private final AvroSerializer<Completion> completionWriter;
   private final CompletionFactory completions;
   private final ProcessorStats stats;
+  private final String modelFingerprint;
   private final InFlightBatches inflight = new InFlightBatches();
   private final Map<String, Pending> pending = new HashMap<>();
   private long nextKey;
@@ -66,7 +68,8 @@ final class ProcessorLoop implements Runnable {
 
   ProcessorLoop(ProcessorConfig config, LlmEngine engine, Consumer<String, byte[]> consumer,
       Producer<String, byte[]> producer, AvroDeserializer<GenerationBatch> batchReader,
-      AvroSerializer<Completion> completionWriter, CompletionFactory completions, ProcessorStats stats) {
+      AvroSerializer<Completion> completionWriter, CompletionFactory completions, ProcessorStats stats,
+      String modelFingerprint) {
     this.config = config;
     this.engine = engine;
     this.consumer = consumer;
@@ -75,6 +78,7 @@ final class ProcessorLoop implements Runnable {
     this.completionWriter = completionWriter;
     this.completions = completions;
     this.stats = stats;
+    this.modelFingerprint = modelFingerprint;
   }
 
   @Override
@@ -164,8 +168,9 @@ final class ProcessorLoop implements Runnable {
         continue;
       }
       String key = Long.toString(nextKey++);
-      pending.put(key, new Pending(b, r, now));
-      engine.add(key, r.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray(), params);
+      int[] prompt = r.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
+      pending.put(key, new Pending(b, r, now, CacheKey.of(modelFingerprint, prompt, params).orElse(null)));
+      engine.add(key, prompt, params);
     }
   }
 
@@ -175,7 +180,13 @@ final class ProcessorLoop implements Runnable {
       return;
     }
     stats.outputTokens.addAndGet(o.outputTokenIds().length);
-    complete(p.batch(), completions.from(p.request(), p.batch().batchId, o, p.admittedAtMs()));
+    Completion c = completions.from(p.request(), p.batch().batchId, o, p.admittedAtMs());
+    if (p.cacheKey() != null && !o.isError()) {
+      // committed with the completion: a later identical deterministic request reuses it
+      p.batch().addOutput(new ProducerRecord<>(Topics.RESPONSE_CACHE, p.cacheKey(),
+          completionWriter.serialize(Topics.RESPONSE_CACHE, c)));
+    }
+    complete(p.batch(), c);
   }
 
   private void complete(InFlightBatches.Batch b, Completion c) {

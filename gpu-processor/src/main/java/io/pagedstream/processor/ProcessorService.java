@@ -2,6 +2,7 @@ package io.pagedstream.processor;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.pagedstream.core.model.ModelFingerprint;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.schemas.KafkaSettings;
@@ -72,7 +73,7 @@ public final class ProcessorService implements AutoCloseable {
     AvroSerializer<Completion> completionWriter = new AvroSerializer<>();
     completionWriter.configure(kafka.asMap(), false);
     this.loop = new ProcessorLoop(config, engine, consumer, producer, batchReader, completionWriter,
-        new CompletionFactory(tokenizer, config.instanceId()), stats);
+        new CompletionFactory(tokenizer, config.instanceId()), stats, ModelFingerprint.of(config.model()));
     this.thread = new Thread(this::runLoop, "processor-" + config.instanceId());
   }
 

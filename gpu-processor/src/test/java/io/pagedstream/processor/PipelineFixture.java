@@ -36,7 +36,8 @@ final class PipelineFixture implements AutoCloseable {
     kafka.createTopics(List.of(
         new NewTopic(Topics.BATCHES, partitions, (short) 1),
         new NewTopic(Topics.COMPLETIONS, partitions, (short) 1),
-        new NewTopic(Topics.DEAD_LETTER, 1, (short) 1)));
+        new NewTopic(Topics.DEAD_LETTER, 1, (short) 1),
+        new NewTopic(Topics.RESPONSE_CACHE, partitions, (short) 1).configs(Map.of("cleanup.policy", "compact"))));
     Map<String, Object> m = new HashMap<>(kafka.clientProperties());
     m.put("schema.registry.url", "mock://processor-test-" + UUID.randomUUID());
     m.put("session.timeout.ms", 10_000);

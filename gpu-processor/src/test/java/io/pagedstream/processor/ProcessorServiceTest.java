@@ -144,6 +144,25 @@ class ProcessorServiceTest {
   }
 
   @Test
+  void deterministicCompletionsAreWrittenToTheResponseCache() {
+    BatchedRequest greedy = PipelineFixture.request("greedy", new int[] {1, 2, 3}, 4);
+    BatchedRequest seeded = BatchedRequest.newBuilder(PipelineFixture.request("seeded", new int[] {1, 2, 3}, 4))
+        .setTemperature(0.8).setSeed(7L).build();
+    BatchedRequest unseeded = BatchedRequest.newBuilder(PipelineFixture.request("unseeded", new int[] {1, 2, 3}, 4))
+        .setTemperature(0.8).build();
+    try (PipelineFixture f = new PipelineFixture(1);
+        ProcessorService p = ProcessorService.start(config("cache"), f.settings)) {
+      f.sendBatches(List.of(GenerationBatch.newBuilder().setBatchId("c").setRequests(List.of(greedy, seeded, unseeded)).build()));
+      assertThat(f.readCompletions(3, Duration.ofSeconds(60))).hasSize(3);
+      List<ConsumerRecord<String, byte[]>> cached = f.read(Topics.RESPONSE_CACHE, 2, Duration.ofSeconds(10));
+      String fp = io.pagedstream.core.model.ModelFingerprint.of(MODEL);
+      assertThat(cached).extracting(ConsumerRecord::key).containsExactlyInAnyOrder(
+          io.pagedstream.core.request.CacheKey.of(fp, new int[] {1, 2, 3}, io.pagedstream.core.request.SamplingParams.greedy(4).withIgnoreEos(true)).orElseThrow(),
+          io.pagedstream.core.request.CacheKey.of(fp, new int[] {1, 2, 3}, new io.pagedstream.core.request.SamplingParams(0.8, 1, 0, 7L, 4, true)).orElseThrow());
+    }
+  }
+
+  @Test
   void invalidRequestsInABatchGetErrorCompletions() {
     BatchedRequest ok = PipelineFixture.request("ok", new int[] {1, 2, 3}, 4);
     BatchedRequest badVocab = PipelineFixture.request("bad-vocab", new int[] {1, 9999}, 4);

@@ -13,6 +13,11 @@ public final class Topics {
   public static final String BATCHES = "llm.batches";
   /** {@code Completion} values, keyed by request id: exactly one per request. */
   public static final String COMPLETIONS = "llm.completions";
+  /**
+   * Compacted: {@code Completion}s of deterministic requests keyed by their cache key (model,
+   * prompt ids, sampling parameters), written by processors with the completions they answer.
+   */
+  public static final String RESPONSE_CACHE = "llm.response-cache";
   /** Records no service could read, with the reason in headers; the original bytes as value. */
   public static final String DEAD_LETTER = "llm.dead-letter";
 
