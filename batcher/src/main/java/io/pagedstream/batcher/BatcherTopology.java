@@ -1,0 +1,73 @@
+package io.pagedstream.batcher;
+
+import io.pagedstream.schemas.Topics;
+import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.Completion;
+import io.pagedstream.schemas.avro.GenerationBatch;
+import io.pagedstream.schemas.avro.GenerationRequest;
+import io.pagedstream.schemas.serde.AvroSerdes;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The batcher's topology:
+ *
+ * <pre>
+ * llm.requests --(RequestDeserializer; unreadable: DeadLetterHandler)--> batcher
+ *   batcher [open-batches, open-batches-requests] --> llm.batches      (GenerationBatch by batch id)
+ *                                                 --> llm.completions  (error Completion by request id)
+ * </pre>
+ */
+public final class BatcherTopology {
+
+  public static final String SOURCE = "requests";
+  public static final String PROCESSOR = "batcher";
+  public static final String BATCHES_SINK = "batches";
+  public static final String COMPLETIONS_SINK = "completions";
+
+  private BatcherTopology() {}
+
+  /**
+   * Builds the topology.
+   *
+   * @param checker validates and estimates requests; shared by every task, and left open (the
+   *     caller closes it after the Kafka Streams instance running this topology)
+   * @param registrySettings the schema registry settings ({@code schema.registry.url} etc.) for
+   *     the Avro topics; other keys are ignored, so the whole client config may be given
+   */
+  public static Topology build(BatcherConfig config, RequestChecker checker,
+      Map<String, ?> registrySettings, BatcherMetrics metrics) {
+    BatchPacker packer = new BatchPacker(checker.estimator().budgetBlocks(),
+        config.maxBatchRequests(), config.maxOpenBatches());
+    Topology topology = new Topology();
+    // earliest whatever the client file says: a new group must not skip requests sent before it
+    // first started. An invalid timestamp must not stop the task: it only stamps error completions
+    topology.addSource(AutoOffsetReset.earliest(), SOURCE, new UsePartitionTimeOnInvalidTimestamp(),
+        new StringDeserializer(),
+        new RequestDeserializer(
+            AvroSerdes.serde(GenerationRequest.class, registrySettings).deserializer()),
+        Topics.REQUESTS);
+    topology.addProcessor(PROCESSOR,
+        () -> new BatchingProcessor(config, checker, packer, metrics), SOURCE);
+    // in memory and changelogged: a few open batches per task restore in moments, and no native
+    // RocksDB is needed for state this small
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(config.storeName()), Serdes.String(), new OpenBatchSerde()),
+        PROCESSOR);
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(config.requestStoreName()), Serdes.String(),
+        new AvroStateSerde<>(BatchedRequest.getEncoder(), BatchedRequest.getDecoder())),
+        PROCESSOR);
+    topology.addSink(BATCHES_SINK, Topics.BATCHES, new StringSerializer(),
+        AvroSerdes.serde(GenerationBatch.class, registrySettings).serializer(), PROCESSOR);
+    topology.addSink(COMPLETIONS_SINK, Topics.COMPLETIONS, new StringSerializer(),
+        AvroSerdes.serde(Completion.class, registrySettings).serializer(), PROCESSOR);
+    return topology;
+  }
+}

@@ -1,0 +1,110 @@
+package io.pagedstream.batcher;
+
+import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.GenerationBatch;
+import io.pagedstream.schemas.avro.GenerationRequest;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task's batcher: checks each request, answers the bad ones with an error completion, packs
+ * the good ones into open batches ({@link BatchPacker}) kept in the task's state stores, and sends
+ * batches when they are full, when they must make room, or when they are old enough (wall-clock
+ * punctuator). Everything it writes (state, batches, completions) commits with the input offset
+ * in one transaction under exactly_once_v2.
+ */
+final class BatchingProcessor implements Processor<String, GenerationRequest, String, SpecificRecord> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BatchingProcessor.class);
+
+  private final BatcherConfig config;
+  private final RequestChecker checker;
+  private final BatchPacker packer;
+  private final BatcherMetrics metrics;
+  private ProcessorContext<String, SpecificRecord> context;
+  private OpenBatchStore store;
+
+  BatchingProcessor(BatcherConfig config, RequestChecker checker, BatchPacker packer,
+      BatcherMetrics metrics) {
+    this.config = config;
+    this.checker = checker;
+    this.packer = packer;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.store = new OpenBatchStore(context.getStateStore(config.storeName()),
+        context.getStateStore(config.requestStoreName()));
+    context.schedule(config.flushCheckPeriod(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
+  }
+
+  @Override
+  public void process(Record<String, GenerationRequest> record) {
+    long now = context.currentSystemTimeMs();
+    RequestChecker.Verdict verdict = checker.check(record.value(), now);
+    if (verdict instanceof RequestChecker.Verdict.Rejected rejected) {
+      context.forward(new Record<String, SpecificRecord>(rejected.completion().getId(),
+          rejected.completion(), record.timestamp()), BatcherTopology.COMPLETIONS_SINK);
+      metrics.requestRejected();
+    } else if (verdict instanceof RequestChecker.Verdict.Accepted accepted) {
+      pack(accepted.request(), now);
+      metrics.requestBatched();
+    }
+  }
+
+  private void pack(BatchedRequest request, long now) {
+    Placement placement = packer.place(store.openBatches(), request.getEstimatedKvBlocks());
+    OpenBatch target;
+    if (placement instanceof Placement.Join join) {
+      target = store.get(join.batchId());
+    } else {
+      ((Placement.OpenNew) placement).closeFirst()
+          .ifPresent(id -> send(store.get(id), CloseReason.NO_ROOM, now));
+      target = OpenBatch.empty(newBatchId(), now);
+    }
+    OpenBatch grown = store.append(target, request);
+    if (packer.isFull(grown)) {
+      send(grown, CloseReason.FULL, now);
+    }
+  }
+
+  private void flushExpired(long now) {
+    for (OpenBatch batch : packer.expired(store.openBatches(), now, config.flushInterval())) {
+      send(batch, CloseReason.AGE, now);
+    }
+  }
+
+  private void send(OpenBatch batch, CloseReason reason, long now) {
+    GenerationBatch sent = store.remove(batch, now);
+    context.forward(new Record<String, SpecificRecord>(sent.getBatchId(), sent, now),
+        BatcherTopology.BATCHES_SINK);
+    metrics.batchSent(batch, packer.budgetBlocks(), reason);
+    LOG.debug("sent batch {} ({}): {} requests, {} of {} KV blocks, open {} ms", batch.batchId(),
+        reason.tag(), batch.requests(), batch.blocks(), packer.budgetBlocks(),
+        now - batch.openedAtMs());
+  }
+
+  /**
+   * Named after the input record that opens the batch: application id, partition, offset. Unique
+   * for as long as the input topic lives, with no counter to keep, and the same if the record is
+   * processed again after an aborted transaction.
+   */
+  private String newBatchId() {
+    RecordMetadata source = context.recordMetadata()
+        .orElseThrow(() -> new IllegalStateException("a batch is only opened for an input record"));
+    return context.applicationId() + "-" + source.partition() + "-" + source.offset();
+  }
+
+  @Override
+  public void close() {
+    // open batches stay in the store: the next owner of this task sends them
+  }
+}

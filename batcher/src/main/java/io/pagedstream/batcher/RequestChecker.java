@@ -1,0 +1,131 @@
+package io.pagedstream.batcher;
+
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.request.InvalidRequestException;
+import io.pagedstream.core.request.PromptRequest;
+import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.ValidatedPrompt;
+import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.Completion;
+import io.pagedstream.schemas.avro.GenerationRequest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a {@link GenerationRequest} into a {@link BatchedRequest} (tokenized, checked against the
+ * model, with its KV estimate) or into the error {@link Completion} that answers it. Never throws
+ * for a request: whatever is wrong with one becomes its error completion, so no request can stop
+ * the service.
+ *
+ * <p>Holds the model's tokenizer, which is native memory: close it when the topology using it is
+ * gone. Safe to share between stream threads.
+ */
+public final class RequestChecker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RequestChecker.class);
+
+  private final PromptValidator validator;
+  private final KvEstimator estimator;
+  private final String service;
+
+  RequestChecker(PromptValidator validator, KvEstimator estimator, String service) {
+    this.validator = validator;
+    this.estimator = estimator;
+    this.service = service;
+  }
+
+  /** Reads the model's {@code config.json} and, when there is one, its {@code tokenizer.json}. */
+  public static RequestChecker load(BatcherConfig config) {
+    ModelSpec spec = ModelSpec.load(config.modelDir());
+    KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
+    Optional<TextTokenizer> tokenizer = TextTokenizer.forModel(config.modelDir());
+    return new RequestChecker(new PromptValidator(spec, tokenizer), estimator,
+        config.applicationId());
+  }
+
+  /** What became of a request. */
+  public sealed interface Verdict {
+    /** Ready for a batch. */
+    record Accepted(BatchedRequest request) implements Verdict {}
+
+    /** Answered at once with an error completion. */
+    record Rejected(Completion completion) implements Verdict {}
+  }
+
+  public Verdict check(GenerationRequest r, long nowMs) {
+    int[] ids = r.getPromptTokenIds() == null ? null : toArray(r.getPromptTokenIds());
+    int knownPromptTokens = ids == null ? 0 : ids.length;
+    try {
+      SamplingParams params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(),
+          r.getSeed(), r.getMaxTokens(), r.getIgnoreEos());
+      ValidatedPrompt prompt =
+          validator.validate(new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, params));
+      knownPromptTokens = prompt.promptTokens();
+      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxTokens());
+      if (blocks > estimator.budgetBlocks()) {
+        throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + max_tokens ("
+            + params.maxTokens() + ") needs " + blocks + " KV blocks of " + estimator.blockSize()
+            + " tokens, the processor's budget is " + estimator.budgetBlocks());
+      }
+      return new Verdict.Accepted(batched(r, prompt, blocks, ids == null));
+    } catch (InvalidRequestException e) {
+      return reject(r, e.getMessage(), knownPromptTokens, nowMs);
+    } catch (RuntimeException e) {
+      // not the request's stated fault (a tokenizer failure, say), but retrying would fail the
+      // same way on the same record forever: answer it, and leave a trace for the operator
+      LOG.warn("request {} could not be checked: {}", r.getId(), ErrorCompletions.oneLine(e), e);
+      return reject(r, "cannot check request: " + ErrorCompletions.oneLine(e), knownPromptTokens,
+          nowMs);
+    }
+  }
+
+  public KvEstimator estimator() {
+    return estimator;
+  }
+
+  private Verdict reject(GenerationRequest r, String error, int promptTokens, long nowMs) {
+    return new Verdict.Rejected(
+        ErrorCompletions.of(r.getId(), r.getJobId(), error, promptTokens, service, nowMs));
+  }
+
+  private static BatchedRequest batched(GenerationRequest r, ValidatedPrompt prompt, int blocks,
+      boolean wasText) {
+    List<Integer> ids = new ArrayList<>(prompt.promptTokens());
+    for (int id : prompt.promptTokenIds()) {
+      ids.add(id);
+    }
+    SamplingParams p = prompt.params();
+    return BatchedRequest.newBuilder()
+        .setId(r.getId())
+        .setJobId(r.getJobId() == null ? "" : r.getJobId())
+        .setPromptTokenIds(ids)
+        .setMaxTokens(p.maxTokens())
+        .setTemperature(p.temperature())
+        .setTopP(p.topP())
+        .setTopK(p.topK())
+        .setSeed(p.seed())
+        .setIgnoreEos(p.ignoreEos())
+        .setSubmittedAtMs(r.getSubmittedAtMs())
+        .setEstimatedKvBlocks(blocks)
+        .setPromptWasText(wasText)
+        .build();
+  }
+
+  private static int[] toArray(List<Integer> ids) {
+    int[] out = new int[ids.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ids.get(i);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    validator.tokenizer().ifPresent(TextTokenizer::close);
+  }
+}
