@@ -136,4 +136,14 @@ public record BatcherConfig(
       throw new IllegalArgumentException(message);
     }
   }
+
+  /** Every (job, request id) accepted, so re-submitted requests are skipped. */
+  public String submittedStoreName() {
+    return storeName + "-submitted";
+  }
+
+  /** The global store over the response-cache topic. */
+  public String responseCacheStoreName() {
+    return storeName + "-response-cache";
+  }
 }

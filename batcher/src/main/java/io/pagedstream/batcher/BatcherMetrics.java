@@ -15,7 +15,8 @@ import java.util.Map;
  *   <li>{@value #BATCH_REQUESTS}: per sent batch, its requests;
  *   <li>{@value #BATCHES}: batches sent, tagged {@code reason} = full, no_room or age;
  *   <li>{@value #REQUESTS}: requests handled, tagged {@code outcome} = batched, rejected (error
- *       completion) or dead_letter (could not be read);
+ *       completion), cached (answered from the response cache), duplicate (already submitted in
+ *       its job, skipped) or dead_letter (could not be read);
  *   <li>{@value #THREAD_REPLACEMENTS}: stream threads that failed and were replaced.
  * </ul>
  *
@@ -42,6 +43,8 @@ public final class BatcherMetrics {
   private final Counter batched;
   private final Counter rejected;
   private final Counter deadLettered;
+  private final Counter cachedRequests;
+  private final Counter duplicates;
   private final Counter threadReplacements;
 
   private BatcherMetrics(MeterRegistry registry) {
@@ -58,6 +61,8 @@ public final class BatcherMetrics {
     batched = requests(registry, "batched");
     rejected = requests(registry, "rejected");
     deadLettered = requests(registry, "dead_letter");
+    cachedRequests = requests(registry, "cached");
+    duplicates = requests(registry, "duplicate");
     threadReplacements = Counter.builder(THREAD_REPLACEMENTS)
         .description("Stream threads that failed and were replaced").register(registry);
   }
@@ -83,6 +88,14 @@ public final class BatcherMetrics {
 
   void requestRejected() {
     rejected.increment();
+  }
+
+  void requestCached() {
+    cachedRequests.increment();
+  }
+
+  void requestDuplicate() {
+    duplicates.increment();
   }
 
   void recordDeadLettered() {

@@ -20,9 +20,14 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * llm.requests --(RequestDeserializer; unreadable: DeadLetterHandler)--> batcher
- *   batcher [open-batches, open-batches-requests] --> llm.batches      (GenerationBatch by batch id)
- *                                                 --> llm.completions  (error Completion by request id)
+ *   batcher [open-batches, open-batches-requests, open-batches-submitted]
+ *                                  --> llm.batches      (GenerationBatch by batch id)
+ *                                  --> llm.completions  (error or cached Completion by request id)
+ * llm.response-cache --> global store open-batches-response-cache (read by every batcher task)
  * </pre>
+ *
+ * <p>A request whose (job, id) the task has seen before is dropped: it was answered, or is in a
+ * batch being answered, so re-submitting a job after a crash costs only the missing requests.
  */
 public final class BatcherTopology {
 
@@ -45,6 +50,7 @@ public final class BatcherTopology {
       Map<String, ?> registrySettings, BatcherMetrics metrics) {
     BatchPacker packer = new BatchPacker(checker.estimator().budgetBlocks(),
         config.maxBatchRequests(), config.maxOpenBatches());
+    ResponseCache cache = ResponseCache.forModel(config.modelDir());
     Topology topology = new Topology();
     // earliest whatever the client file says: a new group must not skip requests sent before it
     // first started. An invalid timestamp must not stop the task: it only stamps error completions
@@ -54,7 +60,7 @@ public final class BatcherTopology {
             AvroSerdes.serde(GenerationRequest.class, registrySettings).deserializer()),
         Topics.REQUESTS);
     topology.addProcessor(PROCESSOR,
-        () -> new BatchingProcessor(config, checker, packer, metrics), SOURCE);
+        () -> new BatchingProcessor(config, checker, packer, metrics, cache), SOURCE);
     // in memory and changelogged: a few open batches per task restore in moments, and no native
     // RocksDB is needed for state this small
     topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -64,6 +70,19 @@ public final class BatcherTopology {
         Stores.inMemoryKeyValueStore(config.requestStoreName()), Serdes.String(),
         new AvroStateSerde<>(BatchedRequest.getEncoder(), BatchedRequest.getDecoder())),
         PROCESSOR);
+    // every (job, id) ever accepted, so a re-submitted job skips what it already sent; persistent,
+    // since it grows with the number of requests
+    topology.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(config.submittedStoreName()), Serdes.String(), Serdes.Long()),
+        PROCESSOR);
+    topology.addGlobalStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(config.responseCacheStoreName()), Serdes.String(),
+            AvroSerdes.serde(Completion.class, registrySettings))
+            .withLoggingDisabled(),
+        "response-cache-source", new StringDeserializer(),
+        new LenientCompletionDeserializer(AvroSerdes.serde(Completion.class, registrySettings).deserializer()),
+        Topics.RESPONSE_CACHE, "response-cache-loader",
+        () -> new ResponseCacheLoader(config.responseCacheStoreName()));
     topology.addSink(BATCHES_SINK, Topics.BATCHES, new StringSerializer(),
         AvroSerdes.serde(GenerationBatch.class, registrySettings).serializer(), PROCESSOR);
     topology.addSink(COMPLETIONS_SINK, Topics.COMPLETIONS, new StringSerializer(),

@@ -1,6 +1,10 @@
 package io.pagedstream.batcher;
 
 import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.Completion;
+import java.util.Optional;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import io.pagedstream.schemas.avro.GenerationBatch;
 import io.pagedstream.schemas.avro.GenerationRequest;
 import org.apache.avro.specific.SpecificRecord;
@@ -27,15 +31,19 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   private final RequestChecker checker;
   private final BatchPacker packer;
   private final BatcherMetrics metrics;
+  private final ResponseCache cache;
   private ProcessorContext<String, SpecificRecord> context;
   private OpenBatchStore store;
+  private KeyValueStore<String, Long> submitted;
+  private ReadOnlyKeyValueStore<String, Completion> cached;
 
   BatchingProcessor(BatcherConfig config, RequestChecker checker, BatchPacker packer,
-      BatcherMetrics metrics) {
+      BatcherMetrics metrics, ResponseCache cache) {
     this.config = config;
     this.checker = checker;
     this.packer = packer;
     this.metrics = metrics;
+    this.cache = cache;
   }
 
   @Override
@@ -43,20 +51,36 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
     this.context = context;
     this.store = new OpenBatchStore(context.getStateStore(config.storeName()),
         context.getStateStore(config.requestStoreName()));
+    this.submitted = context.getStateStore(config.submittedStoreName());
+    this.cached = context.getStateStore(config.responseCacheStoreName());
     context.schedule(config.flushCheckPeriod(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
   }
 
   @Override
   public void process(Record<String, GenerationRequest> record) {
     long now = context.currentSystemTimeMs();
+    // job and id cannot contain the separator's NUL byte in any JSON a user can type unescaped
+    String submission = record.value().getJobId() + "\u0000" + record.value().getId();
+    if (submitted.get(submission) != null) {
+      metrics.requestDuplicate();
+      return;
+    }
+    submitted.put(submission, now);
     RequestChecker.Verdict verdict = checker.check(record.value(), now);
     if (verdict instanceof RequestChecker.Verdict.Rejected rejected) {
       context.forward(new Record<String, SpecificRecord>(rejected.completion().getId(),
           rejected.completion(), record.timestamp()), BatcherTopology.COMPLETIONS_SINK);
       metrics.requestRejected();
     } else if (verdict instanceof RequestChecker.Verdict.Accepted accepted) {
-      pack(accepted.request(), now);
-      metrics.requestBatched();
+      Optional<Completion> hit = cache.answer(cached, accepted.request(), now);
+      if (hit.isPresent()) {
+        context.forward(new Record<String, SpecificRecord>(hit.get().getId(), hit.get(), record.timestamp()),
+            BatcherTopology.COMPLETIONS_SINK);
+        metrics.requestCached();
+      } else {
+        pack(accepted.request(), now);
+        metrics.requestBatched();
+      }
     }
   }
 

@@ -68,7 +68,7 @@ class BatcherIntegrationTest {
   @BeforeAll
   static void startBroker() {
     kafka = EmbeddedKafka.builder().defaultPartitions(PARTITIONS).start();
-    kafka.createTopics(Topics.REQUESTS, Topics.BATCHES, Topics.COMPLETIONS, Topics.DEAD_LETTER);
+    kafka.createTopics(Topics.REQUESTS, Topics.BATCHES, Topics.COMPLETIONS, Topics.DEAD_LETTER, Topics.RESPONSE_CACHE);
   }
 
   @AfterAll
