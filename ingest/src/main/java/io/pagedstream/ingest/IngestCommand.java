@@ -1,0 +1,85 @@
+package io.pagedstream.ingest;
+
+import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pagedstream ingest}: a JSONL file or stdin onto the pipeline's topics. Prints the summary
+ * as one JSON line on stdout (with the job id, for scripts) and one readable line on stderr.
+ * Exits 0 when every line was written, including lines that became error results: those are
+ * results, not failures. Anything else (Kafka, registry, unreadable input) throws, and the
+ * launcher prints the one-line reason and exits non-zero.
+ */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+    description = "Send a JSONL file of requests to Kafka: valid requests to the requests topic, "
+        + "an error result to the completions topic for every line that cannot run.")
+public final class IngestCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--bootstrap-servers", description = "Kafka brokers (or bootstrap.servers in --kafka-config)")
+  String bootstrapServers;
+
+  @Option(names = "--kafka-config", description = "client properties: security, schema.registry.url, producer settings")
+  Path kafkaConfig;
+
+  @Option(names = "--schema-registry-url", description = "schema registry; overrides schema.registry.url in --kafka-config")
+  String schemaRegistryUrl;
+
+  @Option(names = "--input", required = true, description = "requests, one JSON object per line ('-' for stdin)")
+  String input;
+
+  @Option(names = "--job-id", description = "job of requests that name none; also resumes that job's ingest of "
+      + "the same input after a failure (default: generated, printed in the summary)")
+  String jobId;
+
+  @Option(names = "--transactional-id", description = "default: pagedstream-ingest.<job id>.<file name or stdin>")
+  String transactionalId;
+
+  @Option(names = "--no-transactions", description = "idempotent producer only: no atomic chunks, no resume")
+  boolean noTransactions;
+
+  @Option(names = "--chunk-lines", defaultValue = "" + IngestConfig.DEFAULT_CHUNK_LINES,
+      description = "lines per transaction at most (default: ${DEFAULT-VALUE})")
+  int chunkLines;
+
+  @Option(names = "--chunk-max-ms", defaultValue = "5000",
+      description = "commit a transaction at the latest this long after its first line (default: ${DEFAULT-VALUE})")
+  long chunkMaxMs;
+
+  @Option(names = "--requests-topic", defaultValue = Topics.REQUESTS, description = "default: ${DEFAULT-VALUE}")
+  String requestsTopic;
+
+  @Option(names = "--completions-topic", defaultValue = Topics.COMPLETIONS, description = "default: ${DEFAULT-VALUE}")
+  String completionsTopic;
+
+  @Option(names = "--progress-topic", defaultValue = TopicNames.DEFAULT_PROGRESS, description = "default: ${DEFAULT-VALUE}")
+  String progressTopic;
+
+  @Override
+  public Integer call() {
+    KafkaSettings kafka = KafkaSettings.of(bootstrapServers, kafkaConfig);
+    if (schemaRegistryUrl != null) {
+      Map<String, Object> withRegistry = new HashMap<>(kafka.asMap());
+      withRegistry.put("schema.registry.url", schemaRegistryUrl);
+      kafka = KafkaSettings.of(withRegistry);
+    }
+    IngestConfig config = new IngestConfig(input.equals("-") ? null : Path.of(input), jobId, transactionalId,
+        !noTransactions, chunkLines, Duration.ofMillis(chunkMaxMs),
+        new TopicNames(requestsTopic, completionsTopic, progressTopic));
+    IngestSummary summary = new JsonlIngest(kafka, config).run();
+    spec.commandLine().getOut().println(summary.toJson());
+    spec.commandLine().getOut().flush();
+    spec.commandLine().getErr().println("ingest: " + summary.describe());
+    return 0;
+  }
+}
