@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
       MakeModelCommand.class,
       PlanCommand.class,
       ProcessorCommand.class,
+      BatcherCommand.class,
+      io.pagedstream.ingest.IngestCommand.class,
+      RunCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PagedStream implements Runnable {

@@ -97,7 +97,21 @@ public final class BatcherService implements AutoCloseable {
     // a no-op without global stores; Kafka recommends it and makes it the default in 5.0
     settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     settings.put(BatcherMetrics.CONFIG_KEY, metrics);
+    // Kafka's default, /tmp/kafka-streams, is shared by every run on the machine: local state of
+    // one cluster would be taken for another's. Without a state.dir, each instance gets its own,
+    // restored from the changelogs (correct, if slower to start than a kept directory).
+    settings.computeIfAbsent(StreamsConfig.STATE_DIR_CONFIG, k -> freshStateDir());
     return settings;
+  }
+
+  private static String freshStateDir() {
+    try {
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pagedstream-batcher-state-");
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot create a state directory for the batcher", e);
+    }
   }
 
   /** Starts consuming; returns at once (see {@link #awaitRunning}). */

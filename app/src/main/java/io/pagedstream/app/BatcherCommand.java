@@ -1,0 +1,65 @@
+package io.pagedstream.app;
+
+import io.pagedstream.batcher.BatcherConfig;
+import io.pagedstream.batcher.BatcherService;
+import io.pagedstream.batcher.KvBudget;
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.engine.EngineConfig;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pagedstream batcher}: the Kafka Streams batcher against a cluster. */
+@Command(name = "batcher", mixinStandardHelpOptions = true,
+    description = "Run the batcher: validate and tokenize llm.requests, pack them into batches that fit the "
+        + "processors' KV budget (the same --kv-blocks / --kv-cache-gib / --block-size the processors use), "
+        + "write llm.batches; invalid requests become error completions. Runs until stopped.")
+final class BatcherCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, description = "model folder (config.json; tokenizer.json for text prompts)")
+  Path model;
+
+  @Option(names = "--max-batch-requests", defaultValue = "256", description = "requests per batch at most (default: ${DEFAULT-VALUE})")
+  int maxBatchRequests;
+
+  @Option(names = "--flush-ms", defaultValue = "200", description = "send a batch this long after it opened, full or not (default: ${DEFAULT-VALUE})")
+  long flushMs;
+
+  @Option(names = "--metrics-port", description = "serve Prometheus metrics on this port")
+  Integer metricsPort;
+
+  @Mixin KafkaOptions kafka;
+
+  @Mixin EngineOptions engineOptions;
+
+  /** The batcher that packs for processors configured with {@code engine}. */
+  static BatcherConfig configFor(Path model, EngineConfig engine, int maxBatchRequests, Duration flush) {
+    return BatcherConfig.defaults(model)
+        .withBlockSize(engine.blockSize())
+        .withKvBudget(new KvBudget.Blocks(engine.numKvBlocks()))
+        .withMaxBatchRequests(maxBatchRequests)
+        .withFlushInterval(flush);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    EngineConfig engine = engineOptions.toConfig(ModelSpec.load(model), KvLayout.PAGED);
+    BatcherConfig config = configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs));
+    try (MetricsServer metrics = MetricsServer.startOrNull(metricsPort);
+        BatcherService batcher = BatcherService.create(config, kafka.settings(), metrics == null ? null : metrics.registry())) {
+      Runtime.getRuntime().addShutdownHook(new Thread(batcher::close));
+      batcher.start();
+      System.err.printf("batcher running (budget %d KV blocks of %d tokens)%s; Ctrl-C to stop%n",
+          engine.numKvBlocks(), engine.blockSize(), metrics == null ? "" : ", metrics on :" + metrics.port() + "/metrics");
+      while (batcher.state().isRunningOrRebalancing() || batcher.state() == org.apache.kafka.streams.KafkaStreams.State.CREATED) {
+        Thread.sleep(500);
+      }
+      System.err.println("batcher stopped: " + batcher.state());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,112 @@
+package io.pagedstream.app;
+
+import io.pagedstream.app.run.CompletionCollector;
+import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.engine.EngineConfig;
+import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
+import io.pagedstream.ingest.IngestConfig;
+import io.pagedstream.ingest.IngestSummary;
+import io.pagedstream.ingest.JobIds;
+import io.pagedstream.ingest.JsonlIngest;
+import io.pagedstream.ingest.ResultIds;
+import io.pagedstream.processor.ProcessorConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pagedstream run}: a JSONL file through the whole Kafka pipeline, results to a JSONL file. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run a bulk job through the Kafka pipeline: ingest -> llm.requests -> batcher -> llm.batches -> "
+        + "N processors -> llm.completions -> results file (same lines as generate, in input order). Without "
+        + "--bootstrap-servers a single-node KRaft broker runs in this process. Exits 0 when every input line "
+        + "has exactly one result.")
+final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, description = "model folder")
+  Path model;
+
+  @Option(names = "--input", required = true, description = "requests, one JSON object per line")
+  Path input;
+
+  @Option(names = "--output", required = true, description = "results file")
+  Path output;
+
+  @Option(names = "--processors", defaultValue = "1", description = "processor instances in this process (default: ${DEFAULT-VALUE})")
+  int processors;
+
+  @Option(names = "--partitions", defaultValue = "4", description = "partitions of the pipeline's topics when created here (default: ${DEFAULT-VALUE})")
+  int partitions;
+
+  @Option(names = "--job-id", description = "the job's id (default: generated); the same id resumes a job")
+  String jobId;
+
+  @Option(names = "--max-batch-requests", defaultValue = "256", description = "requests per batch at most (default: ${DEFAULT-VALUE})")
+  int maxBatchRequests;
+
+  @Option(names = "--flush-ms", defaultValue = "100", description = "send a batch this long after it opened (default: ${DEFAULT-VALUE})")
+  long flushMs;
+
+  @Option(names = "--quiet", description = "no progress bar")
+  boolean quiet;
+
+  @Mixin KafkaOptions kafka;
+
+  @Mixin EngineOptions engineOptions;
+
+  @Override
+  public Integer call() throws Exception {
+    if (processors < 1 || partitions < 1) {
+      throw new IllegalArgumentException("--processors and --partitions must be at least 1");
+    }
+    EngineConfig engine = engineOptions.toConfig(ModelSpec.load(model), KvLayout.PAGED);
+    String job = jobId != null ? jobId : JobIds.generate();
+    List<String> ids = ResultIds.forInput(input);
+    List<ProcessorConfig> configs = new ArrayList<>();
+    for (int i = 0; i < processors; i++) {
+      configs.add(ProcessorConfig.defaults(model, engine, "run-" + i));
+    }
+    long start = System.nanoTime();
+    try (LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), partitions,
+            props -> props == null ? kafka.settings() : kafka.embedded(props, "run-" + UUID.randomUUID()),
+            BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs)), configs, null);
+        Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+        Progress progress = Progress.start("run", ids.size(), quiet)) {
+      IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
+      CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job).collect(ids,
+          r -> {
+            try {
+              out.write(r.toJsonLine());
+              out.write('\n');
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          },
+          (done, tokens) -> progress.update(done, tokens, start),
+          () -> pipeline.failure() == null);
+      out.flush();
+      progress.close();
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      System.err.printf("job %s: %d lines, %d results (%d errors, %d from the response cache), %d output tokens in %.2f s: %.1f tok/s%n",
+          job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), outcome.outputTokens(), elapsed,
+          outcome.outputTokens() / elapsed);
+      if (!outcome.missing().isEmpty() || outcome.duplicates() > 0) {
+        String why = pipeline.failure() != null ? pipeline.failure() : "results missing";
+        throw new IllegalStateException(why + ": " + outcome.missing().size() + " lines without a result, "
+            + outcome.duplicates() + " duplicated");
+      }
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,106 @@
+package io.pagedstream.app.run;
+
+import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Topics;
+import io.pagedstream.schemas.avro.Completion;
+import io.pagedstream.schemas.serde.AvroDeserializer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a job's committed completions from the start of {@code llm.completions} until every
+ * expected request id has one, and hands them out in the job's input order, so a run's output
+ * file reads like {@code generate}'s. A second completion for an id (which exactly-once
+ * processing should never produce) is counted, not written.
+ */
+public final class CompletionCollector {
+
+  /** What a collection saw. */
+  public record Outcome(int results, int errors, int cached, long outputTokens, int duplicates, Set<String> missing) {}
+
+  private final KafkaSettings kafka;
+  private final String jobId;
+
+  public CompletionCollector(KafkaSettings kafka, String jobId) {
+    this.kafka = kafka;
+    this.jobId = jobId;
+  }
+
+  /**
+   * Collects results for {@code expectedIds} (in input order) and passes each to {@code sink} in
+   * that order as soon as all earlier ones are there. {@code onProgress} sees (results, tokens).
+   * Stops when all are in, or when {@code keepGoing} turns false.
+   */
+  public Outcome collect(List<String> expectedIds, Consumer<GenerationResult> sink,
+      java.util.function.BiConsumer<Integer, Long> onProgress, BooleanSupplier keepGoing) {
+    Map<String, Integer> position = new HashMap<>();
+    for (int i = 0; i < expectedIds.size(); i++) {
+      position.putIfAbsent(expectedIds.get(i), i);
+    }
+    GenerationResult[] byPosition = new GenerationResult[expectedIds.size()];
+    int next = 0;
+    int seen = 0;
+    int errors = 0;
+    int cached = 0;
+    int duplicates = 0;
+    long tokens = 0;
+    AvroDeserializer<Completion> reader = new AvroDeserializer<>(Completion.class);
+    reader.configure(kafka.asMap(), false);
+    Map<String, Object> props = kafka.with(Map.of(
+        ConsumerConfig.GROUP_ID_CONFIG, "pagedstream-collector-" + UUID.randomUUID(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(Topics.COMPLETIONS));
+      while (seen < expectedIds.size() && keepGoing.getAsBoolean()) {
+        for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
+          Completion c = reader.deserialize(rec.topic(), rec.value());
+          Integer at = c == null || !jobId.equals(c.getJobId()) ? null : position.get(c.getId());
+          if (at == null) {
+            continue;
+          }
+          if (byPosition[at] != null) {
+            duplicates++;
+            continue;
+          }
+          byPosition[at] = toResult(c);
+          seen++;
+          tokens += c.getOutputTokens();
+          errors += "error".equals(c.getFinishReason()) ? 1 : 0;
+          cached += c.getCached() ? 1 : 0;
+        }
+        while (next < byPosition.length && byPosition[next] != null) {
+          sink.accept(byPosition[next++]);
+        }
+        onProgress.accept(seen, tokens);
+      }
+    }
+    Set<String> missing = new LinkedHashSet<>();
+    for (int i = 0; i < byPosition.length; i++) {
+      if (byPosition[i] == null) {
+        missing.add(expectedIds.get(i));
+      }
+    }
+    return new Outcome(seen, errors, cached, tokens, duplicates, missing);
+  }
+
+  static GenerationResult toResult(Completion c) {
+    int[] ids = c.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
+    return new GenerationResult(c.getId(), ids, c.getText(), c.getFinishReason(), c.getError(),
+        c.getPromptTokens(), c.getOutputTokens());
+  }
+}

@@ -1,0 +1,104 @@
+package io.pagedstream.app.run;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pagedstream.batcher.BatcherConfig;
+import io.pagedstream.batcher.BatcherService;
+import io.pagedstream.kafka.embedded.EmbeddedKafka;
+import io.pagedstream.processor.ProcessorConfig;
+import io.pagedstream.processor.ProcessorService;
+import io.pagedstream.schemas.KafkaSettings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The pipeline's services in this process: an embedded broker unless one was given, the topics,
+ * the batcher and N processors. Used by {@code run} and {@code demo}; on a real cluster each
+ * service runs as its own process instead ({@code batcher}, {@code processor}).
+ */
+public final class LocalPipeline implements AutoCloseable {
+
+  private final EmbeddedKafka broker;
+  private final KafkaSettings kafka;
+  private final BatcherService batcher;
+  private final List<ProcessorService> processors = new ArrayList<>();
+
+  private LocalPipeline(EmbeddedKafka broker, KafkaSettings kafka, BatcherService batcher) {
+    this.broker = broker;
+    this.kafka = kafka;
+    this.batcher = batcher;
+  }
+
+  /**
+   * @param kafkaFor the client settings, given the embedded broker's client properties (null on a
+   *     real cluster)
+   */
+  public static LocalPipeline start(boolean embedded, int partitions, Function<java.util.Map<String, Object>, KafkaSettings> kafkaFor,
+      BatcherConfig batcherConfig, List<ProcessorConfig> processorConfigs, MeterRegistry meters) throws InterruptedException {
+    EmbeddedKafka broker = embedded ? EmbeddedKafka.builder().defaultPartitions(partitions).start() : null;
+    LocalPipeline p = null;
+    try {
+      KafkaSettings kafka = kafkaFor.apply(broker == null ? null : broker.clientProperties());
+      PipelineTopics.ensure(kafka, partitions, broker == null ? null : (short) 1);
+      BatcherService batcher = BatcherService.create(batcherConfig, kafka, meters);
+      p = new LocalPipeline(broker, kafka, batcher);
+      batcher.start();
+      for (ProcessorConfig c : processorConfigs) {
+        p.processors.add(ProcessorService.start(c, kafka, meters));
+      }
+      if (!batcher.awaitRunning(Duration.ofMinutes(2))) {
+        throw new IllegalStateException("the batcher did not start: " + batcher.state());
+      }
+      return p;
+    } catch (RuntimeException | InterruptedException e) {
+      if (p != null) {
+        p.close();
+      } else if (broker != null) {
+        broker.close();
+      }
+      throw e;
+    }
+  }
+
+  public KafkaSettings kafka() {
+    return kafka;
+  }
+
+  public List<ProcessorService> processors() {
+    return processors;
+  }
+
+  public BatcherService batcher() {
+    return batcher;
+  }
+
+  /** Null while every service runs, else what stopped. */
+  public String failure() {
+    KafkaStreams.State s = batcher.state();
+    if (s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_SHUTDOWN) {
+      return "the batcher stopped (" + s + ")";
+    }
+    for (ProcessorService p : processors) {
+      if (!p.isRunning()) {
+        return "processor " + p.config().instanceId() + " stopped"
+            + (p.failure() == null ? "" : ": " + p.failure().getMessage());
+      }
+    }
+    return null;
+  }
+
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  @Override
+  public void close() {
+    processors.forEach(ProcessorService::close);
+    batcher.close();
+    if (broker != null) {
+      broker.close();
+    }
+  }
+}
