@@ -1,0 +1,132 @@
+package io.pagedstream.sink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+
+/**
+ * Turns a completion value into the product's result line: {@code {"id", "token_ids", "text"
+ * (unless null), "finish_reason", "error" (unless null), "prompt_tokens", "output_tokens"}}, the
+ * same fields in the same order as {@code GenerationResult.toJson()}, then the configured extra
+ * fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map} (schemaless JSON) by field
+ * name, so completions written with a newer schema still format.
+ */
+final class LineFormatter {
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final String jobIdField;
+  private final JobDirectories jobDirectories;
+  private final List<String> extraFields;
+
+  LineFormatter(String jobIdField, JobDirectories jobDirectories, List<String> extraFields) {
+    this.jobIdField = jobIdField;
+    this.jobDirectories = jobDirectories;
+    this.extraFields = List.copyOf(extraFields);
+  }
+
+  /** @throws DataException if the value is not a completion */
+  CompletionLine format(Object value) {
+    Fields fields = Fields.of(value);
+    ObjectNode line = json.createObjectNode();
+    line.put("id", fields.requiredString("id"));
+    ArrayNode tokens = line.putArray("token_ids");
+    for (Object token : fields.list("token_ids")) {
+      if (!(token instanceof Number number)) {
+        throw new DataException("token_ids holds a " + typeName(token) + ", not a number");
+      }
+      tokens.add(number.intValue());
+    }
+    String text = fields.string("text");
+    if (text != null) {
+      line.put("text", text);
+    }
+    line.put("finish_reason", fields.requiredString("finish_reason"));
+    String error = fields.string("error");
+    if (error != null) {
+      line.put("error", error);
+    }
+    line.put("prompt_tokens", fields.integer("prompt_tokens"));
+    line.put("output_tokens", fields.integer("output_tokens"));
+    String jobId = fields.string(jobIdField);
+    for (String extra : extraFields) {
+      switch (extra) {
+        case "job_id" -> line.put("job_id", jobId == null ? "" : jobId);
+        case "cached" -> line.put("cached", Boolean.TRUE.equals(fields.get("cached")));
+        default -> throw new IllegalStateException("unvalidated extra field " + extra);
+      }
+    }
+    return new CompletionLine(jobDirectories.forJob(jobId), line.toString());
+  }
+
+  private static String typeName(Object value) {
+    return value == null ? "null" : value.getClass().getSimpleName();
+  }
+
+  /** Field access by name over a Struct or a Map; absent fields read as null. */
+  private record Fields(Struct struct, Map<?, ?> map) {
+
+    static Fields of(Object value) {
+      if (value instanceof Struct s) {
+        return new Fields(s, null);
+      }
+      if (value instanceof Map<?, ?> m) {
+        return new Fields(null, m);
+      }
+      throw new DataException("A completion must be a Struct or a Map, not a " + typeName(value));
+    }
+
+    Object get(String name) {
+      if (map != null) {
+        return map.get(name);
+      }
+      Field field = struct.schema().field(name);
+      return field == null ? null : struct.get(field);
+    }
+
+    String string(String name) {
+      Object v = get(name);
+      if (v != null && !(v instanceof String)) {
+        throw new DataException("Completion field " + name + " is a " + typeName(v)
+            + ", not a string");
+      }
+      return (String) v;
+    }
+
+    String requiredString(String name) {
+      String v = string(name);
+      if (v == null) {
+        throw new DataException("Completion has no " + name);
+      }
+      return v;
+    }
+
+    List<?> list(String name) {
+      Object v = get(name);
+      if (v == null) {
+        return List.of();
+      }
+      if (!(v instanceof List<?> l)) {
+        throw new DataException("Completion field " + name + " is a " + typeName(v)
+            + ", not a list");
+      }
+      return l;
+    }
+
+    int integer(String name) {
+      Object v = get(name);
+      if (v == null) {
+        return 0; // the schema's default
+      }
+      if (!(v instanceof Number n)) {
+        throw new DataException("Completion field " + name + " is a " + typeName(v)
+            + ", not a number");
+      }
+      return n.intValue();
+    }
+  }
+}
