@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       BatcherCommand.class,
       io.pagedstream.ingest.IngestCommand.class,
       RunCommand.class,
+      StatusCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PagedStream implements Runnable {

@@ -101,6 +101,15 @@ final class RunCommand implements Callable<Integer> {
       System.err.printf("job %s: %d lines, %d results (%d errors, %d from the response cache), %d output tokens in %.2f s: %.1f tok/s%n",
           job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), outcome.outputTokens(), elapsed,
           outcome.outputTokens() / elapsed);
+      // the jobs aggregation publishes within a second or so of the last completion
+      for (int i = 0; i < 20; i++) {
+        var st = pipeline.jobStatus(job);
+        if (st.isPresent() && st.get().getCompleted() >= outcome.results()) {
+          System.err.println(JobReport.text(st.get()));
+          break;
+        }
+        Thread.sleep(250);
+      }
       if (!outcome.missing().isEmpty() || outcome.duplicates() > 0) {
         String why = pipeline.failure() != null ? pipeline.failure() : "results missing";
         throw new IllegalStateException(why + ": " + outcome.missing().size() + " lines without a result, "

@@ -80,7 +80,7 @@ public final class BatcherTopology {
             AvroSerdes.serde(Completion.class, registrySettings))
             .withLoggingDisabled(),
         "response-cache-source", new StringDeserializer(),
-        new LenientCompletionDeserializer(AvroSerdes.serde(Completion.class, registrySettings).deserializer()),
+        new LenientDeserializer<>(AvroSerdes.serde(Completion.class, registrySettings).deserializer()),
         Topics.RESPONSE_CACHE, "response-cache-loader",
         () -> new ResponseCacheLoader(config.responseCacheStoreName()));
     topology.addSink(BATCHES_SINK, Topics.BATCHES, new StringSerializer(),

@@ -18,6 +18,8 @@ public final class Topics {
    * prompt ids, sampling parameters), written by processors with the completions they answer.
    */
   public static final String RESPONSE_CACHE = "llm.response-cache";
+  /** Compacted: {@code JobStatus} per job id, kept by the jobs aggregation. */
+  public static final String JOBS = "llm.jobs";
   /** Records no service could read, with the reason in headers; the original bytes as value. */
   public static final String DEAD_LETTER = "llm.dead-letter";
 

@@ -3,6 +3,9 @@ package io.pagedstream.app.run;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
+import io.pagedstream.batcher.jobs.JobStatusReader;
+import io.pagedstream.batcher.jobs.JobsService;
+import io.pagedstream.schemas.avro.JobStatus;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
@@ -24,6 +27,7 @@ public final class LocalPipeline implements AutoCloseable {
   private final KafkaSettings kafka;
   private final BatcherService batcher;
   private final List<ProcessorService> processors = new ArrayList<>();
+  private JobsService jobs;
 
   private LocalPipeline(EmbeddedKafka broker, KafkaSettings kafka, BatcherService batcher) {
     this.broker = broker;
@@ -45,6 +49,7 @@ public final class LocalPipeline implements AutoCloseable {
       BatcherService batcher = BatcherService.create(batcherConfig, kafka, meters);
       p = new LocalPipeline(broker, kafka, batcher);
       batcher.start();
+      p.jobs = JobsService.start(kafka);
       for (ProcessorConfig c : processorConfigs) {
         p.processors.add(ProcessorService.start(c, kafka, meters));
       }
@@ -93,9 +98,22 @@ public final class LocalPipeline implements AutoCloseable {
     return kafka.bootstrapServers();
   }
 
+  /** The job's figures so far, from the jobs topic (empty until the aggregation has published). */
+  public java.util.Optional<JobStatus> jobStatus(String jobId) {
+    return JobStatusReader.latest(kafka, jobId, Duration.ofSeconds(10));
+  }
+
+  /** Stops the processors at once, as a crash would: no commit, open work is redone later. */
+  public void killProcessors() {
+    processors.forEach(ProcessorService::kill);
+  }
+
   @Override
   public void close() {
     processors.forEach(ProcessorService::close);
+    if (jobs != null) {
+      jobs.close();
+    }
     batcher.close();
     if (broker != null) {
       broker.close();

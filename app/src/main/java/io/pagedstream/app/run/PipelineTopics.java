@@ -30,6 +30,7 @@ public final class PipelineTopics {
         new NewTopic(Topics.COMPLETIONS, Optional.of(partitions), rf),
         new NewTopic(Topics.DEAD_LETTER, Optional.of(1), rf),
         new NewTopic(Topics.RESPONSE_CACHE, Optional.of(partitions), rf).configs(compact),
+        new NewTopic(Topics.JOBS, Optional.of(1), rf).configs(compact),
         new NewTopic(TopicNames.DEFAULT_PROGRESS, Optional.of(1), rf).configs(compact)));
     try (Admin admin = Admin.create(kafka.asMap())) {
       Set<String> existing = admin.listTopics().names().get();

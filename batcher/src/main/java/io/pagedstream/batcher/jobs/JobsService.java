@@ -1,0 +1,53 @@
+package io.pagedstream.batcher.jobs;
+
+import io.pagedstream.schemas.KafkaSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+/** Runs the jobs aggregation ({@link JobsTopology}) as its own Kafka Streams application. */
+public final class JobsService implements AutoCloseable {
+
+  private final KafkaStreams streams;
+
+  private JobsService(KafkaStreams streams) {
+    this.streams = streams;
+  }
+
+  public static JobsService start(KafkaSettings kafka) {
+    Map<String, Object> s = new HashMap<>(kafka.asMap());
+    s.put(StreamsConfig.APPLICATION_ID_CONFIG, JobsTopology.APPLICATION_ID);
+    s.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    s.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    // progress, not a ledger: publish a job's figures at least every second
+    s.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    s.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    s.computeIfAbsent(StreamsConfig.STATE_DIR_CONFIG, k -> {
+      try {
+        return Files.createTempDirectory("pagedstream-jobs-state-").toString();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    Properties p = new Properties();
+    p.putAll(s);
+    KafkaStreams streams = new KafkaStreams(JobsTopology.build(kafka.asMap()), p);
+    streams.start();
+    return new JobsService(streams);
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  @Override
+  public void close() {
+    streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
+  }
+}
