@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       io.pagedstream.ingest.IngestCommand.class,
       RunCommand.class,
       StatusCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PagedStream implements Runnable {

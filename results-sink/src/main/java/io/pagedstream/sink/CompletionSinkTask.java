@@ -33,6 +33,7 @@ public final class CompletionSinkTask extends SinkTask {
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
   /** A failure that left the files unknown; fails the task at the next put. */
   private ConnectException broken;
+  private final SinkMetrics metrics = SinkMetrics.global();
 
   @Override
   public String version() {
@@ -123,6 +124,7 @@ public final class CompletionSinkTask extends SinkTask {
       // There is a reporter only with a dead letter queue or errors.log.enable, and with
       // errors.tolerance=none it fails the task, so this skips a record only when asked to.
       errantRecords.report(record, e);
+      metrics.errant();
       return null;
     }
   }
@@ -134,9 +136,12 @@ public final class CompletionSinkTask extends SinkTask {
     // a copy: a failed commit replaces its partition's writer
     for (TopicPartition tp : List.copyOf(writers.keySet())) {
       long offset;
+      int pending = writers.get(tp).pendingRecords();
       try {
         offset = writers.get(tp).commit();
+        metrics.committed(pending);
       } catch (IOException | RuntimeException e) {
+        metrics.commitFailed();
         LOG.error("{}: commit failed, going back to the last commit: {}", tp, e.getMessage());
         try {
           recover(tp);
