@@ -134,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static EmbeddedConnect startSink(LocalPipeline pipeline, Path results) {
+  static EmbeddedConnect startSink(LocalPipeline pipeline, Path results) {
     Map<String, String> connector = new HashMap<>();
     connector.put("name", "completions-jsonl");
     connector.put("connector.class", CompletionSinkConnector.class.getName());

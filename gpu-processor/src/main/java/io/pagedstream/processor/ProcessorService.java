@@ -61,7 +61,7 @@ public final class ProcessorService implements AutoCloseable {
     this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
     Map<String, Object> producerProps = kafka.with(Map.of(
         ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId(),
-        ProducerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
+        ProducerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId() + "-producer",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis()));
