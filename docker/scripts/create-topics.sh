@@ -36,6 +36,11 @@ create llm.completions "$partitions" cleanup.policy=compact
 create llm.dead-letter 3 retention.ms=2592000000
 # Completions a sink connector could not write (errors.tolerance=all), with the reason in headers.
 create llm.completions.dead-letter 3 retention.ms=2592000000
+# Answers of deterministic requests keyed by (model, prompt, sampling) hash, written by the
+# processors and read by every batcher as a global table: compacted, one entry per key.
+create llm.response-cache "$partitions" cleanup.policy=compact
+# Each job's figures (pagedstream status --job ID), keyed by job id.
+create llm.jobs 1 cleanup.policy=compact
 # Ingest's resume points, keyed by transactional id: a compacted table of tiny records.
 create llm.ingest-progress 1 cleanup.policy=compact
 

@@ -3,6 +3,7 @@ package io.pagedstream.app;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
 import io.pagedstream.batcher.KvBudget;
+import io.pagedstream.batcher.jobs.JobsService;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "batcher", mixinStandardHelpOptions = true,
     description = "Run the batcher: validate and tokenize llm.requests, pack them into batches that fit the "
         + "processors' KV budget (the same --kv-blocks / --kv-cache-gib / --block-size the processors use), "
-        + "write llm.batches; invalid requests become error completions. Runs until stopped.")
+        + "write llm.batches; invalid requests become error completions, cached ones are answered at once. Also runs "
+        + "the jobs aggregation behind `status`. Runs until stopped.")
 final class BatcherCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, description = "model folder (config.json; tokenizer.json for text prompts)")
@@ -31,6 +33,9 @@ final class BatcherCommand implements Callable<Integer> {
 
   @Option(names = "--metrics-port", description = "serve Prometheus metrics on this port")
   Integer metricsPort;
+
+  @Option(names = "--no-jobs", description = "do not also run the jobs aggregation (llm.jobs, read by status)")
+  boolean noJobs;
 
   @Mixin KafkaOptions kafka;
 
@@ -49,9 +54,16 @@ final class BatcherCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EngineConfig engine = engineOptions.toConfig(ModelSpec.load(model), KvLayout.PAGED);
     BatcherConfig config = configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs));
+    var settings = kafka.settings();
     try (MetricsServer metrics = MetricsServer.startOrNull(metricsPort);
-        BatcherService batcher = BatcherService.create(config, kafka.settings(), metrics == null ? null : metrics.registry())) {
-      Runtime.getRuntime().addShutdownHook(new Thread(batcher::close));
+        BatcherService batcher = BatcherService.create(config, settings, metrics == null ? null : metrics.registry());
+        JobsService jobs = noJobs ? null : JobsService.start(settings)) {
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        batcher.close();
+        if (jobs != null) {
+          jobs.close();
+        }
+      }));
       batcher.start();
       System.err.printf("batcher running (budget %d KV blocks of %d tokens)%s; Ctrl-C to stop%n",
           engine.numKvBlocks(), engine.blockSize(), metrics == null ? "" : ", metrics on :" + metrics.port() + "/metrics");

@@ -117,7 +117,7 @@ class SecurityTest {
     CommandRun processor = null;
     JobsService jobs = null;
     CompletionCollector.Outcome outcome;
-    CommandRun.Result status;
+    String status;
     String inProcessOutput;
     ChildJvm.Result ingest;
     try (CapturedOutput captured = CapturedOutput.start()) {
@@ -161,15 +161,14 @@ class SecurityTest {
     assertThat(outcome.missing()).as("requests without a result; output:\n%s", inProcessOutput).isEmpty();
     assertThat(outcome.errors()).isZero();
     assertThat(outcome.duplicates()).isZero();
-    assertThat(status.exitCode()).as(status.err()).isZero();
-    assertThat(status.out()).contains("\"completed\":" + REQUESTS);
+    assertThat(status).startsWith("exit 0").contains("\"completed\":" + REQUESTS, "\"failed\":0");
 
     // Kafka prints each client's configuration with the JAAS line masked ...
     assertThat(ingest.output()).contains("ProducerConfig values", "AdminClientConfig values", "ConsumerConfig values")
         .contains("sasl.jaas.config = [hidden]");
     // ... and the batcher logs its settings through KafkaSettings.redacted()
     assertThat(inProcessOutput).contains("sasl.jaas.config=[hidden]", "basic.auth.user.info=[hidden]");
-    for (String output : List.of(ingest.output(), inProcessOutput, status.out() + status.err())) {
+    for (String output : List.of(ingest.output(), inProcessOutput)) {
       assertNoSecretIn(output);
     }
     assertThat(registry.refused()).as("registry requests without the right credentials").isZero();
@@ -345,12 +344,19 @@ class SecurityTest {
     return ids;
   }
 
-  /** The status command until the jobs aggregation has counted every request. */
-  private static CommandRun.Result awaitJobStatus(String job, Path readerFile) throws InterruptedException {
-    CommandRun.Result last = null;
+  /**
+   * The status command until the jobs aggregation has counted every request; returns what it
+   * printed (on System.out, hence the capture).
+   */
+  private static String awaitJobStatus(String job, Path readerFile) throws InterruptedException {
+    String last = "";
     for (int i = 0; i < 60; i++) {
-      last = CommandRun.finish(COMMAND_BOUND, "status", "--job", job, "--json", "--kafka-config", readerFile.toString());
-      if (last.out().contains("\"completed\":" + REQUESTS)) {
+      try (CapturedOutput printed = CapturedOutput.start()) {
+        CommandRun.Result r = CommandRun.finish(COMMAND_BOUND, "status", "--job", job, "--json", "--kafka-config",
+            readerFile.toString());
+        last = "exit " + r.exitCode() + ": " + r.err() + printed.text();
+      }
+      if (last.contains("\"completed\":" + REQUESTS)) {
         return last;
       }
       Thread.sleep(1000);
