@@ -10,6 +10,8 @@ import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,11 +69,40 @@ final class BatcherCommand implements Callable<Integer> {
       batcher.start();
       System.err.printf("batcher running (budget %d KV blocks of %d tokens)%s; Ctrl-C to stop%n",
           engine.numKvBlocks(), engine.blockSize(), metrics == null ? "" : ", metrics on :" + metrics.port() + "/metrics");
-      while (batcher.state().isRunningOrRebalancing() || batcher.state() == org.apache.kafka.streams.KafkaStreams.State.CREATED) {
+      while (running(batcher.state()) && (jobs == null || running(jobs.state()))) {
         Thread.sleep(500);
+      }
+      // either one failing ends the command: a batcher without its aggregation would leave status blind
+      if (failed(batcher.state())) {
+        throw new IllegalStateException("batcher stopped" + reason(batcher.failure()));
+      }
+      if (jobs != null && failed(jobs.state())) {
+        throw new IllegalStateException("the jobs aggregation stopped" + reason(jobs.failure())
+            + (refused(jobs.failure()) ? " (this user also needs the jobs aggregation's ACLs, or use --no-jobs)" : ""));
       }
       System.err.println("batcher stopped: " + batcher.state());
     }
     return 0;
+  }
+
+  private static boolean running(KafkaStreams.State state) {
+    return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED;
+  }
+
+  private static boolean failed(KafkaStreams.State state) {
+    return state == KafkaStreams.State.PENDING_ERROR || state == KafkaStreams.State.ERROR;
+  }
+
+  private static boolean refused(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthorizationException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String reason(Throwable failure) {
+    return failure == null ? "" : ": " + OneLineErrors.describe(failure);
   }
 }

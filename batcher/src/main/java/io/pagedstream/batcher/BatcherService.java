@@ -5,12 +5,20 @@ import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +48,7 @@ public final class BatcherService implements AutoCloseable {
   private final BatcherMetrics metrics;
   private final KafkaStreams streams;
   private final Object stateChanged = new Object();
+  private volatile Throwable failure;
 
   private BatcherService(BatcherConfig config, RequestChecker checker, BatcherMetrics metrics,
       KafkaStreams streams) {
@@ -152,6 +161,41 @@ public final class BatcherService implements AutoCloseable {
   }
 
   /**
+   * How many batches each of this instance's tasks (by input partition) holds open now, read from
+   * their state stores: at most {@link BatcherConfig#maxOpenBatches()} each, whatever the backlog
+   * in the requests topic. Empty while tasks move. For gauges and tests; any thread.
+   */
+  public Map<Integer, Long> openBatchesByPartition() {
+    return entriesByPartition(config.storeName());
+  }
+
+  /** Requests in this instance's open batches now (at most tasks x open batches x batch size). */
+  public long openBatchRequests() {
+    return entriesByPartition(config.requestStoreName()).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  private Map<Integer, Long> entriesByPartition(String store) {
+    Map<Integer, Long> entries = new TreeMap<>();
+    try {
+      for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+        for (TaskMetadata task : thread.activeTasks()) {
+          int partition = task.taskId().partition();
+          entries.put(partition, streams.store(StoreQueryParameters.fromNameAndType(store,
+              QueryableStoreTypes.<String, Object>keyValueStore()).withPartition(partition)).approximateNumEntries());
+        }
+      }
+    } catch (InvalidStateStoreException e) {
+      // a rebalance is moving the tasks; the next call sees where they went
+    }
+    return entries;
+  }
+
+  /** Why the batcher stopped on its own (refused by the brokers), or null. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  /**
    * Stops consuming and commits what was processed; open batches stay in the changelog for the next
    * owner of their tasks. Leaves the consumer group on the way out, so that another instance takes
    * the tasks over at once instead of after the session timeout (45 s by default; Kafka Streams
@@ -186,9 +230,17 @@ public final class BatcherService implements AutoCloseable {
    * Bad records never get here (they are answered or dead-lettered); what does is the world
    * failing: the schema registry or the brokers unavailable, a fenced producer. Replacing the
    * thread retries from the last commit, and the pause keeps an outage from turning into a loop of
-   * rebalances.
+   * rebalances. Refused credentials or ACLs are the exception: every new thread would be refused
+   * again, forever, so the batcher stops and says why.
    */
   private StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+    Throwable refused = accessRefusal(e);
+    if (refused != null) {
+      failure = refused;
+      LOG.error("batcher {}: stopping, the brokers refused it: {}", config.applicationId(),
+          ErrorCompletions.oneLine(refused));
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
     LOG.error("batcher {}: a stream thread failed, replacing it in {} ms: {}", config.applicationId(),
         config.threadRestartBackoff().toMillis(), ErrorCompletions.oneLine(e), e);
     metrics.threadReplaced();
@@ -198,5 +250,15 @@ public final class BatcherService implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     return StreamThreadExceptionResponse.REPLACE_THREAD;
+  }
+
+  /** The authentication or authorization error in {@code e}'s causes, or null. */
+  static Throwable accessRefusal(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+        return t;
+      }
+    }
+    return null;
   }
 }

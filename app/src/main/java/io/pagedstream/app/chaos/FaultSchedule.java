@@ -19,18 +19,8 @@ final class FaultSchedule implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FaultSchedule.class);
   private static final long SUPERVISE_EVERY_MS = 500;
 
-  /** What to inject. */
-  record Plan(Duration every, boolean restartConnect, boolean restartBroker, long seed) {}
-
-  /** What was injected and what had to be restarted on its own; a snapshot. */
-  record Tally(int processorKills, int connectRestarts, int brokerRestarts, List<String> serviceRestarts) {
-    int faults() {
-      return processorKills + connectRestarts + brokerRestarts;
-    }
-  }
-
   private final ChaosCluster cluster;
-  private final Plan plan;
+  private final FaultPlan plan;
   private final Random random;
   private final Thread thread;
   private final AtomicInteger processorKills = new AtomicInteger();
@@ -40,7 +30,7 @@ final class FaultSchedule implements AutoCloseable {
   private volatile boolean running = true;
   private volatile Throwable failure;
 
-  private FaultSchedule(ChaosCluster cluster, Plan plan) {
+  private FaultSchedule(ChaosCluster cluster, FaultPlan plan) {
     this.cluster = cluster;
     this.plan = plan;
     this.random = new Random(plan.seed());
@@ -48,7 +38,7 @@ final class FaultSchedule implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  static FaultSchedule start(ChaosCluster cluster, Plan plan) {
+  static FaultSchedule start(ChaosCluster cluster, FaultPlan plan) {
     FaultSchedule s = new FaultSchedule(cluster, plan);
     s.thread.start();
     return s;
@@ -98,9 +88,9 @@ final class FaultSchedule implements AutoCloseable {
     return failure;
   }
 
-  Tally tally() {
+  FaultTally tally() {
     synchronized (serviceRestarts) {
-      return new Tally(processorKills.get(), connectRestarts.get(), brokerRestarts.get(), List.copyOf(serviceRestarts));
+      return new FaultTally(processorKills.get(), connectRestarts.get(), brokerRestarts.get(), List.copyOf(serviceRestarts));
     }
   }
 

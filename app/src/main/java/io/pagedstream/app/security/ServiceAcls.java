@@ -21,6 +21,9 @@ import org.apache.kafka.common.resource.ResourceType;
  * the whole pipeline with exactly these and no super user. Topics are expected to exist (created
  * by an operator, or by {@code PipelineTopics} as an admin); the only topics a service creates
  * are Kafka Streams' internal ones, under its application id.
+ *
+ * <p>READ and WRITE imply DESCRIBE, so DESCRIBE is never listed beside them. No service needs a
+ * CLUSTER ACL: since Kafka 3.0 an idempotent producer only needs WRITE on some topic.
  */
 public final class ServiceAcls {
 
@@ -53,40 +56,38 @@ public final class ServiceAcls {
     switch (service) {
       case INGEST -> {
         // preflight describes the topics' configs to learn the largest record they accept
-        g.topic(Topics.REQUESTS, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
-        g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE, AclOperation.DESCRIBE_CONFIGS);
+        g.topic(Topics.REQUESTS, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
+        g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
         // resume points: written in each chunk's transaction, read back (without a group) on start
-        g.topic(TopicNames.DEFAULT_PROGRESS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
-            AclOperation.DESCRIBE_CONFIGS);
-        g.prefixed(ResourceType.TRANSACTIONAL_ID, INGEST_TRANSACTIONAL_PREFIX, AclOperation.WRITE, AclOperation.DESCRIBE);
+        g.topic(TopicNames.DEFAULT_PROGRESS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
+        g.prefixed(ResourceType.TRANSACTIONAL_ID, INGEST_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
       }
       case BATCHER -> {
-        g.topic(Topics.REQUESTS, AclOperation.READ, AclOperation.DESCRIBE);
+        g.topic(Topics.REQUESTS, AclOperation.READ);
         // the response cache is read by a global store: a consumer without a group
-        g.topic(Topics.RESPONSE_CACHE, AclOperation.READ, AclOperation.DESCRIBE);
-        g.topic(Topics.BATCHES, AclOperation.WRITE, AclOperation.DESCRIBE);
-        g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE);
-        g.topic(Topics.DEAD_LETTER, AclOperation.WRITE, AclOperation.DESCRIBE);
+        g.topic(Topics.RESPONSE_CACHE, AclOperation.READ);
+        g.topic(Topics.BATCHES, AclOperation.WRITE);
+        g.topic(Topics.COMPLETIONS, AclOperation.WRITE);
+        g.topic(Topics.DEAD_LETTER, AclOperation.WRITE);
         streamsApplication(g, BatcherConfig.DEFAULT_APPLICATION_ID);
       }
       case JOBS -> {
-        g.topic(Topics.REQUESTS, AclOperation.READ, AclOperation.DESCRIBE);
-        g.topic(Topics.COMPLETIONS, AclOperation.READ, AclOperation.DESCRIBE);
-        g.topic(Topics.JOBS, AclOperation.WRITE, AclOperation.DESCRIBE);
+        g.topic(Topics.REQUESTS, AclOperation.READ);
+        g.topic(Topics.COMPLETIONS, AclOperation.READ);
+        g.topic(Topics.JOBS, AclOperation.WRITE);
         streamsApplication(g, JobsTopology.APPLICATION_ID);
       }
       case PROCESSOR -> {
-        g.topic(Topics.BATCHES, AclOperation.READ, AclOperation.DESCRIBE);
-        g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE);
-        g.topic(Topics.DEAD_LETTER, AclOperation.WRITE, AclOperation.DESCRIBE);
-        g.topic(Topics.RESPONSE_CACHE, AclOperation.WRITE, AclOperation.DESCRIBE);
+        g.topic(Topics.BATCHES, AclOperation.READ);
+        g.topic(Topics.COMPLETIONS, AclOperation.WRITE);
+        g.topic(Topics.DEAD_LETTER, AclOperation.WRITE);
+        g.topic(Topics.RESPONSE_CACHE, AclOperation.WRITE);
         g.literal(ResourceType.GROUP, ProcessorConfig.DEFAULT_GROUP, AclOperation.READ);
-        g.prefixed(ResourceType.TRANSACTIONAL_ID, PROCESSOR_TRANSACTIONAL_PREFIX, AclOperation.WRITE,
-            AclOperation.DESCRIBE);
+        g.prefixed(ResourceType.TRANSACTIONAL_ID, PROCESSOR_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
       }
       case RESULTS_READER -> {
-        g.topic(Topics.COMPLETIONS, AclOperation.READ, AclOperation.DESCRIBE);
-        g.topic(Topics.JOBS, AclOperation.READ, AclOperation.DESCRIBE);
+        g.topic(Topics.COMPLETIONS, AclOperation.READ);
+        g.topic(Topics.JOBS, AclOperation.READ);
         g.prefixed(ResourceType.GROUP, COLLECTOR_GROUP_PREFIX, AclOperation.READ);
       }
     }
@@ -99,7 +100,7 @@ public final class ServiceAcls {
     g.prefixed(ResourceType.TOPIC, applicationId + "-", AclOperation.ALL);
     g.literal(ResourceType.GROUP, applicationId, AclOperation.READ);
     // exactly_once_v2 producers: <application id>-<process id>-<thread index>
-    g.prefixed(ResourceType.TRANSACTIONAL_ID, applicationId + "-", AclOperation.WRITE, AclOperation.DESCRIBE);
+    g.prefixed(ResourceType.TRANSACTIONAL_ID, applicationId + "-", AclOperation.WRITE);
   }
 
   /** Collects ALLOW bindings for one principal, from any host. */

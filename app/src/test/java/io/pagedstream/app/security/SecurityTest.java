@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.app.security.ServiceAcls.Service;
-import io.pagedstream.batcher.jobs.JobsService;
 import io.pagedstream.kafka.embedded.Credentials;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.kafka.embedded.SaslSecurity;
@@ -61,7 +60,8 @@ class SecurityTest {
   private static final Credentials ADMIN = Credentials.of("admin", "admin-Pw-3f9a");
   private static final Credentials INGEST = Credentials.of("ingest", "ingest-Pw-71c2");
   private static final Credentials BATCHER = Credentials.of("batcher", "batcher-Pw-0d8e");
-  private static final Credentials JOBS = Credentials.of("jobs", "jobs-Pw-5b61");
+  /** Has the batcher's ACLs but not the jobs aggregation's, which the batcher command also runs. */
+  private static final Credentials LONE_BATCHER = Credentials.of("lone-batcher", "lone-Pw-5b61");
   private static final Credentials PROCESSOR = Credentials.of("processor", "processor-Pw-9e4f");
   private static final Credentials READER = Credentials.of("reader", "reader-Pw-2a7d");
   /** Authenticates, but holds no ACL. */
@@ -82,15 +82,17 @@ class SecurityTest {
   @BeforeAll
   static void securedBrokerWithTopicsAndAcls() throws Exception {
     broker = EmbeddedKafka.builder().defaultPartitions(2)
-        .security(SaslSecurity.scramSha256(ADMIN, INGEST, BATCHER, JOBS, PROCESSOR, READER, STRANGER))
+        .security(SaslSecurity.scramSha256(ADMIN, INGEST, BATCHER, LONE_BATCHER, PROCESSOR, READER, STRANGER))
         .start();
     registry = BasicAuthRegistry.start(REGISTRY_USER, REGISTRY_PASSWORD);
     // an operator creates the topics and grants the ACLs, as the super user
     PipelineTopics.ensure(KafkaSettings.of(broker.clientProperties()), 2, (short) 1);
     List<AclBinding> acls = new ArrayList<>();
     acls.addAll(ServiceAcls.of(Service.INGEST, INGEST.principal()));
+    // the batcher command runs the jobs aggregation too
     acls.addAll(ServiceAcls.of(Service.BATCHER, BATCHER.principal()));
-    acls.addAll(ServiceAcls.of(Service.JOBS, JOBS.principal()));
+    acls.addAll(ServiceAcls.of(Service.JOBS, BATCHER.principal()));
+    acls.addAll(ServiceAcls.of(Service.BATCHER, LONE_BATCHER.principal()));
     acls.addAll(ServiceAcls.of(Service.PROCESSOR, PROCESSOR.principal()));
     acls.addAll(ServiceAcls.of(Service.RESULTS_READER, READER.principal()));
     try (Admin admin = Admin.create(broker.clientProperties())) {
@@ -115,14 +117,13 @@ class SecurityTest {
     String job = "secured-" + UUID.randomUUID();
     CommandRun batcher = null;
     CommandRun processor = null;
-    JobsService jobs = null;
+    int refusedBefore = registry.refused();
     CompletionCollector.Outcome outcome;
     String status;
     String inProcessOutput;
     ChildJvm.Result ingest;
     try (CapturedOutput captured = CapturedOutput.start()) {
       try {
-        jobs = JobsService.start(KafkaSettings.of(null, clientFile("jobs", JOBS, "")));
         batcher = CommandRun.start("batcher", "--model", MODEL.toString(), "--kafka-config",
             clientFile("batcher", BATCHER, "").toString(), "--kv-blocks", "128", "--max-batch-requests", "8",
             "--flush-ms", "100");
@@ -151,9 +152,6 @@ class SecurityTest {
         if (batcher != null) {
           batcher.stop();
         }
-        if (jobs != null) {
-          jobs.close();
-        }
       }
       inProcessOutput = captured.text();
     }
@@ -171,7 +169,7 @@ class SecurityTest {
     for (String output : List.of(ingest.output(), inProcessOutput)) {
       assertNoSecretIn(output);
     }
-    assertThat(registry.refused()).as("registry requests without the right credentials").isZero();
+    assertThat(registry.refused()).as("registry requests without the right credentials").isEqualTo(refusedBefore);
   }
 
   @Test
@@ -264,17 +262,30 @@ class SecurityTest {
           badRegistry.toString(), "--input", input.toString());
       CommandRun.Result processor = CommandRun.finish(COMMAND_BOUND, "processor", "--model", MODEL.toString(),
           "--instance-id", "refused-0", "--kafka-config", none, "--kv-blocks", "64");
+      CommandRun.Result anonymousProcessor = CommandRun.finish(COMMAND_BOUND, "processor", "--model",
+          MODEL.toString(), "--instance-id", "refused-1", "--kafka-config", anonymous.toString(), "--kv-blocks", "64");
       CommandRun.Result batcher = CommandRun.finish(COMMAND_BOUND, "batcher", "--model", MODEL.toString(),
           "--kafka-config", none, "--kv-blocks", "64");
-      results.addAll(List.of(wrongPassword, noAcls, noCredentials, registryRefused, processor, batcher));
+      CommandRun.Result batcherWrongPassword = CommandRun.finish(COMMAND_BOUND, "batcher", "--model",
+          MODEL.toString(), "--kafka-config", wrong, "--kv-blocks", "64");
+      CommandRun.Result batcherWithoutJobsAcls = CommandRun.finish(COMMAND_BOUND, "batcher", "--model",
+          MODEL.toString(), "--kafka-config", clientFile("lone-batcher", LONE_BATCHER, SHORT_TIMEOUTS).toString(),
+          "--kv-blocks", "64");
+      results.addAll(List.of(wrongPassword, noAcls, noCredentials, registryRefused, processor, anonymousProcessor,
+          batcher, batcherWrongPassword, batcherWithoutJobsAcls));
 
       assertThat(wrongPassword.errorLines()).contains("Authentication failed");
       assertThat(noAcls.errorLines()).containsIgnoringCase("authoriz");
       assertThat(noCredentials.errorLines()).containsIgnoringCase("time");
       assertThat(registryRefused.errorLines()).contains("401").contains("basic.auth.user.info");
-      assertThat(processor.errorLines()).containsIgnoringCase("authoriz");
-      assertThat(batcher.errorLines()).containsIgnoringCase("authoriz");
+      assertThat(processor.errorLines()).contains("processor stopped", "Transactional Id authorization failed");
+      assertThat(anonymousProcessor.errorLines()).contains("processor stopped").containsIgnoringCase("time");
+      assertThat(batcher.errorLines()).contains("Not authorized to access topics");
+      assertThat(batcherWrongPassword.errorLines()).contains("Authentication failed");
+      assertThat(batcherWithoutJobsAcls.errorLines()).contains("the jobs aggregation stopped", "Not authorized",
+          "--no-jobs");
       for (CommandRun.Result r : results) {
+        System.out.print("refused as expected: " + r.errorLines());
         assertThat(r.exitCode()).as("exit code (null: still running after %s); stderr:\n%s", COMMAND_BOUND, r.err())
             .isEqualTo(1);
         assertThat(r.errorLines().lines()).as(r.err()).hasSize(1);
@@ -304,7 +315,7 @@ class SecurityTest {
   /** Every password of the test, the JAAS module line, and the registry's Authorization header. */
   private static void assertNoSecretIn(String output) {
     List<String> secrets = new ArrayList<>();
-    for (Credentials c : List.of(ADMIN, INGEST, BATCHER, JOBS, PROCESSOR, READER, STRANGER)) {
+    for (Credentials c : List.of(ADMIN, INGEST, BATCHER, LONE_BATCHER, PROCESSOR, READER, STRANGER)) {
       secrets.add(c.password());
     }
     secrets.addAll(List.of("guessed-Pw", "mallory-Pw", REGISTRY_PASSWORD, SCRAM_MODULE,

@@ -10,14 +10,21 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 
 /** Runs the jobs aggregation ({@link JobsTopology}) as its own Kafka Streams application. */
 public final class JobsService implements AutoCloseable {
 
   private final KafkaStreams streams;
+  private volatile Throwable failure;
 
   private JobsService(KafkaStreams streams) {
     this.streams = streams;
+    // Kafka Streams' default response, recording why, so that the caller can say it
+    streams.setUncaughtExceptionHandler(e -> {
+      failure = e;
+      return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    });
   }
 
   public static JobsService start(KafkaSettings kafka) {
@@ -25,6 +32,7 @@ public final class JobsService implements AutoCloseable {
     s.put(StreamsConfig.APPLICATION_ID_CONFIG, JobsTopology.APPLICATION_ID);
     s.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     s.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+    s.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     // progress, not a ledger: publish a job's figures at least every second
     s.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
     s.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
@@ -37,13 +45,18 @@ public final class JobsService implements AutoCloseable {
     });
     Properties p = new Properties();
     p.putAll(s);
-    KafkaStreams streams = new KafkaStreams(JobsTopology.build(kafka.asMap()), p);
-    streams.start();
-    return new JobsService(streams);
+    JobsService service = new JobsService(new KafkaStreams(JobsTopology.build(kafka.asMap()), p));
+    service.streams.start();
+    return service;
   }
 
   public KafkaStreams.State state() {
     return streams.state();
+  }
+
+  /** What stopped the aggregation (e.g. missing ACLs), or null. */
+  public Throwable failure() {
+    return failure;
   }
 
   @Override

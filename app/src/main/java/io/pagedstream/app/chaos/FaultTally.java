@@ -1,0 +1,19 @@
+package io.pagedstream.app.chaos;
+
+import java.util.List;
+
+/**
+ * What a chaos run injected, and what had to be restarted because it stopped on its own.
+ *
+ * @param processorKills processors killed abruptly (each replaced under the same instance id)
+ * @param connectRestarts Connect worker kills (each followed by a start)
+ * @param brokerRestarts broker restarts
+ * @param serviceRestarts one line per service the supervisor found stopped and restarted
+ */
+public record FaultTally(int processorKills, int connectRestarts, int brokerRestarts, List<String> serviceRestarts) {
+
+  /** Every fault injected: the run survived them all when it ends clean. */
+  public int faults() {
+    return processorKills + connectRestarts + brokerRestarts;
+  }
+}

@@ -1,0 +1,43 @@
+package io.pagedstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * A short {@code chaos} run: processors killed every few seconds and the Connect worker killed
+ * and restarted, with bad inputs mixed in; nothing may be lost or duplicated.
+ */
+class ChaosCommandTest {
+
+  @Test
+  void aShortRunUnderFaultsLosesAndDuplicatesNothing() throws Exception {
+    CommandLine cl = new CommandLine(new ChaosCommand());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute("--requests", "200", "--processors", "2", "--kill-every", "3.5", "--restart-connect",
+        "--bad-fraction", "0.05", "--max-tokens", "64", "--json");
+
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines).as("stdout; stderr:%n%s", err).isNotEmpty();
+    JsonNode figures = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    String context = out + "\n" + err;
+    assertThat(figures.get("requests").asInt()).isEqualTo(200);
+    assertThat(figures.get("lost").asInt()).as(context).isZero();
+    assertThat(figures.get("duplicated").asInt()).as(context).isZero();
+    assertThat(figures.get("bad_inputs").asInt()).isEqualTo(10);
+    assertThat(figures.get("bad_inputs_answered").asInt()).as(context).isEqualTo(10);
+    assertThat(figures.get("kills_survived").asInt()).as(context).isGreaterThanOrEqualTo(1);
+    assertThat(figures.get("results").asInt()).isEqualTo(figures.get("expected_results").asInt());
+    assertThat(figures.has("elapsed_s")).isTrue();
+    assertThat(exit).as(context).isZero();
+  }
+}
