@@ -60,7 +60,7 @@ public final class ChaosCommand implements Callable<Integer> {
   @Option(names = "--bad-fraction", defaultValue = "0.05", description = "share of inputs from the bad-input corpus (default: ${DEFAULT-VALUE})")
   double badFraction;
 
-  @Option(names = "--max-tokens", defaultValue = "96", description = "valid requests ask for a quarter of this to this many tokens; the default keeps a 2000-request run on two CPU cores busy for a minute or so, long enough for several faults (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-tokens", defaultValue = "160", description = "valid requests ask for a quarter of this to this many tokens; the default keeps a 2000-request run on two CPU cores busy for a minute or more, long enough for several faults (default: ${DEFAULT-VALUE})")
   int maxTokens;
 
   @Option(names = "--seed", defaultValue = "1", description = "seed of the inputs and of the fault choices (default: ${DEFAULT-VALUE})")

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       StatusCommand.class,
       DemoCommand.class,
+      ChaosCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class PagedStream implements Runnable {

@@ -23,8 +23,10 @@ class ChaosCommandTest {
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute("--requests", "200", "--processors", "2", "--kill-every", "3.5", "--restart-connect",
-        "--bad-fraction", "0.05", "--max-tokens", "64", "--json");
+    // long enough requests that the job outlasts a few fault ticks even on an idle machine
+    int exit = cl.execute("--requests", "200", "--processors", "2", "--kill-every", "3", "--restart-connect",
+        "--bad-fraction", "0.05", "--max-tokens", "200", "--json");
+    System.out.print(out);
 
     List<String> lines = out.toString().lines().toList();
     assertThat(lines).as("stdout; stderr:%n%s", err).isNotEmpty();

@@ -96,6 +96,8 @@ final class ProcessorLoop implements Runnable {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(engine.hasUnfinished() ? Duration.ZERO : IDLE_POLL)) {
           take(rec);
         }
+        // after taking, when the engine holds the most
+        stats.observe(inflight.size(), pending.size(), engine.numWaiting());
         if (engine.hasUnfinished()) {
           for (RequestOutput o : engine.step()) {
             answer(o);

@@ -13,6 +13,8 @@ import io.pagedstream.schemas.serde.AvroSerializer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class ProcessorService implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorService.class);
+  private static final Duration CLOSE_GRACE = Duration.ofSeconds(10);
 
   private final ProcessorConfig config;
   private final LlmEngine engine;
@@ -50,6 +53,11 @@ public final class ProcessorService implements AutoCloseable {
     Map<String, Object> consumerProps = kafka.with(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
         ConsumerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
+        // static membership: a restarted instance takes its predecessor's place and partitions at
+        // once. Without it, a crashed member stays in the group until its session times out, and
+        // its replacement's join holds up the whole group (every member stops and drops its
+        // in-flight batches) for that long
+        ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "processor-" + config.instanceId(),
         ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -101,9 +109,17 @@ public final class ProcessorService implements AutoCloseable {
     try {
       loop.run();
     } finally {
-      Duration grace = loop.killed() ? Duration.ZERO : Duration.ofSeconds(10);
-      producer.close(grace);
-      consumer.close(grace);
+      if (loop.killed()) {
+        // a crash, as far as the group can tell: no leave request, the member just goes silent
+        producer.close(Duration.ZERO);
+        consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
+            .withTimeout(Duration.ZERO));
+      } else {
+        producer.close(CLOSE_GRACE);
+        // a static member stays in the group on close unless told: hand the partitions over now
+        consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+            .withTimeout(CLOSE_GRACE));
+      }
     }
   }
 

@@ -161,13 +161,6 @@ public final class ChaosCluster implements AutoCloseable {
     }
   }
 
-  /** Starts the sink again after {@link #stopSink}. */
-  public synchronized void startSink() {
-    if (connect != null && !connect.isRunning()) {
-      connect.start();
-    }
-  }
-
   /** Null while every service runs, else what does not. */
   public synchronized String failure() {
     for (int i = 0; i < slots.length; i++) {

@@ -79,9 +79,9 @@ public final class ChaosRun {
     long deadline = System.nanoTime() + settings.timeout().toNanos();
     try (ChaosCluster cluster = ChaosCluster.start(
         new ChaosCluster.Setup(settings.partitions(), settings.batcher(), slots, sinkDir))) {
-      say("chaos: %d inputs (%d bad) for %d processor(s) on %s; faults every %d s%s%s",
+      say("chaos: %d inputs (%d bad) for %d processor(s) on %s; faults every %.1f s%s%s",
           settings.shape().inputs(), workload.bad().size(), settings.processors(), cluster.kafka().bootstrapServers(),
-          settings.faults().every().toSeconds(), settings.faults().restartConnect() ? ", Connect restarts" : "",
+          settings.faults().every().toMillis() / 1000.0, settings.faults().restartConnect() ? ", Connect restarts" : "",
           settings.faults().restartBroker() ? ", broker restarts" : "");
       FaultTally tally;
       String harnessFailure;
@@ -154,6 +154,11 @@ public final class ChaosRun {
       int answered = answered(live, workload, expected);
       if (answered == total) {
         say("chaos: all %d inputs answered after %.0f s", total, (System.nanoTime() - start) / 1e9);
+        return;
+      }
+      if (faults.failure() != null) {
+        // nobody supervises the services any more: waiting on would only run into the timeout
+        say("chaos: the fault schedule broke down (%s); %d/%d answered", faults.failure(), answered, total);
         return;
       }
       if (System.nanoTime() - lastSaid > PROGRESS_EVERY_NANOS) {

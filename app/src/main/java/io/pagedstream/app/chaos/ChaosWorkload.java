@@ -106,11 +106,6 @@ public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> 
     return new ChaosWorkload(file, goodIds, bad, lines);
   }
 
-  /** Every result id ingest will write, in input order. */
-  public List<String> lineIds() throws IOException {
-    return ResultIds.forInput(file);
-  }
-
   /**
    * {@code count} cases: the whole corpus in a random order, again and again, but the 10 MiB line
    * only once (it is there to be refused, not to slow the run down).

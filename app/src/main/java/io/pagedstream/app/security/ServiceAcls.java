@@ -31,7 +31,10 @@ public final class ServiceAcls {
   public enum Service {
     /** {@code ingest} and {@code PromptProducer}: requests in, error results out, resume points. */
     INGEST,
-    /** {@code batcher}: Kafka Streams application {@value BatcherConfig#DEFAULT_APPLICATION_ID}. */
+    /**
+     * The batcher: Kafka Streams application {@value BatcherConfig#DEFAULT_APPLICATION_ID}. The
+     * {@code batcher} command also runs {@link #JOBS} (unless {@code --no-jobs}): grant both.
+     */
     BATCHER,
     /** The jobs aggregation: Kafka Streams application {@value JobsTopology#APPLICATION_ID}. */
     JOBS,
@@ -58,7 +61,8 @@ public final class ServiceAcls {
         // preflight describes the topics' configs to learn the largest record they accept
         g.topic(Topics.REQUESTS, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
         g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
-        // resume points: written in each chunk's transaction, read back (without a group) on start
+        // resume points: written in each chunk's transaction, read back (without a group) on start;
+        // ingest creates this topic when it is missing, which would need CREATE on it as well
         g.topic(TopicNames.DEFAULT_PROGRESS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
         g.prefixed(ResourceType.TRANSACTIONAL_ID, INGEST_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
       }

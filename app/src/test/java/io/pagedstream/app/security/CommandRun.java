@@ -16,7 +16,7 @@ final class CommandRun {
 
   /** How a command ended: its exit code (null if it had to be stopped) and what it printed. */
   record Result(Integer exitCode, String out, String err) {
-    /** The lines of stderr that are not log lines (those start with a time stamp). */
+    /** What the launcher's error handler printed: the "error: ..." lines of stderr. */
     String errorLines() {
       return err.lines().filter(l -> l.startsWith("error:")).reduce("", (a, b) -> a + b + "\n");
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.app.security.ServiceAcls.Service;
+import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.kafka.embedded.Credentials;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.kafka.embedded.SaslSecurity;
@@ -33,13 +34,19 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +71,11 @@ class SecurityTest {
   private static final Credentials LONE_BATCHER = Credentials.of("lone-batcher", "lone-Pw-5b61");
   private static final Credentials PROCESSOR = Credentials.of("processor", "processor-Pw-9e4f");
   private static final Credentials READER = Credentials.of("reader", "reader-Pw-2a7d");
+  /**
+   * May read the response cache, so the batcher's global store loads and its stream thread starts,
+   * only to be refused the requests topic and group: once a loop of thread replacements.
+   */
+  private static final Credentials HALF_BATCHER = Credentials.of("half-batcher", "half-Pw-81d0");
   /** Authenticates, but holds no ACL. */
   private static final Credentials STRANGER = Credentials.of("stranger", "stranger-Pw-6c30");
   private static final String REGISTRY_USER = "registry-user";
@@ -82,7 +94,8 @@ class SecurityTest {
   @BeforeAll
   static void securedBrokerWithTopicsAndAcls() throws Exception {
     broker = EmbeddedKafka.builder().defaultPartitions(2)
-        .security(SaslSecurity.scramSha256(ADMIN, INGEST, BATCHER, LONE_BATCHER, PROCESSOR, READER, STRANGER))
+        .security(SaslSecurity.scramSha256(ADMIN, INGEST, BATCHER, LONE_BATCHER, HALF_BATCHER, PROCESSOR, READER,
+            STRANGER))
         .start();
     registry = BasicAuthRegistry.start(REGISTRY_USER, REGISTRY_PASSWORD);
     // an operator creates the topics and grants the ACLs, as the super user
@@ -94,6 +107,8 @@ class SecurityTest {
     acls.addAll(ServiceAcls.of(Service.JOBS, BATCHER.principal()));
     acls.addAll(ServiceAcls.of(Service.BATCHER, LONE_BATCHER.principal()));
     acls.addAll(ServiceAcls.of(Service.PROCESSOR, PROCESSOR.principal()));
+    acls.add(new AclBinding(new ResourcePattern(ResourceType.TOPIC, Topics.RESPONSE_CACHE, PatternType.LITERAL),
+        new AccessControlEntry(HALF_BATCHER.principal(), "*", AclOperation.READ, AclPermissionType.ALLOW)));
     acls.addAll(ServiceAcls.of(Service.RESULTS_READER, READER.principal()));
     try (Admin admin = Admin.create(broker.clientProperties())) {
       admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
@@ -115,43 +130,42 @@ class SecurityTest {
     Path input = dir.resolve("secured-job.jsonl");
     List<String> ids = writeRequests(input, REQUESTS);
     String job = "secured-" + UUID.randomUUID();
-    CommandRun batcher = null;
+    List<String> configDumps = List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=info");
+    ChildJvm batcher = null;
     CommandRun processor = null;
     int refusedBefore = registry.refused();
     CompletionCollector.Outcome outcome;
     String status;
     String inProcessOutput;
     ChildJvm.Result ingest;
+    ChildJvm.Result batcherRun;
     try (CapturedOutput captured = CapturedOutput.start()) {
       try {
-        batcher = CommandRun.start("batcher", "--model", MODEL.toString(), "--kafka-config",
-            clientFile("batcher", BATCHER, "").toString(), "--kv-blocks", "128", "--max-batch-requests", "8",
-            "--flush-ms", "100");
+        // ingest and the batcher (with the jobs aggregation) run as processes of their own, with
+        // Kafka's configuration dumps switched on; the processor runs here, its logs captured
+        batcher = ChildJvm.start(dir.resolve("batcher.log"), configDumps, "batcher", "--model", MODEL.toString(),
+            "--kafka-config", clientFile("batcher", BATCHER, "").toString(), "--kv-blocks", "128",
+            "--max-batch-requests", "8", "--flush-ms", "100");
         processor = CommandRun.start("processor", "--model", MODEL.toString(), "--instance-id", "secured-0",
             "--kafka-config", clientFile("processor", PROCESSOR, "session.timeout.ms=10000\n").toString(),
             "--kv-blocks", "128", "--max-num-seqs", "16");
-
-        // ingest runs as a process of its own, with Kafka's configuration dumps switched on
-        ingest = ChildJvm.run(dir.resolve("ingest.log"), Duration.ofMinutes(3),
-            List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=info"),
+        ingest = ChildJvm.run(dir.resolve("ingest.log"), Duration.ofMinutes(3), configDumps,
             "ingest", "--kafka-config", clientFile("ingest", INGEST, "").toString(), "--input", input.toString(),
             "--job-id", job);
         assertThat(ingest.exitCode()).as(ingest.output()).isZero();
 
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        CommandRun b = batcher;
+        ChildJvm b = batcher;
         CommandRun p = processor;
         outcome = new CompletionCollector(KafkaSettings.of(null, clientFile("reader", READER, "")), job)
             .collect(ids, r -> { }, (n, t) -> { },
-                () -> System.nanoTime() < deadline && b.isRunning() && p.isRunning());
+                () -> System.nanoTime() < deadline && b.isAlive() && p.isRunning());
         status = awaitJobStatus(job, clientFile("reader", READER, ""));
       } finally {
         if (processor != null) {
           processor.stop();
         }
-        if (batcher != null) {
-          batcher.stop();
-        }
+        batcherRun = batcher == null ? null : batcher.stop(Duration.ofMinutes(2));
       }
       inProcessOutput = captured.text();
     }
@@ -164,9 +178,11 @@ class SecurityTest {
     // Kafka prints each client's configuration with the JAAS line masked ...
     assertThat(ingest.output()).contains("ProducerConfig values", "AdminClientConfig values", "ConsumerConfig values")
         .contains("sasl.jaas.config = [hidden]");
-    // ... and the batcher logs its settings through KafkaSettings.redacted()
-    assertThat(inProcessOutput).contains("sasl.jaas.config=[hidden]", "basic.auth.user.info=[hidden]");
-    for (String output : List.of(ingest.output(), inProcessOutput)) {
+    assertThat(batcherRun.output()).contains("StreamsConfig values", "ProducerConfig values", "ConsumerConfig values")
+        .contains("sasl.jaas.config = [hidden]");
+    // ... and the batcher logs its own settings through KafkaSettings.redacted()
+    assertThat(batcherRun.output()).contains("sasl.jaas.config=[hidden]", "basic.auth.user.info=[hidden]");
+    for (String output : List.of(ingest.output(), batcherRun.output(), inProcessOutput)) {
       assertNoSecretIn(output);
     }
     assertThat(registry.refused()).as("registry requests without the right credentials").isEqualTo(refusedBefore);
@@ -223,7 +239,7 @@ class SecurityTest {
     }
     // a processor as this user: its transactional id is refused before it reads anything
     ProcessorService service = ProcessorService.start(
-        ProcessorConfig.defaults(MODEL, io.pagedstream.engine.EngineConfig.defaults(64), "stranger-0"), stranger);
+        ProcessorConfig.defaults(MODEL, EngineConfig.defaults(64), "stranger-0"), stranger);
     try {
       long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
       while (service.isRunning() && System.nanoTime() < deadline) {
@@ -271,8 +287,11 @@ class SecurityTest {
       CommandRun.Result batcherWithoutJobsAcls = CommandRun.finish(COMMAND_BOUND, "batcher", "--model",
           MODEL.toString(), "--kafka-config", clientFile("lone-batcher", LONE_BATCHER, SHORT_TIMEOUTS).toString(),
           "--kv-blocks", "64");
+      CommandRun.Result batcherRefusedItsInput = CommandRun.finish(COMMAND_BOUND, "batcher", "--model",
+          MODEL.toString(), "--kafka-config", clientFile("half-batcher", HALF_BATCHER, SHORT_TIMEOUTS).toString(),
+          "--kv-blocks", "64", "--no-jobs");
       results.addAll(List.of(wrongPassword, noAcls, noCredentials, registryRefused, processor, anonymousProcessor,
-          batcher, batcherWrongPassword, batcherWithoutJobsAcls));
+          batcher, batcherWrongPassword, batcherWithoutJobsAcls, batcherRefusedItsInput));
 
       assertThat(wrongPassword.errorLines()).contains("Authentication failed");
       assertThat(noAcls.errorLines()).containsIgnoringCase("authoriz");
@@ -284,6 +303,8 @@ class SecurityTest {
       assertThat(batcherWrongPassword.errorLines()).contains("Authentication failed");
       assertThat(batcherWithoutJobsAcls.errorLines()).contains("the jobs aggregation stopped", "Not authorized",
           "--no-jobs");
+      // a stream thread refused access stops the batcher instead of being replaced forever
+      assertThat(batcherRefusedItsInput.errorLines()).contains("batcher stopped", "Not authorized");
       for (CommandRun.Result r : results) {
         System.out.print("refused as expected: " + r.errorLines());
         assertThat(r.exitCode()).as("exit code (null: still running after %s); stderr:\n%s", COMMAND_BOUND, r.err())
@@ -315,7 +336,7 @@ class SecurityTest {
   /** Every password of the test, the JAAS module line, and the registry's Authorization header. */
   private static void assertNoSecretIn(String output) {
     List<String> secrets = new ArrayList<>();
-    for (Credentials c : List.of(ADMIN, INGEST, BATCHER, LONE_BATCHER, PROCESSOR, READER, STRANGER)) {
+    for (Credentials c : List.of(ADMIN, INGEST, BATCHER, LONE_BATCHER, HALF_BATCHER, PROCESSOR, READER, STRANGER)) {
       secrets.add(c.password());
     }
     secrets.addAll(List.of("guessed-Pw", "mallory-Pw", REGISTRY_PASSWORD, SCRAM_MODULE,

@@ -3,7 +3,10 @@ package io.pagedstream.schemas.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Samples;
 import io.pagedstream.schemas.avro.Completion;
+import io.pagedstream.schemas.serde.AvroSerdes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,6 +31,7 @@ class HttpsSchemaRegistryTest {
   private static final String TRUST_PASSWORD = "trust-pass";
 
   @TempDir static Path dir;
+  private static SSLContext serverContext;
   private static FakeRegistryServer server;
 
   @BeforeAll
@@ -49,9 +54,9 @@ class HttpsSchemaRegistryTest {
     KeyManagerFactory keyManagers =
         KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
     keyManagers.init(keys, STORE_PASSWORD.toCharArray());
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(keyManagers.getKeyManagers(), null, null);
-    server = FakeRegistryServer.https(context);
+    serverContext = SSLContext.getInstance("TLS");
+    serverContext.init(keyManagers.getKeyManagers(), null, null);
+    server = FakeRegistryServer.https(serverContext);
   }
 
   @AfterAll
@@ -87,6 +92,35 @@ class HttpsSchemaRegistryTest {
 
     assertThat(registry.schemaById(id)).isEqualTo(Completion.SCHEMA$);
     assertThat(server.url()).startsWith("https://");
+  }
+
+  /**
+   * What every service does: its {@code --kafka-config} file, read by {@link KafkaSettings}, holds
+   * the registry's URL, trust store and basic-auth credentials, and the serdes take them from there.
+   */
+  @Test
+  void serdesUseHttpsAndBasicAuthFromAKafkaConfigFile() throws Exception {
+    try (FakeRegistryServer secured = FakeRegistryServer.https(serverContext)) {
+      secured.requireBasicAuth("svc", "https-Pw-7");
+      Path file = dir.resolve("client.properties");
+      Files.writeString(file, "security.protocol=SASL_SSL\n"
+          + SchemaRegistryConfig.URL + "=" + secured.url() + "\n"
+          + SchemaRegistryConfig.TRUSTSTORE_LOCATION + "=" + dir.resolve("trust.p12") + "\n"
+          + SchemaRegistryConfig.TRUSTSTORE_TYPE + "=PKCS12\n"
+          + SchemaRegistryConfig.TRUSTSTORE_PASSWORD + "=" + TRUST_PASSWORD + "\n"
+          + SchemaRegistryConfig.CREDENTIALS_SOURCE + "=USER_INFO\n"
+          + SchemaRegistryConfig.USER_INFO + "=svc:https-Pw-7\n");
+      KafkaSettings settings = KafkaSettings.of("127.0.0.1:9092", file);
+      Serde<Completion> writer = AvroSerdes.serde(Completion.class, settings.asMap());
+      Serde<Completion> reader = AvroSerdes.serde(Completion.class, settings.asMap());
+
+      byte[] bytes = writer.serializer().serialize("llm.completions", Samples.completion());
+
+      assertThat(reader.deserializer().deserialize("llm.completions", bytes)).isEqualTo(Samples.completion());
+      assertThat(secured.requests("POST /subjects/llm.completions-value/versions")).isEqualTo(1);
+      assertThat(secured.requests("GET /schemas/ids/1")).isEqualTo(1);
+      assertThat(settings.redacted().toString()).doesNotContain("https-Pw-7", TRUST_PASSWORD);
+    }
   }
 
   @Test
