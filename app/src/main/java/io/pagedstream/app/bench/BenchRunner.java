@@ -21,7 +21,7 @@ public final class BenchRunner {
 
   public BenchResult run(String label, EngineConfig config, Workload workload) {
     try (LlmEngine engine = LlmEngine.load(model, config)) {
-      warmUp(engine);
+      warmUp(engine, workload);
       Map<String, int[]> outputs = new HashMap<>();
       long errors = 0;
       long start = System.nanoTime();
@@ -45,15 +45,24 @@ public final class BenchRunner {
     }
   }
 
-  /** Runs a few tiny requests so that one-time native initialisation is not timed. */
-  private static void warmUp(LlmEngine engine) {
+  /**
+   * Runs requests shaped like the workload's (same prompt lengths, other tokens, a few steps
+   * each) until the JIT has compiled the scheduler's and sampler's hot paths: otherwise whichever
+   * run comes first in a comparison pays for it. Other tokens, so that no prefix is cached.
+   */
+  private static void warmUp(LlmEngine engine, Workload workload) {
     int vocab = engine.spec().vocabSize();
-    Workload w = Workload.synthetic(2, 8, 8, 0, 4, 0, vocab, -1);
-    for (Workload.Request r : w.requests()) {
-      engine.add("warmup-" + r.id(), r.prompt(), r.params());
-    }
-    while (engine.hasUnfinished()) {
-      engine.step();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(-1);
+    int n = Math.min(workload.requests().size(), 32);
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < n; i++) {
+        Workload.Request r = workload.requests().get(i);
+        engine.add("warmup-" + round + "-" + i, rnd.ints(r.prompt().length, 0, vocab).toArray(),
+            io.pagedstream.core.request.SamplingParams.greedy(8).withIgnoreEos(true));
+      }
+      while (engine.hasUnfinished()) {
+        engine.step();
+      }
     }
     engine.resetStats();
   }

@@ -112,16 +112,16 @@ public final class Scheduler {
       Sequence s = waiting.peekFirst();
       BlockTable table = s.blockTable();
       int hits = kv.matchPrefix(table, s.tokenBuffer(), s.length());
-      s.setComputed(hits);
-      int n = Math.min(s.numUncomputed(), budget);
+      int n = Math.min(s.length() - hits, budget);
       int slots = config.layout() == KvLayout.CONTIGUOUS
-          ? s.promptLength() + s.params().maxTokens() : s.numComputed() + n;
-      if (!kv.canGrow(table, slots)) {
+          ? s.promptLength() + s.params().maxTokens() : hits + n;
+      if (!canAdmit(table, slots)) {
+        // not this step: give the cached blocks back (they stay cached) and change nothing else
         kv.free(table);
-        s.setComputed(0);
         break;
       }
       waiting.pollFirst();
+      s.setComputed(hits);
       prefixHitTokens += hits;
       kv.grow(table, slots);
       s.setReservedSlots(config.layout() == KvLayout.CONTIGUOUS ? table.size() * kv.blockSize() : 0);
@@ -132,6 +132,17 @@ public final class Scheduler {
     }
     preemptions += preempted;
     return new SchedulerOutput(List.copyOf(chunks), preempted, swappedOut, swappedIn);
+  }
+
+  /**
+   * Admission leaves a margin of free blocks for the running sequences to grow into, as vLLM's
+   * watermark does: admitting into the very last blocks preempts someone a step later, and each
+   * preemption costs a recomputation. The margin is one block per running sequence, at most a
+   * tenth of the pool, and nothing when no sequence runs (the add-time check guarantees fit).
+   */
+  private boolean canAdmit(BlockTable table, int slots) {
+    int margin = running.isEmpty() ? 0 : Math.min(running.size(), kv.pool().numBlocks() / 10);
+    return kv.blocksFor(slots) - table.size() + margin <= kv.pool().available();
   }
 
   /** Frees a victim's blocks; swaps them to host memory when that mode is on and room allows. */
