@@ -1,0 +1,50 @@
+package io.pagedstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code make-model} then {@code bench --json}: the figures are there and consistent. */
+class BenchCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void aSmallBenchReportsEveryFigure() throws Exception {
+    assertThat(PagedStream.commandLine().execute("make-model", "--preset", "tiny", "--seed", "3", "--out", dir.toString())).isZero();
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = PagedStream.commandLine().execute("bench", "--model", dir.toString(), "--requests", "12", "--prompt-len", "40",
+          "--shared-prefix-len", "32", "--max-tokens", "20", "--max-num-seqs", "4", "--kv-blocks", "20",
+          "--compare", "layout,prefix", "--json");
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(exit).isZero();
+    String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+    JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+    for (String f : new String[] {"requests", "prompt_tokens", "output_tokens", "elapsed_s", "output_tokens_per_second",
+        "total_tokens_per_second", "kv_waste_fraction", "peak_kv_blocks_used", "preemptions", "recomputed_tokens",
+        "prefix_cache_hit_tokens", "device"}) {
+      assertThat(j.has(f)).as(f).isTrue();
+    }
+    assertThat(j.get("requests").asInt()).isEqualTo(12);
+    assertThat(j.get("prompt_tokens").asInt()).isEqualTo(12 * 40);
+    assertThat(j.get("output_tokens").asInt()).isEqualTo(12 * 20);
+    assertThat(j.get("peak_kv_blocks_used").asInt()).isLessThanOrEqualTo(20);
+    assertThat(j.get("prefix_cache_hit_tokens").asInt()).isPositive();
+    assertThat(j.get("identical_outputs").asBoolean()).isTrue();
+    assertThat(j.get("comparisons").get("layout").get("kv_waste_fraction").asDouble())
+        .isGreaterThan(j.get("kv_waste_fraction").asDouble());
+  }
+}
