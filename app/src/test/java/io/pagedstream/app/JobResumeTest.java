@@ -103,11 +103,12 @@ class JobResumeTest {
     }
   }
 
+  /** The aggregation counts answers and (re-)submissions from two topics: wait for both to be in. */
   private static JobStatus awaitCompleted(LocalPipeline pipeline, String job) throws InterruptedException {
     JobStatus last = null;
-    for (int i = 0; i < 60; i++) {
+    for (int i = 0; i < 120; i++) {
       last = pipeline.jobStatus(job).orElse(null);
-      if (last != null && last.getCompleted() >= REQUESTS) {
+      if (last != null && last.getCompleted() >= REQUESTS && last.getSubmitted() + last.getResubmitted() >= 2L * REQUESTS) {
         return last;
       }
       Thread.sleep(500);
