@@ -79,6 +79,9 @@ public final class LlmEngine implements AutoCloseable {
   /** Loads a Hugging Face model folder (config.json + safetensors) onto the configured device. */
   public static LlmEngine load(Path modelDir, EngineConfig config) {
     ModelSpec spec = ModelSpec.load(modelDir);
+    if (spec.ropeScaling() != null) {
+      spec.ropeScaling().requireSupported();
+    }
     Device device = resolveDevice(config.device());
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     try {
@@ -137,9 +140,9 @@ public final class LlmEngine implements AutoCloseable {
       }
     }
     long total = (long) prompt.length + params.maxTokens();
-    if (total > spec.maxPositionEmbeddings()) {
+    if (total > spec.contextLength()) {
       return "prompt (" + prompt.length + " tokens) + max_tokens (" + params.maxTokens() + ") = " + total
-          + " exceeds the model's " + spec.maxPositionEmbeddings() + " positions";
+          + " exceeds the model's " + spec.contextDescription();
     }
     if (!scheduler.fitsPool(prompt.length, params.maxTokens())) {
       return "prompt (" + prompt.length + " tokens) + max_tokens (" + params.maxTokens() + ") needs more KV blocks than the whole pool holds ("

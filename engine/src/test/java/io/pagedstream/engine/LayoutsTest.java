@@ -56,6 +56,37 @@ class LayoutsTest {
     assertThat(compared).isGreaterThan(30);
   }
 
+  @org.junit.jupiter.api.Test
+  void aSequenceLongerThanMistralsWindowIsAnErrorNotSilentlyFullAttention() throws Exception {
+    RandomModelWriter.write(ModelPreset.get("tiny-mistral"), 5, dir);
+    Path config = dir.resolve("config.json");
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+    json.put("sliding_window", 48);
+    java.nio.file.Files.writeString(config, json.toString());
+    Map<String, RequestOutput> got = new HashMap<>();
+    try (LlmEngine engine = LlmEngine.load(dir, EngineConfig.defaults(200))) {
+      engine.add("fits", new int[] {5, 6, 7, 8}, SamplingParams.greedy(44).withIgnoreEos(true));
+      engine.add("beyond", new int[] {5, 6, 7, 8}, SamplingParams.greedy(45).withIgnoreEos(true));
+      while (engine.hasUnfinished()) {
+        engine.step().forEach(o -> got.put(o.id(), o));
+      }
+    }
+    assertThat(got.get("fits").outputTokenIds()).hasSize(44);
+    assertThat(got.get("beyond").error()).isEqualTo("prompt (4 tokens) + max_tokens (45) = 49 exceeds the model's "
+        + "48-token sliding window (windowed attention beyond it is not implemented)");
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRopeScalingTheEngineDoesNotImplementIsRefusedAtLoad() throws Exception {
+    RandomModelWriter.write(ModelPreset.get("tiny"), 5, dir);
+    Path config = dir.resolve("config.json");
+    var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+    json.putObject("rope_scaling").put("type", "dynamic").put("factor", 2.0);
+    java.nio.file.Files.writeString(config, json.toString());
+    assertThatThrownBy(() -> LlmEngine.load(dir, EngineConfig.defaults(200)).close())
+        .hasMessageContaining("rope_scaling type 'dynamic' is not supported by the engine");
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"cuda"})
   void cudaWithoutAGpuFailsClearly(String device) {

@@ -131,7 +131,7 @@ public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> 
   static String goodLine(String id, ModelSpec model, int maxTokens, Random rnd) {
     int promptLen = MIN_PROMPT + rnd.nextInt(MAX_PROMPT - MIN_PROMPT + 1);
     int tokens = Math.max(1, maxTokens / 4 + rnd.nextInt(maxTokens - maxTokens / 4 + 1));
-    tokens = Math.min(tokens, model.maxPositionEmbeddings() - promptLen);
+    tokens = Math.min(tokens, model.contextLength() - promptLen);
     StringBuilder b = new StringBuilder(32 + promptLen * 6);
     b.append("{\"id\":\"").append(id).append("\",\"prompt_token_ids\":[");
     for (int t = 0; t < promptLen; t++) {

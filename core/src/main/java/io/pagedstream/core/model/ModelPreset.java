@@ -41,6 +41,6 @@ public final class ModelPreset {
   private static ModelSpec spec(String type, int hidden, int inter, int layers, int heads, int kvHeads,
       int vocab, int positions, boolean tied, boolean bias) {
     return new ModelSpec(type, hidden, inter, layers, heads, kvHeads, hidden / heads, vocab, positions,
-        1e-5, 10000.0, tied, bias, false, 1, List.of(2), "float32", null);
+        1e-5, 10000.0, tied, bias, false, 1, List.of(2), "float32", null, 0);
   }
 }

@@ -14,8 +14,11 @@ import java.util.Set;
  * The shape of a Llama-family decoder as described by a Hugging Face {@code config.json}.
  *
  * <p>Covers the model types whose forward pass is the Llama one: {@code llama}, {@code mistral}
- * (the same graph; sliding windows beyond our context lengths do not change it) and {@code qwen2}
- * (adds biases to the q/k/v projections). {@code ropeScaling} is null for plain RoPE. Everything downstream — weight loading, the memory
+ * (the same graph plus a sliding attention window) and {@code qwen2} (adds biases to the q/k/v
+ * projections). {@code ropeScaling} is null for plain RoPE. {@code slidingWindow} is 0 when
+ * attention sees the whole context; the engine does not implement windowed attention, so a
+ * windowed model serves sequences up to its window ({@link #contextLength()}), where full and
+ * windowed attention are the same computation. Everything downstream — weight loading, the memory
  * plan, the batcher's KV estimates — reads the model through this record so the numbers agree.
  */
 public record ModelSpec(
@@ -36,7 +39,8 @@ public record ModelSpec(
     int bosTokenId,
     List<Integer> eosTokenIds,
     String torchDtype,
-    RopeScaling ropeScaling) {
+    RopeScaling ropeScaling,
+    int slidingWindow) {
 
   public static final Set<String> SUPPORTED_TYPES = Set.of("llama", "mistral", "qwen2");
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,6 +64,19 @@ public record ModelSpec(
     require(maxPositionEmbeddings > 0, "max_position_embeddings must be positive");
     require(rmsNormEps > 0, "rms_norm_eps must be positive");
     require(ropeTheta > 0, "rope_theta must be positive");
+    require(slidingWindow >= 0, "sliding_window must not be negative");
+  }
+
+  /** The longest sequence (prompt + generated tokens) the engine serves for this model. */
+  public int contextLength() {
+    return slidingWindow > 0 ? Math.min(maxPositionEmbeddings, slidingWindow) : maxPositionEmbeddings;
+  }
+
+  /** How {@link #contextLength()} is named in error messages. */
+  public String contextDescription() {
+    return contextLength() < maxPositionEmbeddings
+        ? contextLength() + "-token sliding window (windowed attention beyond it is not implemented)"
+        : maxPositionEmbeddings + " positions";
   }
 
   /** Reads {@code config.json} from a model folder, or the file itself when given one. */
@@ -132,7 +149,21 @@ public record ModelSpec(
         c.hasNonNull("bos_token_id") ? c.get("bos_token_id").asInt() : -1,
         eosIds(c.get("eos_token_id")),
         text(c, "torch_dtype", "float32"),
-        RopeScaling.parse(c.get("rope_scaling")));
+        RopeScaling.parse(c.get("rope_scaling")),
+        slidingWindow(c, type));
+  }
+
+  // Mistral applies its window whenever one is set; Qwen2 only with use_sliding_window.
+  private static int slidingWindow(JsonNode c, String type) {
+    if (!c.hasNonNull("sliding_window")) {
+      return 0;
+    }
+    boolean applies = switch (type) {
+      case "mistral" -> true;
+      case "qwen2" -> c.path("use_sliding_window").asBoolean(false);
+      default -> false;
+    };
+    return applies ? requiredInt(c, "sliding_window") : 0;
   }
 
   /** Bytes of K plus V for one token across all layers: 2 x layers x kv_heads x head_dim x dtype. */

@@ -81,6 +81,18 @@ public final class RandomModelWriter {
     }
     c.put("mlp_bias", s.mlpBias());
     c.put("torch_dtype", s.torchDtype());
+    if (s.ropeScaling() != null) {
+      RopeScaling r = s.ropeScaling();
+      c.putObject("rope_scaling").put("rope_type", r.type()).put("factor", r.factor())
+          .put("low_freq_factor", r.lowFreqFactor()).put("high_freq_factor", r.highFreqFactor())
+          .put("original_max_position_embeddings", r.originalMaxPositions());
+    }
+    if (s.slidingWindow() > 0) {
+      c.put("sliding_window", s.slidingWindow());
+      if (s.modelType().equals("qwen2")) {
+        c.put("use_sliding_window", true);
+      }
+    }
     c.put("bos_token_id", s.bosTokenId());
     if (s.eosTokenIds().size() == 1) {
       c.put("eos_token_id", s.eosTokenIds().get(0));

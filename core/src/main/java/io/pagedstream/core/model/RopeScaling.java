@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A config's {@code rope_scaling}: {@code linear} (positions divided by a factor) or {@code llama3}
- * (Llama 3.1's per-frequency rescaling). Other kinds are refused with a clear message rather than
- * run with silently wrong positions.
+ * (Llama 3.1's per-frequency rescaling). Other kinds (yarn, dynamic, longrope, ...) are parsed so
+ * that a config carrying one can still be planned (memory does not depend on RoPE), but the engine
+ * refuses to run them rather than compute silently wrong positions.
  */
 public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {
 
@@ -22,12 +23,25 @@ public record RopeScaling(String type, double factor, double lowFreqFactor, doub
           n.path("low_freq_factor").asDouble(1.0),
           n.path("high_freq_factor").asDouble(4.0),
           n.path("original_max_position_embeddings").asInt(8192));
-      default -> throw new ModelFormatException("rope_scaling type '" + type + "' is not supported (linear, llama3)");
+      default -> new RopeScaling(type, factor, 1.0, 4.0, 0);
     };
+  }
+
+  /** Whether the forward pass implements this kind of scaling. */
+  public boolean supported() {
+    return type.equals("linear") || type.equals("llama3");
+  }
+
+  /** Throws the one-line error the engine gives for a scaling it does not implement. */
+  public void requireSupported() {
+    if (!supported()) {
+      throw new ModelFormatException("rope_scaling type '" + type + "' is not supported by the engine (linear, llama3)");
+    }
   }
 
   /** The inverse frequency after scaling, for one rotary pair whose unscaled value is given. */
   public double scale(double invFreq) {
+    requireSupported();
     if (type.equals("linear")) {
       return invFreq / factor;
     }

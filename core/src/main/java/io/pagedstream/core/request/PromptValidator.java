@@ -50,10 +50,10 @@ public final class PromptValidator {
       throw new InvalidRequestException("request has no prompt (give \"prompt\" or \"prompt_token_ids\")");
     }
     long total = (long) ids.length + r.params().maxTokens();
-    if (total > spec.maxPositionEmbeddings()) {
+    if (total > spec.contextLength()) {
       throw new InvalidRequestException("prompt (" + ids.length + " tokens) + max_tokens ("
           + r.params().maxTokens() + ") = " + total + " exceeds the model's "
-          + spec.maxPositionEmbeddings() + " positions");
+          + spec.contextDescription());
     }
     return new ValidatedPrompt(r.id(), r.jobId(), ids, r.params());
   }
