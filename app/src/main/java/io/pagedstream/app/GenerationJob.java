@@ -53,8 +53,8 @@ final class GenerationJob {
       pending.add(new Pending(p.id(), p.promptTokens()));
       engine.add(Integer.toString(index), p.promptTokenIds(), p.params());
     } catch (InvalidRequestException e) {
-      pending.add(new Pending(request.id(), 0));
-      complete(index, GenerationResult.error(request.id(), e.getMessage(), 0));
+      pending.add(new Pending(request.id(), e.promptTokens()));
+      complete(index, GenerationResult.error(request.id(), e.getMessage(), e.promptTokens()));
     }
   }
 
@@ -67,7 +67,7 @@ final class GenerationJob {
         complete(index, o.isError()
             ? GenerationResult.error(p.id(), o.error(), p.promptTokens())
             : new GenerationResult(p.id(), o.outputTokenIds(),
-                tokenizer.map(t -> t.decode(o.outputTokenIds())).orElse(null),
+                tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null),
                 o.finishReason(), null, p.promptTokens(), o.outputTokenIds().length));
       }
       onStep.run();

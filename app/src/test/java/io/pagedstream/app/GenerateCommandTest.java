@@ -175,6 +175,32 @@ class GenerateCommandTest {
   }
 
   @Test
+  void textShowsAnEosTheModelRanPastButNotTheOneItStoppedAt() throws Exception {
+    // greedy from this opening, the story ends (EOS, id 1023) within 300 tokens and starts anew
+    String lines = "{\"id\":\"past\",\"prompt\":\"Once upon a time\",\"max_tokens\":300,\"temperature\":0,\"ignore_eos\":true}\n"
+        + "{\"id\":\"stop\",\"prompt\":\"Once upon a time\",\"max_tokens\":300,\"temperature\":0}\n"
+        + "{\"id\":\"long\",\"prompt\":\"Once upon a time\",\"max_tokens\":510}\n";
+    Run run = generate("tiny-stories-synth", lines.getBytes(StandardCharsets.UTF_8));
+    JsonNode past = run.results().get(0);
+    JsonNode stop = run.results().get(1);
+    int eosAt = -1;
+    for (int i = 0; i < past.get("token_ids").size() && eosAt < 0; i++) {
+      eosAt = past.get("token_ids").get(i).asInt() == 1023 ? i : -1;
+    }
+    assertThat(eosAt).as("the story ends within 300 tokens").isGreaterThan(0);
+    assertThat(past.get("finish_reason").asText()).isEqualTo("length");
+    assertThat(past.get("text").asText()).contains("<|endoftext|>");
+    assertThat(stop.get("finish_reason").asText()).isEqualTo("stop");
+    assertThat(stop.get("token_ids")).hasSize(eosAt + 1);
+    assertThat(stop.get("token_ids").get(eosAt).asInt()).isEqualTo(1023);
+    assertThat(stop.get("text").asText()).doesNotContain("<|endoftext|>")
+        .isEqualTo(past.get("text").asText().substring(0, past.get("text").asText().indexOf("<|endoftext|>")));
+    // a prompt too long with its max_tokens still reports the tokens it was counted at
+    assertThat(run.results().get(2).get("error").asText()).contains("exceeds the model's 512 positions");
+    assertThat(run.results().get(2).get("prompt_tokens").asInt()).isEqualTo(5);
+  }
+
+  @Test
   void aTextPromptForAModelWithoutTokenizerIsAnError() throws Exception {
     Run run = generate("stories260K", "{\"id\":\"t\",\"prompt\":\"hello\"}\n{\"id\":\"ok\",\"prompt_token_ids\":[1,2],\"max_tokens\":3}\n".getBytes(StandardCharsets.UTF_8));
     assertThat(run.results()).hasSize(2);

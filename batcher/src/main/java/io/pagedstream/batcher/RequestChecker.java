@@ -74,7 +74,7 @@ public final class RequestChecker implements AutoCloseable {
       }
       return new Verdict.Accepted(batched(r, prompt, blocks, ids == null));
     } catch (InvalidRequestException e) {
-      return reject(r, e.getMessage(), knownPromptTokens, nowMs);
+      return reject(r, e.getMessage(), Math.max(knownPromptTokens, e.promptTokens()), nowMs);
     } catch (RuntimeException e) {
       // not the request's stated fault (a tokenizer failure, say), but retrying would fail the
       // same way on the same record forever: answer it, and leave a trace for the operator

@@ -27,7 +27,7 @@ final class CompletionFactory {
       ids.add(t);
     }
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
-    String text = error ? null : tokenizer.map(t -> t.decode(o.outputTokenIds())).orElse(null);
+    String text = error ? null : tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null);
     return Completion.newBuilder()
         .setId(r.getId())
         .setJobId(r.getJobId())

@@ -53,7 +53,7 @@ public final class PromptValidator {
     if (total > spec.contextLength()) {
       throw new InvalidRequestException("prompt (" + ids.length + " tokens) + max_tokens ("
           + r.params().maxTokens() + ") = " + total + " exceeds the model's "
-          + spec.contextDescription());
+          + spec.contextDescription(), ids.length);
     }
     return new ValidatedPrompt(r.id(), r.jobId(), ids, r.params());
   }

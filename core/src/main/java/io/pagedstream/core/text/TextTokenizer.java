@@ -52,13 +52,28 @@ public final class TextTokenizer implements AutoCloseable {
     return out;
   }
 
-  /** Text of generated ids, leaving special tokens (BOS, EOS) out. */
+  /**
+   * Text of generated ids, special tokens included: a model that runs on past its EOS (with
+   * {@code ignore_eos}) shows the EOS token literally, as Hugging Face's
+   * {@code decode(ids, skip_special_tokens=False)} does, so ids and text tell the same story.
+   */
   public String decode(int[] ids) {
     long[] longs = new long[ids.length];
     for (int i = 0; i < ids.length; i++) {
       longs[i] = ids[i];
     }
-    return tokenizer.decode(longs, true);
+    return tokenizer.decode(longs, false);
+  }
+
+  /**
+   * The text of a completion: its ids decoded, without the EOS that ended it when it stopped
+   * there (finish reason {@code stop}); that token is in the ids but is not part of the answer.
+   */
+  public String completionText(int[] outputIds, String finishReason) {
+    if ("stop".equals(finishReason) && outputIds.length > 0) {
+      return decode(java.util.Arrays.copyOf(outputIds, outputIds.length - 1));
+    }
+    return decode(outputIds);
   }
 
   @Override
