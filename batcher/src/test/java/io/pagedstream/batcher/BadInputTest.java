@@ -69,7 +69,7 @@ class BadInputTest {
         arguments("token ids beyond the positions", Requests.ids("x", 500, 13),
             "prompt (500 tokens) + max_tokens (13) = 513 exceeds the model's 512 positions", 500),
         arguments("text beyond the positions", Requests.text("x", "Once upon a time", 508),
-            "prompt (5 tokens) + max_tokens (508) = 513 exceeds the model's 512 positions", 0),
+            "prompt (5 tokens) + max_tokens (508) = 513 exceeds the model's 512 positions", 5),
         arguments("bigger than the whole KV budget", Requests.blocks("x", 9),
             "prompt (8 tokens) + max_tokens (136) needs 9 KV blocks of 16 tokens, the processor's"
                 + " budget is 8", 8));
