@@ -5,13 +5,12 @@ import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.PromptValidator;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +57,7 @@ public final class RequestChecker implements AutoCloseable {
   }
 
   public Verdict check(GenerationRequest r, long nowMs) {
-    int[] ids = r.getPromptTokenIds() == null ? null : toArray(r.getPromptTokenIds());
+    int[] ids = r.getPromptTokenIds() == null ? null : TokenIds.toArray(r.getPromptTokenIds());
     int knownPromptTokens = ids == null ? 0 : ids.length;
     try {
       SamplingParams params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(),
@@ -95,15 +94,11 @@ public final class RequestChecker implements AutoCloseable {
 
   private static BatchedRequest batched(GenerationRequest r, ValidatedPrompt prompt, int blocks,
       boolean wasText) {
-    List<Integer> ids = new ArrayList<>(prompt.promptTokens());
-    for (int id : prompt.promptTokenIds()) {
-      ids.add(id);
-    }
     SamplingParams p = prompt.params();
     return BatchedRequest.newBuilder()
         .setId(r.getId())
         .setJobId(r.getJobId() == null ? "" : r.getJobId())
-        .setPromptTokenIds(ids)
+        .setPromptTokenIds(TokenIds.toList(prompt.promptTokenIds()))
         .setMaxTokens(p.maxTokens())
         .setTemperature(p.temperature())
         .setTopP(p.topP())
@@ -114,14 +109,6 @@ public final class RequestChecker implements AutoCloseable {
         .setEstimatedKvBlocks(blocks)
         .setPromptWasText(wasText)
         .build();
-  }
-
-  private static int[] toArray(List<Integer> ids) {
-    int[] out = new int[ids.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = ids.get(i);
-    }
-    return out;
   }
 
   @Override

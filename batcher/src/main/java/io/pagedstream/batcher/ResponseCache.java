@@ -3,6 +3,7 @@ package io.pagedstream.batcher;
 import io.pagedstream.core.model.ModelFingerprint;
 import io.pagedstream.core.request.CacheKey;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class ResponseCache {
   }
 
   Optional<String> keyFor(BatchedRequest r) {
-    int[] ids = r.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
+    int[] ids = TokenIds.toArray(r.getPromptTokenIds());
     SamplingParams p = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(), r.getSeed(),
         r.getMaxTokens(), r.getIgnoreEos());
     return CacheKey.of(modelFingerprint, ids, p);

@@ -1,10 +1,10 @@
 package io.pagedstream.processor;
 
+import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.RequestOutput;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -22,10 +22,7 @@ final class CompletionFactory {
   /** A generated result, or an engine error, for one request of a batch. */
   Completion from(BatchedRequest r, String batchId, RequestOutput o, long admittedAtMs) {
     boolean error = o.isError();
-    List<Integer> ids = new ArrayList<>(o.outputTokenIds().length);
-    for (int t : o.outputTokenIds()) {
-      ids.add(t);
-    }
+    List<Integer> ids = TokenIds.toList(o.outputTokenIds());
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
     String text = error ? null : tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null);
     return Completion.newBuilder()

@@ -3,6 +3,7 @@ package io.pagedstream.processor;
 import io.pagedstream.core.request.CacheKey;
 import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
 import io.pagedstream.schemas.Topics;
@@ -170,7 +171,7 @@ final class ProcessorLoop implements Runnable {
         continue;
       }
       String key = Long.toString(nextKey++);
-      int[] prompt = r.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
+      int[] prompt = TokenIds.toArray(r.getPromptTokenIds());
       pending.put(key, new Pending(b, r, now, CacheKey.of(modelFingerprint, prompt, params).orElse(null)));
       engine.add(key, prompt, params);
     }

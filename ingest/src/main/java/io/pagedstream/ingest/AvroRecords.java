@@ -3,10 +3,9 @@ package io.pagedstream.ingest;
 import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
-import java.util.ArrayList;
-import java.util.List;
 
 /** Turns requests and rejections into the records ingest writes. */
 final class AvroRecords {
@@ -30,11 +29,7 @@ final class AvroRecords {
         .setIgnoreEos(p.ignoreEos())
         .setSubmittedAtMs(submittedAtMs);
     if (r.promptTokenIds() != null) {
-      List<Integer> ids = new ArrayList<>(r.promptTokenIds().length);
-      for (int t : r.promptTokenIds()) {
-        ids.add(t);
-      }
-      b.setPromptTokenIds(ids).setPrompt(null);
+      b.setPromptTokenIds(TokenIds.toList(r.promptTokenIds())).setPrompt(null);
     } else {
       b.setPrompt(r.prompt()).setPromptTokenIds(null);
     }

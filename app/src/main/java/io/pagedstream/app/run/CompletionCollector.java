@@ -1,6 +1,7 @@
 package io.pagedstream.app.run;
 
 import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -99,7 +100,7 @@ public final class CompletionCollector {
   }
 
   static GenerationResult toResult(Completion c) {
-    int[] ids = c.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
+    int[] ids = TokenIds.toArray(c.getTokenIds());
     return new GenerationResult(c.getId(), ids, c.getText(), c.getFinishReason(), c.getError(),
         c.getPromptTokens(), c.getOutputTokens());
   }
