@@ -74,6 +74,28 @@ final class PipelineFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until the consumer group is stable with {@code members} members that each own
+   * partitions, so work sent afterwards meets no initial rebalance (a fixed sleep lost that race
+   * when the group coordinator was still loading).
+   */
+  void awaitGroupStable(String groupId, int members, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(kafka.clientProperties())) {
+      while (true) {
+        var group = admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get();
+        if (group.groupState() == org.apache.kafka.common.GroupState.STABLE && group.members().size() == members
+            && group.members().stream().noneMatch(m -> m.assignment().topicPartitions().isEmpty())) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("group " + groupId + " not stable with " + members + " members: " + group);
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
   /** Reads committed completions until {@code expected} arrived (or the timeout), all of them. */
   List<Completion> readCompletions(int expected, Duration timeout) {
     AvroDeserializer<Completion> de = new AvroDeserializer<>(Completion.class);

@@ -50,7 +50,7 @@ class ProcessorCrashTest {
         ProcessorService steady = ProcessorService.start(config("steady"), f.settings, meters)) {
       ProcessorService crashing = ProcessorService.start(config("crashing"), f.settings);
       // both members join before the work arrives, so each owns partitions
-      Thread.sleep(3000);
+      f.awaitGroupStable(steady.config().groupId(), 2, Duration.ofSeconds(60));
       f.sendBatches(batches);
       await("work in flight on both", () -> crashing.stats().batchesTaken() > crashing.stats().batchesCommitted()
           && steady.stats().batchesTaken() > steady.stats().batchesCommitted(), Duration.ofSeconds(120));
