@@ -111,7 +111,7 @@ class ProcessorServiceTest {
         ProcessorService a = ProcessorService.start(config("a"), f.settings);
         ProcessorService b = ProcessorService.start(config("b"), f.settings)) {
       // both members join before the work arrives, so the group spreads the partitions
-      Thread.sleep(3000);
+      f.awaitGroupStable(a.config().groupId(), 2, Duration.ofSeconds(60));
       f.sendBatches(batches);
       List<Completion> got = f.readCompletions(total, Duration.ofSeconds(180));
       Map<String, Long> counts = got.stream().collect(Collectors.groupingBy(Completion::getId, Collectors.counting()));
