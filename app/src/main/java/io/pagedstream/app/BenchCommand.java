@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagedstream.app.bench.BenchResult;
 import io.pagedstream.app.bench.BenchRunner;
 import io.pagedstream.app.bench.Workload;
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.LlmEngine;
@@ -115,6 +116,10 @@ final class BenchCommand implements Callable<Integer> {
       baseline = runner.run(describe(b), b, workload.first(baselineRequests));
     }
     Double matmulGflops = matmul ? MatmulProbe.gflops(LlmEngine.resolveDevice(base.device()), 2048, 10) : null;
+    BenchResult.Memory mem = primary.memory();
+    // the same-dtype matmul rate, measured in this JVM: the ceiling for the model's arithmetic
+    double dtypeGflops = MatmulProbe.gflops(LlmEngine.resolveDevice(base.device()), 1024, 3, Dtype.parse(mem.dtype()));
+    double mfu = primary.achievedGflopsPerSecond() / dtypeGflops;
 
     printTable(runs, baseline);
     boolean identical = runs.values().stream().allMatch(r -> sameOutputs(primary, r));
@@ -124,6 +129,15 @@ final class BenchCommand implements Callable<Integer> {
     if (baseline != null) {
       System.out.printf("batching speed-up: %.1fx output tok/s with max-num-seqs %d over %d%n",
           primary.outputTokensPerSecond() / baseline.outputTokensPerSecond(), base.maxNumSeqs(), baselineMaxNumSeqs);
+    }
+    System.out.printf("dtype %s, KV cache %s: weights %.1f MB, KV %d bytes/token, pool %.1f MB; "
+            + "model FLOPs utilization %.0f%% of a %s matmul's %.1f GFLOP/s%n",
+        mem.dtype(), mem.kvCacheDtype(), mem.weightBytes() / 1e6, mem.kvBytesPerToken(), mem.kvCacheBytes() / 1e6,
+        100 * mfu, mem.dtype(), dtypeGflops);
+    if (mem.peakRssBytes() > 0) {
+      System.out.printf("resident memory: %.0f MB before loading, %.0f MB peak while loading (+%.0f MB), %.0f MB peak%n",
+          mem.rssBeforeLoadBytes() / 1e6, mem.loadPeakRssBytes() / 1e6,
+          (mem.loadPeakRssBytes() - mem.rssBeforeLoadBytes()) / 1e6, mem.peakRssBytes() / 1e6);
     }
     if (matmulGflops != null) {
       System.out.printf("float32 matmul: %.1f GFLOP/s; the model ran at %.1f GFLOP/s (%.0f%% of it)%n",
@@ -136,6 +150,8 @@ final class BenchCommand implements Callable<Integer> {
       o.put("block_size", base.blockSize());
       o.put("preemption_mode", base.preemptionMode().name().toLowerCase());
       o.put("prefix_caching", base.prefixCaching());
+      o.put("dtype_matmul_gflops_per_second", dtypeGflops);
+      o.put("model_flops_utilization", mfu);
       if (!compare.isEmpty()) {
         ObjectNode cmp = o.putObject("comparisons");
         runs.forEach((k, r) -> {

@@ -1,10 +1,10 @@
 package io.pagedstream.app;
 
-import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.memory.GpuBudget;
 import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
+import io.pagedstream.engine.precision.DtypeChoice;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
 import picocli.CommandLine.Option;
@@ -44,29 +44,55 @@ public final class EngineOptions {
           + "outputs may then change with preemption or batching)")
   boolean noBatchInvariance;
 
+  @Option(names = "--dtype", defaultValue = "auto",
+      description = "auto (the checkpoint's torch_dtype), float32, float16 or bfloat16: what weights are stored and "
+          + "dense products computed in (default: ${DEFAULT-VALUE})")
+  String dtype;
+
+  @Option(names = "--kv-cache-dtype", defaultValue = "auto",
+      description = "auto (the model's dtype), float32, float16 or bfloat16: what the KV cache stores "
+          + "(default: ${DEFAULT-VALUE})")
+  String kvCacheDtype;
+
   @Option(names = "--swap-space-gib", defaultValue = "4",
       description = "host memory for swapped-out KV blocks with --preemption-mode swap, in GiB (default: ${DEFAULT-VALUE})")
   double swapSpaceGib;
 
-  /** The engine configuration for a model, with the pool sized from the memory plan if needed. */
+  /**
+   * The engine configuration for a model, with the dtypes resolved (notices printed once to
+   * stderr) and the pool sized from the memory plan in the KV dtype if needed.
+   */
   public EngineConfig toConfig(ModelSpec spec, KvLayout layout) {
+    DtypeChoice dtypes = dtypes(spec);
     PreemptionMode mode = switch (preemptionMode) {
       case "recompute" -> PreemptionMode.RECOMPUTE;
       case "swap" -> PreemptionMode.SWAP;
       default -> throw new IllegalArgumentException("--preemption-mode must be recompute or swap, got " + preemptionMode);
     };
-    int blocks = kvBlocks != null ? kvBlocks : blocksForBudget(spec);
+    int blocks = kvBlocks != null ? kvBlocks : blocksForBudget(spec, dtypes);
     long swapBytes = mode == PreemptionMode.SWAP ? (long) (swapSpaceGib * (1L << 30)) : 0;
     return new EngineConfig(device, blockSize, blocks, maxNumSeqs, maxNumBatchedTokens,
-        !noPrefixCaching && layout == KvLayout.PAGED, mode, swapBytes, layout, !noBatchInvariance);
+        !noPrefixCaching && layout == KvLayout.PAGED, mode, swapBytes, layout, !noBatchInvariance,
+        dtypes.weights(), dtypes.kv());
   }
 
-  /** Pool size for {@code --kv-cache-gib}: the engine keeps K and V in float32 on one device. */
-  private int blocksForBudget(ModelSpec spec) {
+  private DtypeChoice resolved;
+
+  /** {@code --dtype} and {@code --kv-cache-dtype} for this model on {@code --device}; notices go to stderr once. */
+  public DtypeChoice dtypes(ModelSpec spec) {
+    if (resolved == null) {
+      resolved = DtypeChoice.resolve(dtype, kvCacheDtype, spec, device);
+      resolved.notices().forEach(n -> System.err.println("pagedstream: " + n));
+    }
+    return resolved;
+  }
+
+  /** Pool size for {@code --kv-cache-gib}: the memory plan's blocks of K and V in the KV dtype. */
+  private int blocksForBudget(ModelSpec spec, DtypeChoice dtypes) {
     if (!(kvCacheGib > 0) || Double.isInfinite(kvCacheGib)) {
       throw new IllegalArgumentException("--kv-cache-gib must be a positive number, got " + kvCacheGib);
     }
-    MemoryPlan plan = MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(Dtype.FLOAT32).withBlockSize(blockSize);
+    MemoryPlan plan = MemoryPlan.of(spec, dtypes.weights()).withKvDtype(dtypes.kv()).withBlockSize(blockSize);
     long n = plan.kvBlocksWithin(Math.round(kvCacheGib * GpuBudget.GIB));
     if (n < 1) {
       throw new IllegalArgumentException("--kv-cache-gib " + kvCacheGib + " holds no KV block of "

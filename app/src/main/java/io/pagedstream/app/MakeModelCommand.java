@@ -1,5 +1,6 @@
 package io.pagedstream.app;
 
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelPreset;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.model.RandomModelWriter;
@@ -23,13 +24,18 @@ final class MakeModelCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "folder to write")
   Path out;
 
+  @Option(names = "--dtype", defaultValue = "float32",
+      description = "dtype the tensors are stored in: float32, float16 or bfloat16 (default: ${DEFAULT-VALUE})")
+  String dtype;
+
   @Override
   public Integer call() throws Exception {
     ModelSpec spec = ModelPreset.get(preset);
     long start = System.nanoTime();
-    RandomModelWriter.write(spec, seed, out);
-    System.out.printf("wrote %s (%s: %d layers, hidden %d, %d heads / %d KV heads, vocab %d) in %.1f s%n",
-        out, preset, spec.numLayers(), spec.hiddenSize(), spec.numHeads(), spec.numKvHeads(), spec.vocabSize(),
+    Dtype stored = Dtype.parse(dtype);
+    RandomModelWriter.write(spec, seed, out, stored);
+    System.out.printf("wrote %s (%s in %s: %d layers, hidden %d, %d heads / %d KV heads, vocab %d) in %.1f s%n",
+        out, preset, stored, spec.numLayers(), spec.hiddenSize(), spec.numHeads(), spec.numKvHeads(), spec.vocabSize(),
         (System.nanoTime() - start) / 1e9);
     return 0;
   }

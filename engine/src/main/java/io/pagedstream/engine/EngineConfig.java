@@ -1,5 +1,7 @@
 package io.pagedstream.engine;
 
+import io.pagedstream.core.memory.Dtype;
+import io.pagedstream.engine.precision.Precision;
 import io.pagedstream.engine.scheduler.SchedulerConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
@@ -12,6 +14,8 @@ import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
  * @param swapSpaceBytes host memory for swap-mode preemption
  * @param batchInvariant pad products so that no token's logits depend on its batch (see
  *     BatchInvariance); off only to measure what that padding costs
+ * @param dtype what weights are stored in and dense products computed in (resolved, never "auto")
+ * @param kvCacheDtype what the KV cache stores K and V in
  */
 public record EngineConfig(
     String device,
@@ -23,7 +27,9 @@ public record EngineConfig(
     PreemptionMode preemptionMode,
     long swapSpaceBytes,
     KvLayout kvLayout,
-    boolean batchInvariant) {
+    boolean batchInvariant,
+    Dtype dtype,
+    Dtype kvCacheDtype) {
 
   public static final int DEFAULT_BLOCK_SIZE = 16;
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
@@ -39,6 +45,11 @@ public record EngineConfig(
     if (swapSpaceBytes < 0) {
       throw new IllegalArgumentException("swap space cannot be negative");
     }
+    for (Dtype d : new Dtype[] {dtype, kvCacheDtype}) {
+      if (d == null || !Precision.RUNNABLE.contains(d)) {
+        throw new IllegalArgumentException("the engine runs float32, float16 or bfloat16, not " + d);
+      }
+    }
     // build once to validate the scheduling limits with their own messages
     new SchedulerConfig(maxNumSeqs, maxNumBatchedTokens, preemptionMode, kvLayout);
   }
@@ -46,7 +57,8 @@ public record EngineConfig(
   /** Defaults for everything but the pool size. */
   public static EngineConfig defaults(int numKvBlocks) {
     return new EngineConfig("cpu", DEFAULT_BLOCK_SIZE, numKvBlocks, DEFAULT_MAX_NUM_SEQS,
-        DEFAULT_MAX_NUM_BATCHED_TOKENS, true, PreemptionMode.RECOMPUTE, 0, KvLayout.PAGED, true);
+        DEFAULT_MAX_NUM_BATCHED_TOKENS, true, PreemptionMode.RECOMPUTE, 0, KvLayout.PAGED, true,
+        Dtype.FLOAT32, Dtype.FLOAT32);
   }
 
   public SchedulerConfig schedulerConfig() {
@@ -55,41 +67,47 @@ public record EngineConfig(
 
   public EngineConfig withBlocks(int blockSize, int numKvBlocks) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 
   public EngineConfig withMaxNumSeqs(int n) {
     return new EngineConfig(device, blockSize, numKvBlocks, n, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 
   public EngineConfig withMaxNumBatchedTokens(int n) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, n,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 
   public EngineConfig withPrefixCaching(boolean on) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        on, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
+        on, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 
   public EngineConfig withPreemption(PreemptionMode mode, long swapBytes) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, mode, swapBytes, kvLayout, batchInvariant);
+        prefixCaching, mode, swapBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 
   public EngineConfig withLayout(KvLayout layout) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout, batchInvariant);
+        layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout, batchInvariant, dtype, kvCacheDtype);
   }
 
   public EngineConfig withBatchInvariance(boolean on) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, on);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, on, dtype, kvCacheDtype);
+  }
+
+  /** Weights (and dense products) in {@code weights}, K and V in {@code kv}. */
+  public EngineConfig withDtypes(Dtype weights, Dtype kv) {
+    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, weights, kv);
   }
 
   public EngineConfig withDevice(String d) {
     return new EngineConfig(d, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant);
+        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 }

@@ -3,8 +3,8 @@ package io.pagedstream.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.core.model.Weights;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.kv.BlockPool;
 import io.pagedstream.engine.kv.BlockTable;
@@ -13,7 +13,12 @@ import io.pagedstream.engine.kv.KvCacheManager;
 import io.pagedstream.engine.kv.SwapSpace;
 import io.pagedstream.engine.model.BatchBuilder;
 import io.pagedstream.engine.model.BatchInvariance;
+import io.pagedstream.engine.model.DenseProduct;
 import io.pagedstream.engine.model.LlamaModel;
+import io.pagedstream.engine.model.SampledLogits;
+import io.pagedstream.engine.model.Weights;
+import io.pagedstream.engine.precision.Caster;
+import io.pagedstream.engine.precision.Precision;
 import io.pagedstream.engine.sampling.Sampler;
 import io.pagedstream.engine.scheduler.ScheduledChunk;
 import io.pagedstream.engine.scheduler.Scheduler;
@@ -54,26 +59,31 @@ public final class LlmEngine implements AutoCloseable {
   private final java.util.Map<String, Sequence> active = new java.util.HashMap<>();
   private LogitsObserver logitsObserver;
   private final BatchInvariance invariance;
+  private final Precision precision;
+  private final Caster caster;
 
-  private LlmEngine(EngineConfig config, ModelSpec spec, NDManager manager, Weights weights) {
+  private LlmEngine(EngineConfig config, ModelSpec spec, NDManager manager, Weights weights, Precision precision) {
     this.config = config;
     this.spec = spec;
     this.manager = manager;
     this.weights = weights;
-    this.cache = new KvCache(manager, manager.getDevice(), spec, config.numKvBlocks(), config.blockSize());
-    int swapBlocks = SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize());
-    this.swapSpace = swapBlocks > 0 ? new SwapSpace(manager, spec, swapBlocks, config.blockSize()) : null;
+    this.precision = precision;
+    this.caster = precision.caster(manager);
+    this.cache = new KvCache(manager, manager.getDevice(), spec, config.numKvBlocks(), config.blockSize(), precision, caster);
+    int swapBlocks = SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize(), precision.kv());
+    this.swapSpace = swapBlocks > 0 ? new SwapSpace(manager, spec, swapBlocks, config.blockSize(), precision) : null;
     KvCacheManager kv = new KvCacheManager(new BlockPool(config.numKvBlocks()), config.blockSize(),
         config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
     this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper());
-    this.invariance = config.batchInvariant() ? BatchInvariance.measure(weights, manager) : BatchInvariance.none();
+    DenseProduct product = new DenseProduct(caster, precision.weights());
+    this.invariance = config.batchInvariant() ? BatchInvariance.measure(weights, manager, product) : BatchInvariance.none();
     if (invariance.verified() || !config.batchInvariant()) {
       LOG.debug("{}", invariance);
     } else {
       LOG.warn("{}: outputs may differ slightly with batch composition on this machine", invariance);
     }
     this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
-    this.model = new LlamaModel(weights, cache, manager, invariance);
+    this.model = new LlamaModel(weights, cache, manager, invariance, product, caster);
   }
 
   /** Loads a Hugging Face model folder (config.json + safetensors) onto the configured device. */
@@ -84,13 +94,40 @@ public final class LlmEngine implements AutoCloseable {
     }
     Device device = resolveDevice(config.device());
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+    Precision precision = null;
     try {
-      Weights weights = Weights.load(modelDir, spec, manager, device);
-      return new LlmEngine(config, spec, manager, weights);
+      EngineConfig runnable = runnableDtypes(config, manager);
+      precision = Precision.open(manager, runnable.dtype(), runnable.kvCacheDtype());
+      Weights weights = Weights.load(modelDir, spec, manager, device, precision);
+      return new LlmEngine(runnable, spec, manager, weights, precision);
     } catch (RuntimeException e) {
+      if (precision != null) {
+        precision.close();
+      }
       manager.close();
       throw e;
     }
+  }
+
+  /**
+   * The configured dtypes, or the nearest ones the device runs: bfloat16 needs PyTorch to make
+   * bfloat16 arrays (tried once, on a few elements); without it weights fall back to float32 and
+   * the KV cache to float16, which keeps the KV pool's byte size and so the batcher's estimates.
+   */
+  private static EngineConfig runnableDtypes(EngineConfig config, NDManager manager) {
+    boolean wantsBf16 = config.dtype() == Dtype.BFLOAT16 || config.kvCacheDtype() == Dtype.BFLOAT16;
+    if (wantsBf16 && manager.getDevice().isGpu() && config.kvCacheDtype() == Dtype.BFLOAT16
+        && config.swapSpaceBytes() > 0) {
+      throw new IllegalArgumentException("--preemption-mode swap with a bfloat16 KV cache on a GPU is not supported "
+          + "(DJL cannot copy bfloat16 arrays between devices); use --kv-cache-dtype float16 or recompute");
+    }
+    if (!wantsBf16 || Precision.bfloat16Works(manager)) {
+      return config;
+    }
+    Dtype weights = config.dtype() == Dtype.BFLOAT16 ? Dtype.FLOAT32 : config.dtype();
+    Dtype kv = config.kvCacheDtype() == Dtype.BFLOAT16 ? Dtype.FLOAT16 : config.kvCacheDtype();
+    LOG.warn("bfloat16 does not run on {} here: using --dtype {} --kv-cache-dtype {}", manager.getDevice(), weights, kv);
+    return config.withDtypes(weights, kv);
   }
 
   /** "cpu", "cuda" or "auto"; "cuda" fails with a clear message when PyTorch sees no GPU. */
@@ -171,10 +208,10 @@ public final class LlmEngine implements AutoCloseable {
     }
     stats.steps++;
     stats.peakRunning = Math.max(stats.peakRunning, scheduler.running().size());
-    float[] logits;
+    SampledLogits logits;
     long forwardStart = System.nanoTime();
     try {
-      logits = model.forward(batchBuilder.build(out.chunks()));
+      logits = model.forward(batchBuilder.build(out.chunks()), fullRowsWanted(out.chunks()));
       stats.forwardSeconds += (System.nanoTime() - forwardStart) / 1e9;
     } catch (RuntimeException e) {
       String message = "engine failure: " + firstLine(e);
@@ -194,11 +231,14 @@ public final class LlmEngine implements AutoCloseable {
       if (!c.samples()) {
         continue;
       }
-      int offset = row++ * vocab;
+      int r = row++;
+      float[] full = logits.rows()[r];
       if (logitsObserver != null) {
-        logitsObserver.observe(s.requestId(), s.outputLength(), logits, offset, vocab);
+        logitsObserver.observe(s.requestId(), s.outputLength(), full, 0, vocab);
       }
-      int token = Sampler.sample(logits, offset, vocab, s.params(), s.seed(), s.outputLength());
+      int token = s.params().isGreedy()
+          ? logits.argmax()[r]
+          : Sampler.sample(full, 0, vocab, s.params(), s.seed(), s.outputLength());
       s.appendToken(token);
       stats.outputTokens++;
       if (!s.params().ignoreEos() && spec.isEos(token)) {
@@ -209,6 +249,22 @@ public final class LlmEngine implements AutoCloseable {
     }
     recordKvUse();
     return done;
+  }
+
+  /** Which sampled rows need their whole logits in Java: sampled requests, and all when observed. */
+  private boolean[] fullRowsWanted(List<ScheduledChunk> chunks) {
+    int n = 0;
+    for (ScheduledChunk c : chunks) {
+      n += c.samples() ? 1 : 0;
+    }
+    boolean[] wanted = new boolean[n];
+    int row = 0;
+    for (ScheduledChunk c : chunks) {
+      if (c.samples()) {
+        wanted[row++] = logitsObserver != null || !c.sequence().params().isGreedy();
+      }
+    }
+    return wanted;
   }
 
   /**
@@ -330,8 +386,14 @@ public final class LlmEngine implements AutoCloseable {
     return scheduler.kvCacheManager().pool().inUse();
   }
 
+  /** Bytes held by the KV cache's K and V tensors. */
   public long kvCacheBytes() {
     return cache.bytes();
+  }
+
+  /** The dtypes the engine runs in (after any fallback from the configured ones). */
+  public Precision precision() {
+    return precision;
   }
 
   @Override
@@ -340,7 +402,9 @@ public final class LlmEngine implements AutoCloseable {
       swapSpace.close();
     }
     cache.close();
+    caster.close();
     weights.close();
+    precision.close();
     manager.close();
   }
 }

@@ -22,7 +22,15 @@ public record BenchResult(
     long errors,
     double modelGflops,
     String device,
-    Map<String, int[]> outputs) {
+    Map<String, int[]> outputs,
+    Memory memory) {
+
+  /**
+   * What the run stored in which dtype, and the process's resident memory: before the engine
+   * loaded, at the peak of loading, and at the peak of the whole run (Linux; -1 elsewhere).
+   */
+  public record Memory(String dtype, String kvCacheDtype, long weightBytes, long kvBytesPerToken,
+      long kvCacheBytes, long rssBeforeLoadBytes, long loadPeakRssBytes, long peakRssBytes) {}
 
   public double outputTokensPerSecond() {
     return outputTokens / Math.max(elapsedSeconds, 1e-9);
@@ -56,6 +64,14 @@ public record BenchResult(
     o.put("errors", errors);
     o.put("achieved_gflops_per_second", achievedGflopsPerSecond());
     o.put("device", device);
+    o.put("dtype", memory.dtype());
+    o.put("kv_cache_dtype", memory.kvCacheDtype());
+    o.put("weight_bytes", memory.weightBytes());
+    o.put("kv_bytes_per_token", memory.kvBytesPerToken());
+    o.put("kv_cache_bytes", memory.kvCacheBytes());
+    o.put("rss_before_load_bytes", memory.rssBeforeLoadBytes());
+    o.put("load_peak_rss_bytes", memory.loadPeakRssBytes());
+    o.put("peak_rss_bytes", memory.peakRssBytes());
     return o;
   }
 }

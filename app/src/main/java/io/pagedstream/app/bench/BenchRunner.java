@@ -1,6 +1,8 @@
 package io.pagedstream.app.bench;
 
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.memory.Dtype;
+import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
@@ -20,7 +22,10 @@ public final class BenchRunner {
   }
 
   public BenchResult run(String label, EngineConfig config, Workload workload) {
+    ResidentMemory.resetPeak();
+    long before = ResidentMemory.current();
     try (LlmEngine engine = LlmEngine.load(model, config)) {
+      long loadPeak = ResidentMemory.peak();
       warmUp(engine, workload);
       Map<String, int[]> outputs = new HashMap<>();
       long errors = 0;
@@ -41,8 +46,16 @@ public final class BenchRunner {
       return new BenchResult(label, workload.requests().size(), workload.promptTokens(), s.outputTokens(), elapsed,
           s.kvWasteFraction(), s.peakBlocksUsed(), config.numKvBlocks(), s.peakRunning(), s.preemptions(),
           s.recomputedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
-          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs);
+          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine, before, loadPeak));
     }
+  }
+
+  private static BenchResult.Memory memory(LlmEngine engine, long before, long loadPeak) {
+    Dtype w = engine.precision().weights();
+    Dtype kv = engine.precision().kv();
+    MemoryPlan plan = MemoryPlan.of(engine.spec(), w).withKvDtype(kv);
+    return new BenchResult.Memory(w.label(), kv.label(), plan.weightBytes(), plan.kvBytesPerToken(),
+        engine.kvCacheBytes(), before, loadPeak, ResidentMemory.peak());
   }
 
   /**

@@ -2,6 +2,7 @@ package io.pagedstream.core.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.core.memory.Dtype;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,24 @@ public final class RandomModelWriter {
   private RandomModelWriter() {}
 
   public static void write(ModelSpec spec, long seed, Path dir) throws IOException {
+    write(spec, seed, dir, Dtype.FLOAT32);
+  }
+
+  /**
+   * Writes the model with its tensors stored in {@code dtype} (float32, float16 or bfloat16) and
+   * {@code torch_dtype} saying so; the values are the float32 ones rounded to nearest even.
+   */
+  public static void write(ModelSpec spec, long seed, Path dir, Dtype dtype) throws IOException {
+    String stored = switch (dtype) {
+      case FLOAT32 -> "F32";
+      case FLOAT16 -> "F16";
+      case BFLOAT16 -> "BF16";
+      default -> throw new IllegalArgumentException("checkpoints are written in float32, float16 or bfloat16, not " + dtype);
+    };
     Files.createDirectories(dir);
-    Files.writeString(dir.resolve("config.json"), configJson(spec).toPrettyString() + "\n");
+    ObjectNode config = configJson(spec);
+    config.put("torch_dtype", dtype.label());
+    Files.writeString(dir.resolve("config.json"), config.toPrettyString() + "\n");
     SplittableRandom root = new SplittableRandom(seed);
     List<SafetensorsWriter.Entry> entries = new ArrayList<>();
     int h = spec.hiddenSize();
@@ -51,7 +68,11 @@ public final class RandomModelWriter {
     if (!spec.tieWordEmbeddings()) {
       entries.add(matrix("lm_head.weight", root.split(), spec.vocabSize(), h));
     }
-    SafetensorsWriter.write(dir.resolve("model.safetensors"), entries);
+    List<SafetensorsWriter.Entry> typed = new ArrayList<>();
+    for (SafetensorsWriter.Entry e : entries) {
+      typed.add(new SafetensorsWriter.Entry(e.name(), stored, e.shape(), e.values()));
+    }
+    SafetensorsWriter.write(dir.resolve("model.safetensors"), typed);
   }
 
   /** The config.json a {@link ModelSpec} was (or could have been) read from. */

@@ -1,15 +1,11 @@
 package io.pagedstream.core.model;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,11 +17,11 @@ import java.util.Map;
 
 /**
  * Reads tensors from a {@code .safetensors} file (8-byte little-endian header length, a JSON
- * header, then raw little-endian data) into float32 NDArrays.
+ * header, then raw little-endian data) as float32 values, whole or in chunks.
  *
  * <p>Written here because DJL's PyTorch engine loads TorchScript, not safetensors, and the format
  * is small enough that a reader is less code than a dependency. F16 and BF16 are widened to F32 in
- * Java: DJL's {@code toType(BFLOAT16)} crashes the JVM on this PyTorch build.
+ * Java (exactly); the engine's weight loader narrows them again to the dtype it computes in.
  */
 public final class SafetensorsReader implements AutoCloseable {
 
@@ -117,8 +113,8 @@ public final class SafetensorsReader implements AutoCloseable {
     return path;
   }
 
-  /** Loads a tensor as float32, checking that it exists and has the expected shape. */
-  public NDArray load(NDManager manager, String name, long... expectedShape) {
+  /** The header entry of a tensor, checking that it exists and has the expected shape. */
+  public TensorInfo info(String name, long... expectedShape) {
     TensorInfo info = tensors.get(name);
     if (info == null) {
       throw new ModelFormatException(path.getFileName() + " has no tensor " + name);
@@ -127,28 +123,42 @@ public final class SafetensorsReader implements AutoCloseable {
       throw new ModelFormatException(
           "tensor " + name + " has shape " + info.shapeText() + ", expected " + Arrays.toString(expectedShape));
     }
-    return manager.create(readFloats(info), new Shape(expectedShape));
+    return info;
   }
 
-  /** The tensor's values widened to float32, in row-major order. */
+  /** The tensor's values widened to float32, in row-major order (for tests and small tensors). */
   public FloatBuffer readFloats(TensorInfo info) {
+    long count = info.elementCount();
+    if (count > Integer.MAX_VALUE) {
+      throw new ModelFormatException("tensor " + info.name() + " is too large for one buffer");
+    }
+    FloatBuffer out = ByteBuffer.allocateDirect((int) count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    readFloats(info, 0, out);
+    return out.flip();
+  }
+
+  /**
+   * Reads {@code out.remaining()} values of a tensor from element {@code first} on, widened to
+   * float32, so a caller can move a large tensor in chunks. The file is read, not mapped: mapped
+   * pages would count as the process's resident memory until the mapping is collected.
+   */
+  public void readFloats(TensorInfo info, long first, FloatBuffer out) {
     int width = TensorInfo.dtypeBytes(info.dtype());
     if (width < 0) {
       throw new ModelFormatException(
           "tensor " + info.name() + " has dtype " + info.dtype() + "; supported: F32, F16, BF16");
     }
-    long count = info.elementCount();
-    if (count > Integer.MAX_VALUE) {
-      throw new ModelFormatException("tensor " + info.name() + " is too large for one buffer");
+    int count = out.remaining();
+    if (first < 0 || first + count > info.elementCount()) {
+      throw new IndexOutOfBoundsException("elements " + first + ".." + (first + count) + " of tensor " + info.name());
     }
-    MappedByteBuffer raw;
+    ByteBuffer raw = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
     try {
-      raw = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + info.begin(), info.end() - info.begin());
+      readFully(channel, raw, dataStart + info.begin() + first * width);
     } catch (IOException e) {
-      throw new ModelFormatException("cannot map tensor " + info.name() + ": " + e.getMessage());
+      throw new ModelFormatException("cannot read tensor " + info.name() + " from " + path + ": " + e.getMessage());
     }
-    raw.order(ByteOrder.LITTLE_ENDIAN);
-    FloatBuffer out = ByteBuffer.allocateDirect((int) count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    raw.flip();
     switch (info.dtype()) {
       case "F32" -> out.put(raw.asFloatBuffer());
       case "BF16" -> {
@@ -162,7 +172,6 @@ public final class SafetensorsReader implements AutoCloseable {
         }
       }
     }
-    return out.flip();
   }
 
   @Override

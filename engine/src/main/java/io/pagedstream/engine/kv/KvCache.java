@@ -4,15 +4,20 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.engine.precision.Caster;
+import io.pagedstream.engine.precision.Precision;
 
 /**
  * The KV cache's storage: per layer one preallocated K and one V tensor of shape
  * {@code [numBlocks * blockSize, kvHeads, headDim]} (the block-major layout with blocks and
  * in-block offsets flattened into one slot axis). Slot {@code b * blockSize + i} is offset i of
  * block b. Tokens are written and read only by slot index, through block tables.
+ *
+ * <p>K and V are stored in the precision's KV dtype: float32 rows are converted on the way in and
+ * gathered rows widened back to float32 on the way out, so attention always runs in float32.
  */
 public final class KvCache implements AutoCloseable {
 
@@ -22,19 +27,24 @@ public final class KvCache implements AutoCloseable {
   private final int numBlocks;
   private final int blockSize;
   private final long bytes;
+  private final Dtype dtype;
+  private final Caster caster;
 
-  public KvCache(NDManager parent, Device device, ModelSpec spec, int numBlocks, int blockSize) {
+  public KvCache(NDManager parent, Device device, ModelSpec spec, int numBlocks, int blockSize,
+      Precision precision, Caster caster) {
     this.manager = parent.newSubManager(device);
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
+    this.dtype = precision.kv();
+    this.caster = caster;
     Shape shape = new Shape((long) numBlocks * blockSize, spec.numKvHeads(), spec.headDim());
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
     for (int l = 0; l < spec.numLayers(); l++) {
-      keys[l] = manager.zeros(shape, DataType.FLOAT32);
-      values[l] = manager.zeros(shape, DataType.FLOAT32);
+      keys[l] = precision.zeros(manager, shape, dtype);
+      values[l] = precision.zeros(manager, shape, dtype);
     }
-    this.bytes = 2L * spec.numLayers() * shape.size() * Float.BYTES;
+    this.bytes = 2L * spec.numLayers() * dtype.bytesFor(shape.size());
   }
 
   public int numBlocks() {
@@ -58,20 +68,38 @@ public final class KvCache implements AutoCloseable {
     return manager.getDevice();
   }
 
-  /** Writes K and V rows ({@code [n, kvHeads, headDim]}) into the given slots, in place. */
+  /** The dtype K and V are stored in. */
+  public Dtype dtype() {
+    return dtype;
+  }
+
+  /** Writes float32 K and V rows ({@code [n, kvHeads, headDim]}) into the given slots, in place. */
   public void write(int layer, NDArray slots, NDArray k, NDArray v) {
+    NDIndex at = new NDIndex("{}", slots);
+    // one cast at a time: a bfloat16 cast reuses the caster's scratch
+    keys[layer].set(at, caster.cast(k, dtype));
+    values[layer].set(at, caster.cast(v, dtype));
+  }
+
+  /** Stored rows of the given slots in the KV dtype, for copies between pools. */
+  public NDArray gatherStored(int layer, boolean values, NDArray slots) {
+    return (values ? this.values : keys)[layer].get(new NDIndex("{}", slots));
+  }
+
+  /** Writes rows already in the KV dtype (from {@link #gatherStored}) into the given slots. */
+  public void writeStored(int layer, NDArray slots, NDArray k, NDArray v) {
     NDIndex at = new NDIndex("{}", slots);
     keys[layer].set(at, k);
     values[layer].set(at, v);
   }
 
-  /** K rows of the given slots, {@code [n, kvHeads, headDim]} (a gather: a new tensor). */
+  /** K rows of the given slots as float32, {@code [n, kvHeads, headDim]} (a gather: a new tensor). */
   public NDArray gatherKeys(int layer, NDArray slots) {
-    return keys[layer].get(new NDIndex("{}", slots));
+    return caster.toFloat32(keys[layer].get(new NDIndex("{}", slots)));
   }
 
   public NDArray gatherValues(int layer, NDArray slots) {
-    return values[layer].get(new NDIndex("{}", slots));
+    return caster.toFloat32(values[layer].get(new NDIndex("{}", slots)));
   }
 
   /** Slot indices of whole blocks, as an int64 array on this cache's device. */

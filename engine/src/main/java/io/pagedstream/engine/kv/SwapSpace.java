@@ -7,13 +7,17 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.engine.precision.Precision;
 import java.util.ArrayDeque;
 
 /**
  * Host-memory blocks that hold swapped-out sequences' KV, the other preemption mode the vLLM
  * paper compares with recomputation. Its tensors always live on the CPU; on a CPU-only machine
- * the copies are host to host but take the same path as device-to-host ones.
+ * the copies are host to host but take the same path as device-to-host ones. Blocks keep the KV
+ * cache's dtype; bfloat16 rows cross devices as float32 (exact both ways), because DJL cannot name
+ * bfloat16 in a device copy.
  */
 public final class SwapSpace implements AutoCloseable {
 
@@ -24,16 +28,19 @@ public final class SwapSpace implements AutoCloseable {
   private final int blockSize;
   private final ArrayDeque<Integer> free = new ArrayDeque<>();
 
-  public SwapSpace(NDManager parent, ModelSpec spec, int numBlocks, int blockSize) {
+  private final Dtype dtype;
+
+  public SwapSpace(NDManager parent, ModelSpec spec, int numBlocks, int blockSize, Precision precision) {
     this.manager = parent.newSubManager(Device.cpu());
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
+    this.dtype = precision.kv();
     Shape shape = new Shape((long) Math.max(numBlocks, 1) * blockSize, spec.numKvHeads(), spec.headDim());
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
     for (int l = 0; l < spec.numLayers(); l++) {
-      keys[l] = manager.zeros(shape, DataType.FLOAT32);
-      values[l] = manager.zeros(shape, DataType.FLOAT32);
+      keys[l] = precision.zeros(manager, shape, dtype);
+      values[l] = precision.zeros(manager, shape, dtype);
     }
     for (int b = 0; b < numBlocks; b++) {
       free.add(b);
@@ -41,8 +48,8 @@ public final class SwapSpace implements AutoCloseable {
   }
 
   /** Swap blocks of the given byte budget for one model, at least zero. */
-  public static int blocksForBytes(long bytes, ModelSpec spec, int blockSize) {
-    long perBlock = spec.kvBytesPerToken(Float.BYTES) * blockSize;
+  public static int blocksForBytes(long bytes, ModelSpec spec, int blockSize, Dtype dtype) {
+    long perBlock = spec.kvBytesPerToken(1) * blockSize * dtype.bits() / 8;
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, bytes / perBlock));
   }
 
@@ -67,8 +74,8 @@ public final class SwapSpace implements AutoCloseable {
       NDArray from = cache.slotsOfBlocks(manager, deviceBlocks);
       NDIndex to = new NDIndex("{}", cache.slotsOfBlocks(manager, host).toDevice(Device.cpu(), false));
       for (int l = 0; l < keys.length; l++) {
-        keys[l].set(to, cache.gatherKeys(l, from).toDevice(Device.cpu(), false));
-        values[l].set(to, cache.gatherValues(l, from).toDevice(Device.cpu(), false));
+        keys[l].set(to, move(cache.gatherStored(l, false, from), Device.cpu()));
+        values[l].set(to, move(cache.gatherStored(l, true, from), Device.cpu()));
       }
       scope.suppressNotUsedWarning();
     }
@@ -82,13 +89,23 @@ public final class SwapSpace implements AutoCloseable {
       NDArray to = cache.slotsOfBlocks(manager, deviceBlocks);
       NDIndex fromIdx = new NDIndex("{}", from);
       for (int l = 0; l < keys.length; l++) {
-        cache.write(l, to,
-            keys[l].get(fromIdx).toDevice(cache.device(), false),
-            values[l].get(fromIdx).toDevice(cache.device(), false));
+        cache.writeStored(l, to, move(keys[l].get(fromIdx), cache.device()), move(values[l].get(fromIdx), cache.device()));
       }
       scope.suppressNotUsedWarning();
     }
     release(hostBlocks);
+  }
+
+  /** Rows in the KV dtype on {@code device}; a no-op on the same device. */
+  private NDArray move(NDArray rows, Device device) {
+    if (rows.getDevice().equals(device)) {
+      return rows;
+    }
+    if (dtype != Dtype.BFLOAT16) {
+      return rows.toDevice(device, false);
+    }
+    throw new IllegalStateException("swapping bfloat16 KV blocks between devices is not supported by DJL 0.33 "
+        + "(use --kv-cache-dtype float16 or --preemption-mode recompute)");
   }
 
   /** Gives swap blocks back without copying (a swapped sequence that was aborted). */

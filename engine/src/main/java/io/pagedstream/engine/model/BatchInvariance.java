@@ -8,7 +8,6 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.core.model.Weights;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,8 +61,11 @@ public final class BatchInvariance {
     this.verified = verified;
   }
 
-  /** Measures the model's product shapes with its own weights, on their device. */
-  public static BatchInvariance measure(Weights w, NDManager manager) {
+  /**
+   * Measures the model's product shapes with its own weights, on their device, through the same
+   * dense product (and so the same dtype and kernels) the forward pass uses.
+   */
+  public static BatchInvariance measure(Weights w, NDManager manager, DenseProduct product) {
     ModelSpec spec = w.spec();
     try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
@@ -72,12 +74,12 @@ public final class BatchInvariance {
       Weights.Layer l0 = w.layers().get(0);
       for (NDArray weight : List.of(l0.qkv(), l0.o(), l0.gateUp(), l0.down(), w.lmHead())) {
         NDArray x = m.randomNormal(new Shape(REFERENCE_ROWS, weight.getShape().get(0)));
-        NDArray ref = x.matMul(weight);
+        NDArray ref = product.apply(x, weight, REFERENCE_ROWS);
         for (int r = 1; r <= MEASURED; r++) {
-          rows[r] &= sameLeading(x.get(new NDIndex("0:" + r)).matMul(weight), ref, r, 0);
+          rows[r] &= sameLeading(product.apply(x.get(new NDIndex("0:" + r)), weight, r), ref, r, 0);
         }
         for (int r : SAMPLED) {
-          verified &= sameLeading(x.get(new NDIndex("0:" + r)).matMul(weight), ref, r, 0);
+          verified &= sameLeading(product.apply(x.get(new NDIndex("0:" + r)), weight, r), ref, r, 0);
         }
       }
       int g = spec.queriesPerKvHead();

@@ -9,13 +9,16 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.core.model.Weights;
 import io.pagedstream.engine.kv.KvCache;
+import io.pagedstream.engine.precision.Caster;
 
 /**
  * The Llama decoder forward pass over a packed batch, reading and writing K/V only through cache
  * slots. Dense layers run once over all packed tokens; attention runs per {@link AttentionGroup}
  * on K/V gathered by slot from the block-structured cache.
+ *
+ * <p>Dense products run in the weights' dtype ({@link DenseProduct}); the residual stream,
+ * RMSNorm, RoPE, attention scores, softmax and the logits stay float32.
  *
  * <p>Every intermediate array lives in an {@link NDScope} closed at the end of the call, so a step
  * leaves no native memory behind whatever manager an operation attached its result to.
@@ -29,9 +32,14 @@ public final class LlamaModel {
   private final NDManager manager;
   private final float scale;
   private final BatchInvariance invariance;
+  private final DenseProduct product;
+  private final Caster caster;
 
-  public LlamaModel(Weights weights, KvCache cache, NDManager manager, BatchInvariance invariance) {
+  public LlamaModel(Weights weights, KvCache cache, NDManager manager, BatchInvariance invariance,
+      DenseProduct product, Caster caster) {
     this.spec = weights.spec();
+    this.product = product;
+    this.caster = caster;
     this.weights = weights;
     this.cache = cache;
     this.manager = manager;
@@ -40,8 +48,11 @@ public final class LlamaModel {
     this.invariance = invariance;
   }
 
-  /** Runs the batch, writing its K/V into the cache; returns {@code [sampleRows, vocab]} logits. */
-  public float[] forward(ForwardBatch batch) {
+  /**
+   * Runs the batch, writing its K/V into the cache; returns each sampled row's argmax and the
+   * full logits of the sampled rows {@code fullRows} marks.
+   */
+  public SampledLogits forward(ForwardBatch batch, boolean[] fullRows) {
     try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray slots = step.create(batch.slots());
@@ -51,16 +62,47 @@ public final class LlamaModel {
       for (int i = 0; i < groups.length; i++) {
         groups[i] = new GroupInputs(step, batch.groups().get(i));
       }
-      NDArray x = weights.embedding().get(new NDIndex("{}", step.create(batch.tokens())));
+      NDArray x = caster.toFloat32(weights.embedding().get(new NDIndex("{}", step.create(batch.tokens()))));
       for (int l = 0; l < spec.numLayers(); l++) {
         x = scoped(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
       }
       if (batch.sampleRows().length == 0) {
-        return new float[0];
+        return SampledLogits.EMPTY;
       }
       NDArray last = x.get(new NDIndex("{}", step.create(batch.sampleRows())));
-      return linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null).toFloatArray();
+      NDArray logits = linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null);
+      long[] best = logits.argMax(1).toLongArray();
+      int[] argmax = new int[best.length];
+      for (int i = 0; i < best.length; i++) {
+        argmax[i] = (int) best[i];
+      }
+      return new SampledLogits(argmax, fullRows(logits, fullRows));
     }
+  }
+
+  /** Copies the marked rows to Java in one transfer; unmarked rows stay null. */
+  private static float[][] fullRows(NDArray logits, boolean[] marked) {
+    float[][] rows = new float[marked.length][];
+    int count = 0;
+    for (boolean m : marked) {
+      count += m ? 1 : 0;
+    }
+    if (count == 0) {
+      return rows;
+    }
+    long[] index = new long[count];
+    for (int i = 0, j = 0; i < marked.length; i++) {
+      if (marked[i]) {
+        index[j++] = i;
+      }
+    }
+    NDArray picked = count == marked.length ? logits : logits.get(new NDIndex("{}", logits.getManager().create(index)));
+    float[] flat = picked.toFloatArray();
+    int vocab = (int) logits.getShape().get(1);
+    for (int j = 0; j < count; j++) {
+      rows[(int) index[j]] = java.util.Arrays.copyOfRange(flat, j * vocab, (j + 1) * vocab);
+    }
+    return rows;
   }
 
   /**
@@ -157,14 +199,7 @@ public final class LlamaModel {
    */
   private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
     int rows = (int) x.getShape().get(0);
-    int padded = invariance.padRows(rows);
-    NDArray y;
-    if (padded == rows) {
-      y = x.matMul(weight);
-    } else {
-      NDArray zeros = x.getManager().zeros(new Shape(padded - rows, x.getShape().get(1)), x.getDataType());
-      y = NDArrays.concat(new NDList(x, zeros), 0).matMul(weight).get(new NDIndex("0:" + rows));
-    }
+    NDArray y = product.apply(x, weight, invariance.padRows(rows));
     return bias == null ? y : y.add(bias);
   }
 

@@ -1,0 +1,32 @@
+package io.pagedstream.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import io.pagedstream.core.memory.Dtype;
+import io.pagedstream.engine.precision.Caster;
+
+/**
+ * {@code x @ weight} for float32 activations and weights in the engine's weight dtype: the
+ * activations are converted to that dtype (the product then runs in it, accumulating in float32
+ * inside the kernel), and the result comes back as float32.
+ */
+public final class DenseProduct {
+
+  private final Caster caster;
+  private final Dtype dtype;
+
+  public DenseProduct(Caster caster, Dtype dtype) {
+    this.caster = caster;
+    this.dtype = dtype;
+  }
+
+  /** The product of {@code x}'s rows, computed as a product of {@code paddedRows} rows. */
+  public NDArray apply(NDArray x, NDArray weight, int paddedRows) {
+    int rows = (int) x.getShape().get(0);
+    NDArray y = caster.castRows(x, paddedRows, dtype).matMul(weight);
+    if (paddedRows != rows) {
+      y = y.get(new NDIndex("0:" + rows));
+    }
+    return caster.toFloat32(y);
+  }
+}
