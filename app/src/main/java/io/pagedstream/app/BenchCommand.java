@@ -135,7 +135,7 @@ final class BenchCommand implements Callable<Integer> {
         mem.dtype(), mem.kvCacheDtype(), mem.weightBytes() / 1e6, mem.kvBytesPerToken(), mem.kvCacheBytes() / 1e6,
         100 * mfu, mem.dtype(), dtypeGflops);
     if (mem.peakRssBytes() > 0) {
-      System.out.printf("resident memory: %.0f MB before loading, %.0f MB peak while loading (+%.0f MB), %.0f MB peak%n",
+      System.out.printf("resident memory: %.0f MB before the weights, %.0f MB peak while loading them (+%.0f MB), %.0f MB peak of the run%n",
           mem.rssBeforeLoadBytes() / 1e6, mem.loadPeakRssBytes() / 1e6,
           (mem.loadPeakRssBytes() - mem.rssBeforeLoadBytes()) / 1e6, mem.peakRssBytes() / 1e6);
     }

@@ -14,7 +14,12 @@ import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.core.memory.PublishedConfigs;
 import io.pagedstream.core.memory.Workload;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.batcher.KvBudget;
+import io.pagedstream.batcher.KvEstimator;
+import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.kv.KvCache;
+import io.pagedstream.engine.precision.Caster;
+import io.pagedstream.engine.precision.Precision;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.testing.SharedData;
 import java.io.PrintWriter;
@@ -178,10 +183,19 @@ class PlanCommandTest {
   // ---- the engine's pool comes from the same memory model ----
 
   /** The engine's KV pool size for a model under the given engine flags. */
+  /** The engine pool's blocks for these options; float32 K and V unless the options say otherwise. */
   static int poolBlocks(ModelSpec spec, String... args) {
+    return config(spec, args).numKvBlocks();
+  }
+
+  static EngineConfig config(ModelSpec spec, String... args) {
     EngineOptions options = new EngineOptions();
-    new CommandLine(options).parseArgs(args);
-    return options.toConfig(spec, KvLayout.PAGED).numKvBlocks();
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--kv-cache-dtype";
+    all[args.length + 1] = java.util.Arrays.asList(args).contains("--kv-cache-dtype")
+        ? args[java.util.Arrays.asList(args).indexOf("--kv-cache-dtype") + 1] : "float32";
+    new CommandLine(options).parseArgs(all);
+    return options.toConfig(spec, KvLayout.PAGED);
   }
 
   @Test
@@ -203,17 +217,32 @@ class PlanCommandTest {
     assertThat(poolBlocks(llama, "--kv-blocks", "7", "--kv-cache-gib", "2.5")).isEqualTo(7);
   }
 
-  @Test
-  void engineKvCacheAllocatesWhatThePlanSays() {
+  @ParameterizedTest
+  @CsvSource({"float32", "float16", "bfloat16"})
+  void planBatcherAndEngineAgreeOnTheKvPoolInEveryDtype(String kvDtype) {
     ModelSpec spec = ModelSpec.load(SharedData.model("tiny-stories-synth"));
     int blockSize = 16;
-    int blocks = poolBlocks(spec, "--kv-cache-gib", "0.01", "--block-size", "16");
-    MemoryPlan plan = MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(Dtype.FLOAT32).withBlockSize(blockSize);
+    long budget = Math.round(0.01 * GpuBudget.GIB);
+    EngineConfig config = config(spec, "--kv-cache-gib", "0.01", "--block-size", "16", "--kv-cache-dtype", kvDtype);
+    int blocks = config.numKvBlocks();
+    Dtype kv = Dtype.parse(kvDtype);
+    assertThat(config.kvCacheDtype()).isEqualTo(kv);
+    MemoryPlan plan = MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(kv).withBlockSize(blockSize);
+    assertThat(blocks).isEqualTo(plan.kvBlocksWithin(budget));
+    // half precision holds twice the blocks of float32 in the same memory
+    int float32Blocks = poolBlocks(spec, "--kv-cache-gib", "0.01", "--block-size", "16");
+    assertThat(blocks).isEqualTo(kv == Dtype.FLOAT32 ? float32Blocks : 2 * float32Blocks);
+    // the batcher's estimator, given the same budget as memory or as the processors' block count
+    assertThat(KvEstimator.of(spec, blockSize, new KvBudget.Memory(budget, kv)).budgetBlocks()).isEqualTo(blocks);
+    assertThat(KvEstimator.of(spec, blockSize, KvBudget.blocks(blocks)).budgetBlocks()).isEqualTo(blocks);
+    // and the engine's tensors hold exactly that many bytes
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
-        KvCache cache = new KvCache(m, Device.cpu(), spec, blocks, blockSize)) {
+        Precision precision = Precision.open(m, Dtype.FLOAT32, kv);
+        Caster caster = precision.caster(m);
+        KvCache cache = new KvCache(m, Device.cpu(), spec, blocks, blockSize, precision, caster)) {
       assertThat(cache.bytes()).isEqualTo(blocks * plan.kvBytesPerBlock());
-      assertThat(cache.bytes()).isLessThanOrEqualTo(Math.round(0.01 * GpuBudget.GIB));
-      assertThat(cache.bytes() + plan.kvBytesPerBlock()).isGreaterThan(Math.round(0.01 * GpuBudget.GIB));
+      assertThat(cache.bytes()).isLessThanOrEqualTo(budget);
+      assertThat(cache.bytes() + plan.kvBytesPerBlock()).isGreaterThan(budget);
     }
   }
 

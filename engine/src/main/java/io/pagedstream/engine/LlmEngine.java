@@ -98,8 +98,13 @@ public final class LlmEngine implements AutoCloseable {
     try {
       EngineConfig runnable = runnableDtypes(config, manager);
       precision = Precision.open(manager, runnable.dtype(), runnable.kvCacheDtype());
+      ResidentMemory.resetPeak();
+      long before = ResidentMemory.current();
       Weights weights = Weights.load(modelDir, spec, manager, device, precision);
-      return new LlmEngine(runnable, spec, manager, weights, precision);
+      LoadMemory loaded = new LoadMemory(before, ResidentMemory.peak());
+      LlmEngine engine = new LlmEngine(runnable, spec, manager, weights, precision);
+      engine.loadMemory = loaded;
+      return engine;
     } catch (RuntimeException e) {
       if (precision != null) {
         precision.close();
@@ -384,6 +389,18 @@ public final class LlmEngine implements AutoCloseable {
 
   public int kvBlocksUsed() {
     return scheduler.kvCacheManager().pool().inUse();
+  }
+
+  /**
+   * The process's resident bytes before the weights loaded and at the peak of loading them (-1
+   * where /proc is missing): loading should add no more than the weights themselves.
+   */
+  public record LoadMemory(long rssBeforeBytes, long rssPeakBytes) {}
+
+  private LoadMemory loadMemory = new LoadMemory(-1, -1);
+
+  public LoadMemory loadMemory() {
+    return loadMemory;
   }
 
   /** Bytes held by the KV cache's K and V tensors. */

@@ -4,6 +4,7 @@ import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.engine.EngineConfig;
+import io.pagedstream.engine.ResidentMemory;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
@@ -22,10 +23,7 @@ public final class BenchRunner {
   }
 
   public BenchResult run(String label, EngineConfig config, Workload workload) {
-    ResidentMemory.resetPeak();
-    long before = ResidentMemory.current();
     try (LlmEngine engine = LlmEngine.load(model, config)) {
-      long loadPeak = ResidentMemory.peak();
       warmUp(engine, workload);
       Map<String, int[]> outputs = new HashMap<>();
       long errors = 0;
@@ -46,16 +44,17 @@ public final class BenchRunner {
       return new BenchResult(label, workload.requests().size(), workload.promptTokens(), s.outputTokens(), elapsed,
           s.kvWasteFraction(), s.peakBlocksUsed(), config.numKvBlocks(), s.peakRunning(), s.preemptions(),
           s.recomputedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
-          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine, before, loadPeak));
+          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine));
     }
   }
 
-  private static BenchResult.Memory memory(LlmEngine engine, long before, long loadPeak) {
+  private static BenchResult.Memory memory(LlmEngine engine) {
     Dtype w = engine.precision().weights();
     Dtype kv = engine.precision().kv();
     MemoryPlan plan = MemoryPlan.of(engine.spec(), w).withKvDtype(kv);
     return new BenchResult.Memory(w.label(), kv.label(), plan.weightBytes(), plan.kvBytesPerToken(),
-        engine.kvCacheBytes(), before, loadPeak, ResidentMemory.peak());
+        engine.kvCacheBytes(), engine.loadMemory().rssBeforeBytes(), engine.loadMemory().rssPeakBytes(),
+        ResidentMemory.peak());
   }
 
   /**

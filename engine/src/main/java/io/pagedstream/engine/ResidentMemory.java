@@ -1,4 +1,4 @@
-package io.pagedstream.app.bench;
+package io.pagedstream.engine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,21 +9,21 @@ import java.nio.file.Path;
  * which {@link #resetPeak} restarts from the current size (Linux's clear_refs "5"). -1 where
  * the files do not exist.
  */
-final class ResidentMemory {
+public final class ResidentMemory {
 
   private static final Path STATUS = Path.of("/proc/self/status");
 
   private ResidentMemory() {}
 
-  static long current() {
+  public static long current() {
     return field("VmRSS:");
   }
 
-  static long peak() {
+  public static long peak() {
     return field("VmHWM:");
   }
 
-  static void resetPeak() {
+  public static void resetPeak() {
     try {
       Files.writeString(Path.of("/proc/self/clear_refs"), "5");
     } catch (IOException | RuntimeException e) {
