@@ -71,6 +71,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "end with one line of JSON with every figure")
   boolean json;
 
+  @Option(names = "--profile", description = "also report where a decode-only step's time goes, by section")
+  boolean profile;
+
   @Mixin EngineOptions engineOptions;
 
   @Override
@@ -96,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
     BenchRunner runner = new BenchRunner(model);
 
     Map<String, BenchResult> runs = new LinkedHashMap<>();
-    BenchResult primary = runner.run(describe(base), base, workload);
+    BenchResult primary = runner.run(describe(base), base, workload, profile);
     runs.put("primary", primary);
     for (String c : compare) {
       EngineConfig variant = switch (c.trim()) {
@@ -138,6 +141,18 @@ final class BenchCommand implements Callable<Integer> {
       System.out.printf("resident memory: %.0f MB before the weights, %.0f MB peak while loading them (+%.0f MB), %.0f MB peak of the run%n",
           mem.rssBeforeLoadBytes() / 1e6, mem.loadPeakRssBytes() / 1e6,
           (mem.loadPeakRssBytes() - mem.rssBeforeLoadBytes()) / 1e6, mem.peakRssBytes() / 1e6);
+    }
+    System.out.println(primary.batchInvariance());
+    if (primary.decodeStepProfile() != null) {
+      Map<String, Double> p = primary.decodeStepProfile();
+      double total = p.entrySet().stream().filter(e -> !e.getKey().equals("steps") && !e.getKey().equals("tokens_per_step"))
+          .mapToDouble(Map.Entry::getValue).sum();
+      System.out.printf("decode step (%.0f steps of %.1f tokens): %.2f ms%n", p.get("steps"), p.get("tokens_per_step"), total);
+      p.forEach((k, v) -> {
+        if (!k.equals("steps") && !k.equals("tokens_per_step")) {
+          System.out.printf("  %-12s %8.3f ms  %5.1f%%%n", k, v, 100 * v / total);
+        }
+      });
     }
     if (matmulGflops != null) {
       System.out.printf("float32 matmul: %.1f GFLOP/s; the model ran at %.1f GFLOP/s (%.0f%% of it)%n",

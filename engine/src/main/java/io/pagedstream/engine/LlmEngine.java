@@ -16,6 +16,7 @@ import io.pagedstream.engine.model.BatchInvariance;
 import io.pagedstream.engine.model.DenseProduct;
 import io.pagedstream.engine.model.LlamaModel;
 import io.pagedstream.engine.model.SampledLogits;
+import io.pagedstream.engine.model.StepProfile;
 import io.pagedstream.engine.model.Weights;
 import io.pagedstream.engine.precision.Caster;
 import io.pagedstream.engine.precision.Precision;
@@ -199,6 +200,7 @@ public final class LlmEngine implements AutoCloseable {
 
   /** Runs one step; returns the requests that finished in it (and any rejected since the last). */
   public List<RequestOutput> step() {
+    long stepStart = System.nanoTime();
     List<RequestOutput> done = new ArrayList<>(rejected);
     stats.errors += rejected.size();
     stats.finished += rejected.size();
@@ -214,9 +216,17 @@ public final class LlmEngine implements AutoCloseable {
     stats.steps++;
     stats.peakRunning = Math.max(stats.peakRunning, scheduler.running().size());
     SampledLogits logits;
+    if (profile != null && out.chunks().stream().allMatch(c -> c.length() == 1)) {
+      profile.begin(stepStart, out.chunks().size());
+    }
     long forwardStart = System.nanoTime();
     try {
-      logits = model.forward(batchBuilder.build(out.chunks()), fullRowsWanted(out.chunks()));
+      var forwardBatch = batchBuilder.build(out.chunks());
+      boolean[] wanted = fullRowsWanted(out.chunks());
+      if (profile != null) {
+        profile.mark(StepProfile.Section.SCHEDULING);
+      }
+      logits = model.forward(forwardBatch, wanted);
       stats.forwardSeconds += (System.nanoTime() - forwardStart) / 1e9;
     } catch (RuntimeException e) {
       String message = "engine failure: " + firstLine(e);
@@ -253,7 +263,20 @@ public final class LlmEngine implements AutoCloseable {
       }
     }
     recordKvUse();
+    if (profile != null) {
+      profile.mark(StepProfile.Section.SCHEDULING);
+      profile.end();
+    }
     return done;
+  }
+
+  private StepProfile profile;
+
+  /** Starts charging decode-only steps' time to sections (see {@link StepProfile}); returns it. */
+  public StepProfile profileDecodeSteps() {
+    profile = new StepProfile();
+    model.setProfile(profile);
+    return profile;
   }
 
   /** Which sampled rows need their whole logits in Java: sampled requests, and all when observed. */

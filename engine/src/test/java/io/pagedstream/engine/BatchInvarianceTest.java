@@ -2,6 +2,7 @@ package io.pagedstream.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
 import io.pagedstream.testing.SharedData;
@@ -13,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Every logit of every token is bit-identical however the scheduler batches, chunks, preempts,
@@ -24,9 +25,10 @@ class BatchInvarianceTest {
 
   private record Req(String id, int[] prompt, int maxTokens) {}
 
-  @ParameterizedTest
-  @ValueSource(strings = {"stories260K", "tiny-stories-synth"})
-  void logitsDoNotDependOnHowRequestsAreScheduled(String modelName) {
+  @ParameterizedTest(name = "{0} in {1}")
+  @CsvSource({"stories260K,FLOAT32", "tiny-stories-synth,FLOAT32", "stories260K,FLOAT16", "tiny-stories-synth,FLOAT16",
+      "stories260K,BFLOAT16", "tiny-stories-synth,BFLOAT16"})
+  void logitsDoNotDependOnHowRequestsAreScheduled(String modelName, Dtype dtype) {
     Path model = SharedData.model(modelName);
     Random rnd = new Random(17);
     List<Req> reqs = new ArrayList<>();
@@ -39,8 +41,8 @@ class BatchInvarianceTest {
       }
       reqs.add(new Req("r" + i, p, 1 + rnd.nextInt(120)));
     }
-    Map<String, float[]> reference = logits(model, EngineConfig.defaults(4000).withPrefixCaching(false).withMaxNumSeqs(1), reqs);
-    EngineConfig base = EngineConfig.defaults(4000);
+    EngineConfig base = EngineConfig.defaults(4000).withDtypes(dtype, dtype);
+    Map<String, float[]> reference = logits(model, base.withPrefixCaching(false).withMaxNumSeqs(1), reqs);
     List<EngineConfig> variants = List.of(
         base,
         base.withBlocks(16, 40),

@@ -23,7 +23,9 @@ public record BenchResult(
     double modelGflops,
     String device,
     Map<String, int[]> outputs,
-    Memory memory) {
+    Memory memory,
+    Map<String, Double> decodeStepProfile,
+    String batchInvariance) {
 
   /**
    * What the run stored in which dtype, and the process's resident memory: before the engine
@@ -72,6 +74,11 @@ public record BenchResult(
     o.put("rss_before_load_bytes", memory.rssBeforeLoadBytes());
     o.put("load_peak_rss_bytes", memory.loadPeakRssBytes());
     o.put("peak_rss_bytes", memory.peakRssBytes());
+    o.put("batch_invariance", batchInvariance);
+    if (decodeStepProfile != null) {
+      ObjectNode p = o.putObject("decode_step_ms");
+      decodeStepProfile.forEach(p::put);
+    }
     return o;
   }
 }

@@ -5,6 +5,7 @@ import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.ResidentMemory;
+import io.pagedstream.engine.model.StepProfile;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
@@ -23,8 +24,14 @@ public final class BenchRunner {
   }
 
   public BenchResult run(String label, EngineConfig config, Workload workload) {
+    return run(label, config, workload, false);
+  }
+
+  /** With {@code profile}, also where a decode-only step's time goes, in ms per step by section. */
+  public BenchResult run(String label, EngineConfig config, Workload workload, boolean profile) {
     try (LlmEngine engine = LlmEngine.load(model, config)) {
       warmUp(engine, workload);
+      StepProfile steps = profile ? engine.profileDecodeSteps() : null;
       Map<String, int[]> outputs = new HashMap<>();
       long errors = 0;
       long start = System.nanoTime();
@@ -44,8 +51,17 @@ public final class BenchRunner {
       return new BenchResult(label, workload.requests().size(), workload.promptTokens(), s.outputTokens(), elapsed,
           s.kvWasteFraction(), s.peakBlocksUsed(), config.numKvBlocks(), s.peakRunning(), s.preemptions(),
           s.recomputedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
-          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine));
+          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine), steps == null ? null : byName(steps),
+          engine.batchInvariance().toString());
     }
+  }
+
+  private static Map<String, Double> byName(StepProfile p) {
+    Map<String, Double> out = new java.util.LinkedHashMap<>();
+    p.millisPerStep().forEach((section, ms) -> out.put(section.name().toLowerCase(), ms));
+    out.put("steps", (double) p.steps());
+    out.put("tokens_per_step", p.tokens() / (double) Math.max(1, p.steps()));
+    return out;
   }
 
   private static BenchResult.Memory memory(LlmEngine engine) {

@@ -1,10 +1,10 @@
 package io.pagedstream.core.model;
 
 /** IEEE 754 binary16 to binary32; Java 17 has no {@code Float.float16ToFloat} (added in 20). */
-final class HalfFloat {
+public final class HalfFloat {
   private HalfFloat() {}
 
-  static float toFloat(short half) {
+  public static float toFloat(short half) {
     int h = half & 0xffff;
     int sign = (h & 0x8000) << 16;
     int exp = (h >>> 10) & 0x1f;
@@ -23,8 +23,8 @@ final class HalfFloat {
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
-  /** binary32 to binary16 with round-to-nearest-even, for writing F16 test files. */
-  static short fromFloat(float f) {
+  /** binary32 to binary16 with round-to-nearest-even (subnormals too), as PyTorch converts. */
+  public static short fromFloat(float f) {
     int bits = Float.floatToRawIntBits(f);
     int sign = (bits >>> 16) & 0x8000;
     int exp = (bits >>> 23) & 0xff;

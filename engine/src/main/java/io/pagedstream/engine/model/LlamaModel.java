@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.kv.KvCache;
+import io.pagedstream.engine.model.StepProfile.Section;
 import io.pagedstream.engine.precision.Caster;
 
 /**
@@ -34,6 +35,7 @@ public final class LlamaModel {
   private final BatchInvariance invariance;
   private final DenseProduct product;
   private final Caster caster;
+  private StepProfile profile = new StepProfile();
 
   public LlamaModel(Weights weights, KvCache cache, NDManager manager, BatchInvariance invariance,
       DenseProduct product, Caster caster) {
@@ -46,6 +48,11 @@ public final class LlamaModel {
     this.rope = new Rope(manager, spec);
     this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
     this.invariance = invariance;
+  }
+
+  /** Charges this model's sections to {@code profile} while it is active. */
+  public void setProfile(StepProfile profile) {
+    this.profile = profile;
   }
 
   /**
@@ -63,6 +70,7 @@ public final class LlamaModel {
         groups[i] = new GroupInputs(step, batch.groups().get(i));
       }
       NDArray x = caster.toFloat32(weights.embedding().get(new NDIndex("{}", step.create(batch.tokens()))));
+      profile.mark(Section.INPUTS);
       for (int l = 0; l < spec.numLayers(); l++) {
         x = scoped(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
       }
@@ -71,12 +79,15 @@ public final class LlamaModel {
       }
       NDArray last = x.get(new NDIndex("{}", step.create(batch.sampleRows())));
       NDArray logits = linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null);
+      profile.mark(Section.LM_HEAD);
       long[] best = logits.argMax(1).toLongArray();
       int[] argmax = new int[best.length];
       for (int i = 0; i < best.length; i++) {
         argmax[i] = (int) best[i];
       }
-      return new SampledLogits(argmax, fullRows(logits, fullRows));
+      SampledLogits sampled = new SampledLogits(argmax, fullRows(logits, fullRows));
+      profile.mark(Section.SAMPLING);
+      return sampled;
     }
   }
 
@@ -127,13 +138,19 @@ public final class LlamaModel {
     int tokens = (int) x.getShape().get(0);
     int qDim = spec.numHeads() * spec.headDim();
     int kvDim = spec.numKvHeads() * spec.headDim();
-    NDArray qkv = linear(rmsNorm(x, w.inputNorm()), w.qkv(), w.qkvBias());
-    NDArray q = qkv.get(new NDIndex(":, 0:" + qDim)).reshape(tokens, spec.numHeads(), spec.headDim());
-    NDArray k = qkv.get(new NDIndex(":, " + qDim + ":" + (qDim + kvDim))).reshape(tokens, spec.numKvHeads(), spec.headDim());
+    NDArray normed = rmsNorm(x, w.inputNorm());
+    profile.mark(Section.NORM);
+    NDArray qkv = linear(normed, w.qkv(), w.qkvBias());
+    profile.mark(Section.QKV);
+    // q and k heads side by side, rotated in one pass
+    int heads = spec.numHeads() + spec.numKvHeads();
+    NDArray qk = rope.apply(qkv.get(new NDIndex(":, 0:" + (qDim + kvDim))).reshape(tokens, heads, spec.headDim()), ropeTables);
+    NDArray q = qk.get(new NDIndex(":, 0:" + spec.numHeads()));
+    NDArray k = qk.get(new NDIndex(":, " + spec.numHeads() + ":"));
     NDArray v = qkv.get(new NDIndex(":, " + (qDim + kvDim) + ":")).reshape(tokens, spec.numKvHeads(), spec.headDim());
-    q = rope.apply(q, ropeTables);
-    k = rope.apply(k, ropeTables);
+    profile.mark(Section.ROPE);
     cache.write(index, slots, k, v);
+    profile.mark(Section.KV_WRITE);
     NDArray flatQ = q.reshape(tokens, qDim);
     NDArray attn;
     if (groups.length == 1) {
@@ -146,9 +163,18 @@ public final class LlamaModel {
       attn = NDArrays.concat(parts, 0);
     }
     attn = attn.get(new NDIndex("{}", unpack));
+    profile.mark(Section.ATTENTION);
     NDArray h = x.add(linear(attn, w.o(), w.oBias()));
-    NDArray gateUp = linear(rmsNorm(h, w.postNorm()), w.gateUp(), w.gateUpBias());
-    return h.add(linear(swiGlu(gateUp), w.down(), w.downBias()));
+    profile.mark(Section.O_PROJ);
+    NDArray postNormed = rmsNorm(h, w.postNorm());
+    profile.mark(Section.NORM);
+    NDArray gateUp = linear(postNormed, w.gateUp(), w.gateUpBias());
+    profile.mark(Section.GATE_UP);
+    NDArray act = swiGlu(gateUp);
+    profile.mark(Section.ACTIVATION);
+    NDArray out = h.add(linear(act, w.down(), w.downBias()));
+    profile.mark(Section.DOWN);
+    return out;
   }
 
   /** silu(gate) * up, in row blocks that keep every row's arithmetic the same (see BatchInvariance). */
@@ -183,6 +209,7 @@ public final class LlamaModel {
     NDArray q = flatQ.get(g.queryRows).reshape(b, nq, kvh, grp, d).transpose(0, 2, 3, 1, 4).reshape(b, kvh, grp * nq, d);
     NDArray k = cache.gatherKeys(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 3, 1);
     NDArray v = cache.gatherValues(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 1, 3);
+    profile.mark(Section.KV_GATHER);
     NDArray scores = q.matMul(k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
     NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
     return BatchInvariance.weightedSum(probs, v, ctx).reshape(b, kvh, grp, nq, d).transpose(0, 3, 1, 2, 4).reshape(b * nq, kvh * grp * d);
