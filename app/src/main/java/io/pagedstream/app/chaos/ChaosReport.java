@@ -50,8 +50,12 @@ public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults,
         f.duplicated(), f.duplicatedInTopic(), f.duplicatedInFiles(), f.duplicatedDeadLetters(),
         f.sinkDeadLetterRepeats() == 0 ? "" : "; " + f.sinkDeadLetterRepeats()
             + " sent again to Connect's dead-letter queue, which is at least once"));
-    b.append(String.format(Locale.ROOT, "  faults survived     %d: %d processor kills, %d Connect worker kills, %d broker restarts%n",
-        killsSurvived(), faults.processorKills(), faults.connectRestarts(), faults.brokerRestarts()));
+    b.append(String.format(Locale.ROOT, "  faults survived     %d: %d processor kills, %d Connect worker kills, %d broker restarts, "
+        + "%d broker kills (%d back)%n", killsSurvived(), faults.processorKills(), faults.connectRestarts(),
+        faults.brokerRestarts(), faults.brokerKills(), faults.brokersBack()));
+    for (String k : faults.brokerKillHistory()) {
+      b.append("    killed ").append(k).append('\n');
+    }
     b.append(String.format(Locale.ROOT, "  services restarted  %d (stopped on their own)%n", faults.serviceRestarts().size()));
     for (String r : faults.serviceRestarts().stream().limit(10).toList()) {
       b.append("    ").append(r).append('\n');
@@ -94,6 +98,8 @@ public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults,
     o.put("processor_kills", faults.processorKills());
     o.put("connect_kills", faults.connectRestarts());
     o.put("broker_restarts", faults.brokerRestarts());
+    o.put("broker_kills", faults.brokerKills());
+    o.put("broker_kills_survived", faults.brokersBack());
     o.put("service_restarts", faults.serviceRestarts().size());
     return o.toString();
   }
