@@ -222,6 +222,16 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         return ClusterConfig.minInsyncReplicas(brokers);
     }
 
+    /** The replication factor of every topic on a cluster of {@code brokers}: min(3, brokers). */
+    public static int replicationFactorFor(int brokers) {
+        return ClusterConfig.replicationFactor(brokers);
+    }
+
+    /** The {@code min.insync.replicas} of every topic on a cluster of {@code brokers}: one less than the factor, at least 1. */
+    public static int minInsyncReplicasFor(int brokers) {
+        return ClusterConfig.minInsyncReplicas(brokers);
+    }
+
     /** SIGKILLs node {@code id}: no controlled shutdown, so the controller only learns of it when its session expires. */
     public void kill(int id) {
         requireOpen();
