@@ -32,6 +32,9 @@ class EmbeddedKafkaClusterTest {
             assertThat(kafka.replicationFactor()).isEqualTo(3);
             assertThat(kafka.minInsyncReplicas()).isEqualTo(2);
             assertThat(kafka.bootstrapServers().split(",")).hasSize(3);
+            try (Admin admin = Admin.create(kafka.clientProperties())) {
+                assertThat(admin.describeMetadataQuorum().quorumInfo().get().voters()).hasSize(3);
+            }
             kafka.createTopics(List.of(new NewTopic(TOPIC, Optional.of(3), Optional.empty())));
             String[] before = IntStream.range(0, 20).mapToObj(i -> "before-" + i).toArray(String[]::new);
             String[] after = IntStream.range(0, 20).mapToObj(i -> "after-" + i).toArray(String[]::new);
@@ -76,6 +79,27 @@ class EmbeddedKafkaClusterTest {
                     assertThat(admin.describeTopics(List.of(internal)).allTopicNames().get().get(internal).partitions())
                             .allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
                 }
+            }
+        }
+    }
+
+    /** A single controller of its own (never a broker) and three brokers: a kill takes a broker, never the quorum. */
+    @Test
+    void aSingleControllerQuorumRunsBesideTheBrokers() throws Exception {
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.builder().brokers(3).controllers(1).start();
+             Admin admin = Admin.create(kafka.clientProperties())) {
+            assertThat(kafka.brokerIds()).containsExactly(1, 2, 3);
+            var quorum = admin.describeMetadataQuorum().quorumInfo().get();
+            assertThat(quorum.voters()).singleElement().satisfies(v -> assertThat(v.replicaId()).isZero());
+            assertThat(admin.describeCluster().nodes().get()).extracting(n -> n.id()).containsExactlyInAnyOrder(1, 2, 3);
+            kafka.createTopics(List.of(new NewTopic(TOPIC, Optional.of(1), Optional.empty())));
+            kafka.kill(1);
+            try (KafkaProducer<String, String> producer = Clients.producer(kafka.clientProperties(), Map.of())) {
+                Clients.send(producer, TOPIC, "with broker 1 down");
+            }
+            try (KafkaConsumer<String, String> consumer = Clients.consumer(kafka.clientProperties(), "g", Map.of())) {
+                consumer.subscribe(List.of(TOPIC));
+                assertThat(Clients.poll(consumer, 1, Duration.ofSeconds(60))).containsExactly("with broker 1 down");
             }
         }
     }
