@@ -67,6 +67,8 @@ class ChaosCommandTest {
     assertThat(figures.get("bad_inputs_answered").asInt()).as(context).isEqualTo(10);
     assertThat(figures.get("broker_kills").asInt()).as(context).isGreaterThanOrEqualTo(1);
     assertThat(figures.get("broker_kills_survived").asInt()).as(context).isEqualTo(figures.get("broker_kills").asInt());
+    // every topic (internal ones, Streams changelogs, Connect's dead-letter queue) has 3 replicas, 2 in sync
+    assertThat(figures.get("under_replicated_topics").asInt()).as(context).isZero();
     assertThat(figures.get("results").asInt()).isEqualTo(figures.get("expected_results").asInt());
     assertThat(exit).as(context).isZero();
   }

@@ -164,14 +164,14 @@ public final class ChaosCluster implements AutoCloseable {
     return brokers == null ? List.of() : brokers.brokerIds();
   }
 
-  /** SIGKILLs broker {@code id} of the replicated cluster. Not synchronized: the services keep being supervised. */
-  public void killBroker(int id) {
+  /** SIGKILLs broker {@code id} of the replicated cluster. */
+  public synchronized void killBroker(int id) {
     requireOpen();
     brokers.kill(id);
   }
 
   /** Starts a killed broker again on its data; returns at once. */
-  public void launchBroker(int id) {
+  public synchronized void launchBroker(int id) {
     requireOpen();
     brokers.launch(id);
   }
@@ -180,7 +180,7 @@ public final class ChaosCluster implements AutoCloseable {
     return brokers != null && brokers.isRunning(id);
   }
 
-  /** Waits until broker {@code id} serves again. */
+  /** Waits until broker {@code id} serves again; not synchronized, as that takes a while. */
   public void awaitBroker(int id, Duration timeout) {
     brokers.awaitRunning(id, timeout);
   }

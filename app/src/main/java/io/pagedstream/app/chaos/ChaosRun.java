@@ -123,8 +123,9 @@ public final class ChaosRun {
           LOG.warn("could not read the topics to their end within {} s: the figures may be short", FINAL_READ.toSeconds());
         }
         Reconciliation figures = Reconciliation.of(workload, all, files);
+        List<String> shortfalls = ReplicationAudit.shortfalls(cluster.kafka(), cluster.replication());
         return new ChaosReport(settings.shape().inputs(), figures, tally, (System.nanoTime() - start) / 1e9,
-            harnessFailure, sinkDir.toString());
+            harnessFailure, sinkDir.toString(), shortfalls);
       }
     }
   }
