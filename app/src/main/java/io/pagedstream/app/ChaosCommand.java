@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
         + "abruptly (no commit, no close) and is replaced under the same instance id; with --restart-connect the "
         + "Connect worker is killed and restarted every second tick, with --restart-broker the broker restarts every "
         + "third. A --bad-fraction of the inputs come from the bad-input corpus (bad lines through ingest, bad records "
-        + "straight to llm.requests, llm.batches and llm.completions). At the end every input's answer is read back "
+        + "straight to llm.requests, llm.batches and llm.completions). With --brokers 3 --kill-broker-every S the "
+        + "pipeline runs on a replicated three-broker cluster whose brokers are SIGKILLed and started again. At the end every input's answer is read back "
         + "from the committed completions topic (the source of truth), the dead-letter topics and the sink's files. "
         + "Exits 0 only when nothing was lost or duplicated, every bad input got its error result or dead letter and "
         + "no valid request failed.")
@@ -53,6 +54,20 @@ public final class ChaosCommand implements Callable<Integer> {
 
   @Option(names = "--restart-broker", description = "also restart the broker, every third fault")
   boolean restartBroker;
+
+  @Option(names = "--brokers", defaultValue = "1", description = "brokers: 1 runs one in-process broker; 3 or more run a "
+      + "replicated KRaft cluster, each broker a JVM of its own, every topic with 3 replicas and min.insync.replicas 2 "
+      + "(default: ${DEFAULT-VALUE})")
+  int brokers;
+
+  @Option(names = "--controllers", defaultValue = "3", description = "controller quorum of a replicated cluster: 3 (brokers "
+      + "1-3 are also controllers) or 1 (a controller-only node that is never killed) (default: ${DEFAULT-VALUE})")
+  int controllers;
+
+  @Option(names = "--kill-broker-every", description = "with --brokers 3 or more: every this many seconds (once every "
+      + "partition is back in sync) SIGKILL the broker that leads the most pipeline partitions or coordinates the most "
+      + "transactional producers (their transaction coordinator), and start it again 12 s later")
+  Double killBrokerEvery;
 
   @Option(names = "--restart-connect", description = "also kill and restart the Connect worker, every second fault")
   boolean restartConnect;
@@ -103,9 +118,10 @@ public final class ChaosCommand implements Callable<Integer> {
       ChaosRun.Settings settings = new ChaosRun.Settings(modelDir, work,
           new ChaosWorkload.Shape(requests, badFraction, maxTokens, seed), processors,
           partitions != null ? partitions : Math.max(4, 2 * processors),
-          new FaultPlan(Duration.ofMillis(Math.round(killEvery * 1000)), restartConnect, restartBroker, seed),
+          new FaultPlan(Duration.ofMillis(Math.round(killEvery * 1000)), restartConnect, restartBroker,
+              killBrokerEvery == null ? null : Duration.ofMillis(Math.round(killBrokerEvery * 1000)), seed),
           BatcherCommand.configFor(modelDir, engine, maxBatchRequests, Duration.ofMillis(100)),
-          ProcessorConfig.defaults(modelDir, engine, "chaos"), Duration.ofSeconds(timeoutSeconds));
+          ProcessorConfig.defaults(modelDir, engine, "chaos"), Duration.ofSeconds(timeoutSeconds), brokers, controllers);
       PrintWriter err = spec.commandLine().getErr();
       ChaosReport report = new ChaosRun(settings, line -> {
         err.println(line);

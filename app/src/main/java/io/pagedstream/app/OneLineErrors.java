@@ -1,5 +1,6 @@
 package io.pagedstream.app;
 
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
@@ -9,6 +10,15 @@ import picocli.CommandLine.ParseResult;
  * {@code PAGEDSTREAM_DEBUG=1}) and exits non-zero: users get the reason, not a trace.
  */
 final class OneLineErrors implements IExecutionExceptionHandler {
+
+  /**
+   * What a refused TLS handshake means for the user. Kafka's own message only names the TLS alert
+   * ("Received fatal alert: bad_certificate"), and with TLS 1.3 a client learns of a refused
+   * certificate only after the handshake, so it does not even say "handshake".
+   */
+  static final String TLS_REFUSED = "TLS handshake failed: the brokers accept only client certificates signed by a CA "
+      + "they trust; check ssl.keystore.* and ssl.truststore.* in --kafka-config";
+
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
     cl.getErr().println("error: " + describe(e));
@@ -26,15 +36,20 @@ final class OneLineErrors implements IExecutionExceptionHandler {
    */
   static String describe(Throwable e) {
     Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
+    boolean tlsRefused = false;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      tlsRefused |= t instanceof SslAuthenticationException;
+      root = t;
     }
     String message = firstLine(e.getMessage());
     String reason = firstLine(root.getMessage());
+    String described;
     if (message == null) {
-      return reason != null ? reason : root.getClass().getSimpleName();
+      described = reason != null ? reason : root.getClass().getSimpleName();
+    } else {
+      described = reason == null || message.contains(reason) ? message : message + ": " + reason;
     }
-    return reason == null || message.contains(reason) ? message : message + ": " + reason;
+    return tlsRefused && !described.contains(TLS_REFUSED) ? described + " (" + TLS_REFUSED + ")" : described;
   }
 
   private static String firstLine(String text) {

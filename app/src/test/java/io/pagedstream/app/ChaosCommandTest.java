@@ -42,4 +42,44 @@ class ChaosCommandTest {
     assertThat(figures.has("elapsed_s")).isTrue();
     assertThat(exit).as(context).isZero();
   }
+
+  /**
+   * The same on three replicated brokers (each a JVM of its own), one of which is SIGKILLed and
+   * started again: leaderships and transaction coordinators move while the pipeline keeps going.
+   */
+  @Test
+  void aShortRunOnThreeBrokersSurvivesABrokerKill() throws Exception {
+    CommandLine cl = new CommandLine(new ChaosCommand());
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute("--brokers", "3", "--kill-broker-every", "8", "--requests", "200", "--processors", "2",
+        "--kill-every", "4", "--restart-connect", "--bad-fraction", "0.05", "--max-tokens", "200", "--json");
+    System.out.print(out);
+
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines).as("stdout; stderr:%n%s", err).isNotEmpty();
+    JsonNode figures = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    String context = out + "\n" + err;
+    assertThat(figures.get("lost").asInt()).as(context).isZero();
+    assertThat(figures.get("duplicated").asInt()).as(context).isZero();
+    assertThat(figures.get("bad_inputs_answered").asInt()).as(context).isEqualTo(10);
+    assertThat(figures.get("broker_kills").asInt()).as(context).isGreaterThanOrEqualTo(1);
+    assertThat(figures.get("broker_kills_survived").asInt()).as(context).isEqualTo(figures.get("broker_kills").asInt());
+    // every topic (internal ones, Streams changelogs, Connect's dead-letter queue) has 3 replicas, 2 in sync
+    assertThat(figures.get("under_replicated_topics").asInt()).as(context).isZero();
+    assertThat(figures.get("results").asInt()).isEqualTo(figures.get("expected_results").asInt());
+    assertThat(exit).as(context).isZero();
+  }
+
+  @Test
+  void brokerKillsNeedAReplicatedCluster() {
+    CommandLine cl = new CommandLine(new ChaosCommand());
+    cl.setExecutionExceptionHandler(new OneLineErrors());
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err, true));
+    assertThat(cl.execute("--kill-broker-every", "10", "--requests", "10")).isNotZero();
+    assertThat(err.toString()).contains("--kill-broker-every needs a replicated cluster");
+  }
 }

@@ -9,7 +9,7 @@ import io.pagedstream.schemas.Topics;
 public record TopicNames(String requests, String completions, String progress) {
 
   /** A compacted topic keyed by transactional id; not in {@link Topics} because only ingest reads it. */
-  public static final String DEFAULT_PROGRESS = "llm.ingest-progress";
+  public static final String DEFAULT_PROGRESS = Topics.INGEST_PROGRESS;
 
   public TopicNames {
     for (String t : new String[] {requests, completions, progress}) {

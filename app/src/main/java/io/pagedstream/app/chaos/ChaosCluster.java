@@ -4,9 +4,11 @@ import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
+import io.pagedstream.kafka.embedded.EmbeddedKafkaCluster;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
 import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Replication;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.sink.CompletionSinkConfig;
 import io.pagedstream.sink.CompletionSinkConnector;
@@ -17,17 +19,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole pipeline in this process, built to be hurt: an embedded broker, the batcher, N
- * processor slots and a Connect worker running the JSONL sink. Faults are methods ({@link
- * #killProcessor}, {@link #killAndRestartConnect}, {@link #restartBroker}); {@link #supervise}
+ * The whole pipeline in this process, built to be hurt: an embedded broker (or a replicated
+ * cluster of brokers in JVMs of their own), the batcher, N processor slots and a Connect worker
+ * running the JSONL sink. Faults are methods ({@link #killProcessor}, {@link
+ * #killAndRestartConnect}, {@link #restartBroker}, {@link #killBroker}); {@link #supervise}
  * restarts whatever stopped on its own, as an orchestrator would, and says what it restarted.
  * Every method is synchronized: the fault schedule and the final shutdown must not interleave.
  */
@@ -36,35 +39,63 @@ public final class ChaosCluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ChaosCluster.class);
   static final String CONNECTOR = "chaos-completions-jsonl";
   /** Connect's own dead-letter topic for completions the sink cannot read (as in connect/*.properties). */
-  public static final String SINK_DEAD_LETTER = "llm.completions.dead-letter";
+  public static final String SINK_DEAD_LETTER = Topics.COMPLETIONS_DEAD_LETTER;
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
-  /** What the cluster runs. */
-  public record Setup(int partitions, BatcherConfig batcher, List<ProcessorConfig> processors, Path sinkDir) {}
+  /**
+   * What the cluster runs.
+   *
+   * @param brokers 1 for the in-process broker, more for a replicated cluster
+   * @param controllers the controller quorum of a replicated cluster: 1 or 3
+   */
+  public record Setup(int partitions, BatcherConfig batcher, List<ProcessorConfig> processors, Path sinkDir,
+      int brokers, int controllers) {
+    public Setup {
+      if (brokers < 1) {
+        throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
+      }
+    }
+
+    /** On the in-process broker. */
+    public Setup(int partitions, BatcherConfig batcher, List<ProcessorConfig> processors, Path sinkDir) {
+      this(partitions, batcher, processors, sinkDir, 1, 1);
+    }
+  }
 
   private final Setup setup;
+  /** The in-process broker of a one-broker run, else null. */
   private final EmbeddedKafka broker;
+  /** The brokers of a replicated run, else null. */
+  private final EmbeddedKafkaCluster brokers;
   private final KafkaSettings kafka;
   private final ProcessorService[] slots;
   private BatcherService batcher;
   private EmbeddedConnect connect;
-  private boolean closed;
+  private volatile boolean closed;
 
-  private ChaosCluster(Setup setup, EmbeddedKafka broker, KafkaSettings kafka) {
+  private ChaosCluster(Setup setup, EmbeddedKafka broker, EmbeddedKafkaCluster brokers, KafkaSettings kafka) {
     this.setup = setup;
     this.broker = broker;
+    this.brokers = brokers;
     this.kafka = kafka;
     this.slots = new ProcessorService[setup.processors().size()];
   }
 
   /** Starts everything and waits until the batcher and the sink run. */
   public static ChaosCluster start(Setup setup) throws InterruptedException {
-    EmbeddedKafka broker = EmbeddedKafka.builder().defaultPartitions(setup.partitions()).start();
-    ChaosCluster c = new ChaosCluster(setup, broker, settingsFor(broker));
+    ChaosCluster c;
+    if (setup.brokers() == 1) {
+      EmbeddedKafka broker = EmbeddedKafka.builder().defaultPartitions(setup.partitions()).start();
+      c = new ChaosCluster(setup, broker, null, settingsFor(broker.clientProperties()));
+    } else {
+      EmbeddedKafkaCluster brokers = EmbeddedKafkaCluster.builder().brokers(setup.brokers())
+          .controllers(setup.controllers()).defaultPartitions(setup.partitions()).start();
+      c = new ChaosCluster(setup, null, brokers, settingsFor(brokers.clientProperties()));
+    }
     try {
-      PipelineTopics.ensure(c.kafka, setup.partitions(), (short) 1);
-      // made here, not by the worker, so that readers can assign its partition from the start
-      broker.createTopics(List.of(new NewTopic(SINK_DEAD_LETTER, 1, (short) 1)));
+      // every topic, the sink's dead-letter topic included: made here, not by the worker, so that
+      // readers can assign its partitions from the start
+      PipelineTopics.ensure(c.kafka, setup.partitions(), Optional.of(c.replication()));
       c.batcher = c.startBatcher();
       for (int i = 0; i < c.slots.length; i++) {
         c.slots[i] = ProcessorService.start(setup.processors().get(i), c.kafka);
@@ -84,8 +115,8 @@ public final class ChaosCluster implements AutoCloseable {
    * Client settings: an in-process registry of this run's own, and a short session timeout so that
    * a killed member's partitions move on in seconds rather than the default 45.
    */
-  private static KafkaSettings settingsFor(EmbeddedKafka broker) {
-    Map<String, Object> m = new HashMap<>(broker.clientProperties());
+  private static KafkaSettings settingsFor(Map<String, Object> clientProperties) {
+    Map<String, Object> m = new HashMap<>(clientProperties);
     m.put("schema.registry.url", "mock://chaos-" + UUID.randomUUID());
     m.put("session.timeout.ms", 6_000);
     m.put("heartbeat.interval.ms", 1_500);
@@ -114,10 +145,44 @@ public final class ChaosCluster implements AutoCloseable {
     connect.start();
   }
 
-  /** Stops the broker and starts it again on the same port and data; clients reconnect. */
+  /** Copies of every topic the cluster keeps: one on one broker, 3 (2 in sync) on three or more. */
+  public Replication replication() {
+    return Replication.forBrokers(setup.brokers());
+  }
+
+  /** Stops the in-process broker and starts it again on the same port and data; clients reconnect. */
   public synchronized void restartBroker() {
     requireOpen();
+    if (broker == null) {
+      throw new IllegalStateException("a replicated cluster's brokers are killed one at a time, not restarted");
+    }
     broker.restart();
+  }
+
+  /** The broker ids of a replicated cluster (empty for the in-process broker, which cannot be killed). */
+  public List<Integer> brokerIds() {
+    return brokers == null ? List.of() : brokers.brokerIds();
+  }
+
+  /** SIGKILLs broker {@code id} of the replicated cluster. */
+  public synchronized void killBroker(int id) {
+    requireOpen();
+    brokers.kill(id);
+  }
+
+  /** Starts a killed broker again on its data; returns at once. */
+  public synchronized void launchBroker(int id) {
+    requireOpen();
+    brokers.launch(id);
+  }
+
+  public boolean brokerRunning(int id) {
+    return brokers != null && brokers.isRunning(id);
+  }
+
+  /** Waits until broker {@code id} serves again; not synchronized, as that takes a while. */
+  public void awaitBroker(int id, Duration timeout) {
+    brokers.awaitRunning(id, timeout);
   }
 
   /**
@@ -213,7 +278,7 @@ public final class ChaosCluster implements AutoCloseable {
     // as the shipped connector config: what the sink cannot read goes to its dead-letter topic
     c.put("errors.tolerance", "all");
     c.put("errors.deadletterqueue.topic.name", SINK_DEAD_LETTER);
-    c.put("errors.deadletterqueue.topic.replication.factor", "1");
+    c.put("errors.deadletterqueue.topic.replication.factor", Integer.toString(replication().factor()));
     c.put("errors.deadletterqueue.context.headers.enable", "true");
     EmbeddedConnect worker = EmbeddedConnect.builder(kafka.bootstrapServers())
         .workerProperty("value.converter.schema.registry.url", String.valueOf(kafka.asMap().get("schema.registry.url")))
@@ -256,6 +321,11 @@ public final class ChaosCluster implements AutoCloseable {
     if (batcher != null) {
       batcher.close();
     }
-    broker.close();
+    if (broker != null) {
+      broker.close();
+    }
+    if (brokers != null) {
+      brokers.close();
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.pagedstream.app.chaos;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -10,18 +11,26 @@ import java.util.Locale;
  * @param inputs inputs sent: lines of the JSONL file plus records produced straight to topics
  * @param harnessFailure why the fault schedule itself broke down, or null
  * @param sinkDir where the sink's files are (kept only when asked for)
+ * @param replicationShortfalls topics with less replication than the cluster's (see {@link ReplicationAudit})
  */
 public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults, double elapsedSeconds,
-    String harnessFailure, String sinkDir) {
+    String harnessFailure, String sinkDir, List<String> replicationShortfalls) {
 
-  /** Exit status 0 needs nothing lost, nothing duplicated, every bad input answered, no valid request failed. */
+  public ChaosReport {
+    replicationShortfalls = List.copyOf(replicationShortfalls);
+  }
+
+  /**
+   * Exit status 0 needs nothing lost, nothing duplicated, every bad input answered, no valid
+   * request failed, and every topic replicated as the cluster promises.
+   */
   public boolean passed() {
-    return figures.clean() && harnessFailure == null;
+    return figures.clean() && harnessFailure == null && replicationShortfalls.isEmpty();
   }
 
   /** The same report without naming the sink's files (they were in a folder since deleted). */
   public ChaosReport withoutSinkDir() {
-    return new ChaosReport(inputs, figures, faults, elapsedSeconds, harnessFailure, null);
+    return new ChaosReport(inputs, figures, faults, elapsedSeconds, harnessFailure, null, replicationShortfalls);
   }
 
   public int lost() {
@@ -50,14 +59,21 @@ public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults,
         f.duplicated(), f.duplicatedInTopic(), f.duplicatedInFiles(), f.duplicatedDeadLetters(),
         f.sinkDeadLetterRepeats() == 0 ? "" : "; " + f.sinkDeadLetterRepeats()
             + " sent again to Connect's dead-letter queue, which is at least once"));
-    b.append(String.format(Locale.ROOT, "  faults survived     %d: %d processor kills, %d Connect worker kills, %d broker restarts%n",
-        killsSurvived(), faults.processorKills(), faults.connectRestarts(), faults.brokerRestarts()));
+    b.append(String.format(Locale.ROOT, "  faults survived     %d: %d processor kills, %d Connect worker kills, %d broker restarts, "
+        + "%d broker kills (%d back)%n", killsSurvived(), faults.processorKills(), faults.connectRestarts(),
+        faults.brokerRestarts(), faults.brokerKills(), faults.brokersBack()));
+    for (String k : faults.brokerKillHistory()) {
+      b.append("    killed ").append(k).append('\n');
+    }
     b.append(String.format(Locale.ROOT, "  services restarted  %d (stopped on their own)%n", faults.serviceRestarts().size()));
     for (String r : faults.serviceRestarts().stream().limit(10).toList()) {
       b.append("    ").append(r).append('\n');
     }
     if (harnessFailure != null) {
       b.append("  the fault schedule broke down: ").append(harnessFailure).append('\n');
+    }
+    for (String r : replicationShortfalls) {
+      b.append("  ! under-replicated topic ").append(r).append('\n');
     }
     for (String e : f.examples()) {
       b.append("  ! ").append(e).append('\n');
@@ -94,7 +110,10 @@ public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults,
     o.put("processor_kills", faults.processorKills());
     o.put("connect_kills", faults.connectRestarts());
     o.put("broker_restarts", faults.brokerRestarts());
+    o.put("broker_kills", faults.brokerKills());
+    o.put("broker_kills_survived", faults.brokersBack());
     o.put("service_restarts", faults.serviceRestarts().size());
+    o.put("under_replicated_topics", replicationShortfalls.size());
     return o.toString();
   }
 }

@@ -47,12 +47,29 @@ public final class ChaosRun {
    * @param batcher the batcher's settings
    * @param processor the processors' settings; each slot gets its own instance id
    * @param timeout give up waiting for answers after this long
+   * @param brokers 1 for the in-process broker, 3 or more for a replicated cluster
+   * @param controllers the replicated cluster's controller quorum, 1 or 3
    */
   public record Settings(Path model, Path workDir, ChaosWorkload.Shape shape, int processors, int partitions,
-      FaultPlan faults, BatcherConfig batcher, ProcessorConfig processor, Duration timeout) {
+      FaultPlan faults, BatcherConfig batcher, ProcessorConfig processor, Duration timeout, int brokers,
+      int controllers) {
     public Settings {
       if (processors < 1 || partitions < 1) {
         throw new IllegalArgumentException("--processors and --partitions must be at least 1");
+      }
+      if (brokers != 1 && brokers < 3) {
+        throw new IllegalArgumentException("--brokers must be 1 (in-process) or at least 3 (replication factor 3), got "
+            + brokers);
+      }
+      if (faults.killBrokerEvery() != null && brokers == 1) {
+        throw new IllegalArgumentException("--kill-broker-every needs a replicated cluster: give --brokers 3 or more");
+      }
+      if (faults.restartBroker() && brokers > 1) {
+        throw new IllegalArgumentException("--restart-broker restarts the single in-process broker; with --brokers "
+            + brokers + " use --kill-broker-every");
+      }
+      if (controllers != 1 && controllers != 3) {
+        throw new IllegalArgumentException("--controllers must be 1 or 3, got " + controllers);
       }
     }
   }
@@ -78,11 +95,15 @@ public final class ChaosRun {
     String job = "chaos-" + Long.toHexString(settings.shape().seed()) + "-" + Long.toHexString(System.currentTimeMillis());
     long deadline = System.nanoTime() + settings.timeout().toNanos();
     try (ChaosCluster cluster = ChaosCluster.start(
-        new ChaosCluster.Setup(settings.partitions(), settings.batcher(), slots, sinkDir))) {
-      say("chaos: %d inputs (%d bad) for %d processor(s) on %s; faults every %.1f s%s%s",
-          settings.shape().inputs(), workload.bad().size(), settings.processors(), cluster.kafka().bootstrapServers(),
+        new ChaosCluster.Setup(settings.partitions(), settings.batcher(), slots, sinkDir, settings.brokers(),
+            settings.controllers()))) {
+      say("chaos: %d inputs (%d bad) for %d processor(s) on %d broker(s) at %s; faults every %.1f s%s%s%s",
+          settings.shape().inputs(), workload.bad().size(), settings.processors(), settings.brokers(),
+          cluster.kafka().bootstrapServers(),
           settings.faults().every().toMillis() / 1000.0, settings.faults().restartConnect() ? ", Connect restarts" : "",
-          settings.faults().restartBroker() ? ", broker restarts" : "");
+          settings.faults().restartBroker() ? ", broker restarts" : "",
+          settings.faults().killBrokerEvery() == null ? "" : String.format(Locale.ROOT, ", a broker killed every %.0f s",
+              settings.faults().killBrokerEvery().toMillis() / 1000.0));
       FaultTally tally;
       String harnessFailure;
       try (FaultSchedule faults = FaultSchedule.start(cluster, settings.faults());
@@ -102,8 +123,9 @@ public final class ChaosRun {
           LOG.warn("could not read the topics to their end within {} s: the figures may be short", FINAL_READ.toSeconds());
         }
         Reconciliation figures = Reconciliation.of(workload, all, files);
+        List<String> shortfalls = ReplicationAudit.shortfalls(cluster.kafka(), cluster.replication());
         return new ChaosReport(settings.shape().inputs(), figures, tally, (System.nanoTime() - start) / 1e9,
-            harnessFailure, sinkDir.toString());
+            harnessFailure, sinkDir.toString(), shortfalls);
       }
     }
   }
@@ -164,9 +186,9 @@ public final class ChaosRun {
       if (System.nanoTime() - lastSaid > PROGRESS_EVERY_NANOS) {
         lastSaid = System.nanoTime();
         FaultTally t = faults.tally();
-        say("chaos: %d/%d answered, %.0f s; %d processor kills, %d Connect kills, %d broker restarts, %d services restarted",
-            answered, total, (System.nanoTime() - start) / 1e9, t.processorKills(), t.connectRestarts(), t.brokerRestarts(),
-            t.serviceRestarts().size());
+        say("chaos: %d/%d answered, %.0f s; %d processor kills, %d Connect kills, %d broker restarts, %d broker kills, "
+            + "%d services restarted", answered, total, (System.nanoTime() - start) / 1e9, t.processorKills(),
+            t.connectRestarts(), t.brokerRestarts(), t.brokerKills(), t.serviceRestarts().size());
       }
     }
     say("chaos: gave up waiting after %d s", settings.timeout().toSeconds());

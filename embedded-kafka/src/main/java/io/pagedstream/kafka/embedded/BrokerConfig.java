@@ -26,7 +26,8 @@ final class BrokerConfig {
 
     static Map<String, Object> build(BrokerSettings settings, Path dataDir, ListenerPorts ports) {
         String host = PreboundSockets.HOST;
-        String protocol = settings.security().isPresent() ? SaslProperties.PROTOCOL : "PLAINTEXT";
+        String protocol = settings.security().isPresent() ? SaslProperties.PROTOCOL
+                : settings.tls().isPresent() ? TlsProperties.PROTOCOL : "PLAINTEXT";
         Map<String, Object> p = new LinkedHashMap<>();
 
         p.put("process.roles", "broker,controller");
@@ -68,6 +69,7 @@ final class BrokerConfig {
 
         settings.security().ifPresent(security ->
                 p.putAll(SaslProperties.broker(security, BROKER_LISTENER, CONTROLLER_LISTENER)));
+        settings.tls().ifPresent(tls -> p.putAll(TlsProperties.broker(tls)));
         p.putAll(settings.extraProperties());
         return p;
     }

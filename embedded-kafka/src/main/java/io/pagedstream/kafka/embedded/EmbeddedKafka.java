@@ -158,12 +158,31 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * Properties every client of this broker needs: the bootstrap address and, on a secured broker,
-     * the super user's SASL settings (so tools and admin code can do anything).
+     * the super user's SASL settings or the admin certificate (so tools and admin code can do anything).
      */
     public Map<String, Object> clientProperties() {
+        if (settings.tls().isPresent()) {
+            TlsSecurity tls = settings.tls().get();
+            return clientProperties(tls.adminKeyStore(), tls.adminKeyStorePassword());
+        }
         return settings.security()
                 .map(s -> clientProperties(s.superUser()))
                 .orElseGet(() -> Map.of("bootstrap.servers", bootstrapServers()));
+    }
+
+    /** Bootstrap address plus the SSL settings of a client presenting the certificate in {@code keyStore}. */
+    public Map<String, Object> clientProperties(Path keyStore, String keyStorePassword) {
+        TlsSecurity tls = settings.tls().orElseThrow(() ->
+                new IllegalStateException("Embedded Kafka has no TLS security, so clients need no certificate"));
+        Map<String, Object> properties = new HashMap<>(
+                TlsProperties.client(keyStore, keyStorePassword, tls.trustStore(), tls.trustStorePassword()));
+        properties.put("bootstrap.servers", bootstrapServers());
+        return Map.copyOf(properties);
+    }
+
+    /** The mutual TLS mode, if the broker requires client certificates. */
+    public Optional<TlsSecurity> tls() {
+        return settings.tls();
     }
 
     /** Bootstrap address plus SASL settings for {@code user}; the user need not exist (e.g. to test a refusal). */

@@ -14,6 +14,7 @@ public final class EmbeddedKafkaBuilder {
     private final Map<String, String> extraProperties = new LinkedHashMap<>();
     private int defaultPartitions = 1;
     private SaslSecurity security;
+    private TlsSecurity tls;
 
     EmbeddedKafkaBuilder() {
     }
@@ -65,9 +66,16 @@ public final class EmbeddedKafkaBuilder {
         return this;
     }
 
+    /** Serve SSL only, require client certificates and enforce ACLs; default: an open PLAINTEXT broker. */
+    public EmbeddedKafkaBuilder tls(TlsSecurity tls) {
+        this.tls = Objects.requireNonNull(tls, "tls");
+        return this;
+    }
+
     public EmbeddedKafka build() {
         return new EmbeddedKafka(new BrokerSettings(
-                Optional.ofNullable(dataDir), port, extraProperties, defaultPartitions, Optional.ofNullable(security)));
+                Optional.ofNullable(dataDir), port, extraProperties, defaultPartitions, Optional.ofNullable(security),
+                Optional.ofNullable(tls)));
     }
 
     /** Shorthand for {@code build().start()}. */
