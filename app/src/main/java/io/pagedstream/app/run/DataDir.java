@@ -1,0 +1,160 @@
+package io.pagedstream.app.run;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * The directory a single-machine job keeps across processes: the embedded broker's log (and with
+ * it the durable schema topic, the requests, completions and every offset) under {@code kafka/}, a
+ * format marker, and a lock held while a process uses it.
+ *
+ * <pre>
+ *   DIR/pagedstream-data.properties   format version, the pagedstream that created it
+ *   DIR/.lock                         locked (OS file lock) while a process uses DIR
+ *   DIR/kafka/                        the broker's log dirs and KRaft metadata
+ * </pre>
+ *
+ * Nothing here ever deletes data: a directory that is not ours, is of another format, or is in
+ * use is refused with a one-line reason. The OS releases the lock when the process dies, however
+ * it dies, so a {@code kill -9} leaves no stale lock behind.
+ */
+public final class DataDir implements AutoCloseable {
+
+  /** Bumped when a new version can no longer read what an older one wrote. */
+  public static final int FORMAT = 1;
+  static final String MARKER = "pagedstream-data.properties";
+  static final String LOCK = ".lock";
+
+  private final Path path;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+
+  private DataDir(Path path, FileChannel lockChannel, FileLock lock) {
+    this.path = path;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /**
+   * Opens {@code dir} for this process, creating it (and its marker) when new or empty.
+   *
+   * @throws DataDirException if it is not a pagedstream data directory, is of another format, or
+   *     another process holds it
+   */
+  public static DataDir open(Path dir, String creator) {
+    Path path = dir.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(path);
+    } catch (IOException e) {
+      throw new DataDirException("data directory " + path + " cannot be created: " + e.getMessage());
+    }
+    Path marker = path.resolve(MARKER);
+    if (!Files.exists(marker) && !isEmpty(path)) {
+      throw new DataDirException(path + " is not a pagedstream data directory (no " + MARKER
+          + ") and is not empty; give a new or empty directory with --data-dir");
+    }
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(path.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new DataDirException("data directory " + path + " is in use by another running pagedstream process"
+            + " (it holds " + path.resolve(LOCK) + "); wait for it to end or give another --data-dir");
+      }
+      DataDir d = new DataDir(path, channel, lock);
+      channel = null;
+      try {
+        d.checkOrWriteMarker(marker, creator);
+      } catch (RuntimeException e) {
+        d.close();
+        throw e;
+      }
+      return d;
+    } catch (IOException e) {
+      throw new DataDirException("data directory " + path + " cannot be locked: " + e.getMessage());
+    } finally {
+      if (channel != null) {
+        try {
+          channel.close();
+        } catch (IOException ignored) {
+          // nothing was locked
+        }
+      }
+    }
+  }
+
+  private void checkOrWriteMarker(Path marker, String creator) throws IOException {
+    if (Files.exists(marker)) {
+      Properties p = new Properties();
+      try (InputStream in = Files.newInputStream(marker)) {
+        p.load(in);
+      }
+      String format = p.getProperty("format");
+      if (!Integer.toString(FORMAT).equals(format)) {
+        throw new DataDirException("data directory " + path + " has format " + format + " (written by "
+            + p.getProperty("created.by", "an unknown version") + "); this pagedstream reads format " + FORMAT
+            + ": use the version that wrote it, or another --data-dir");
+      }
+      return;
+    }
+    Properties p = new Properties();
+    p.setProperty("format", Integer.toString(FORMAT));
+    p.setProperty("created.by", creator);
+    Path tmp = path.resolve(MARKER + ".tmp");
+    try (OutputStream out = Files.newOutputStream(tmp)) {
+      p.store(out, "pagedstream data directory: the embedded broker's log of single-machine jobs");
+    }
+    Files.move(tmp, marker, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static boolean isEmpty(Path dir) {
+    try (Stream<Path> entries = Files.list(dir)) {
+      // a lock file alone is what a process leaves that died before writing the marker
+      return entries.allMatch(e -> e.getFileName().toString().equals(LOCK));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /** Where the embedded broker keeps its log and metadata. */
+  public Path kafkaDir() {
+    return path.resolve("kafka");
+  }
+
+  @Override
+  public void close() {
+    try {
+      if (lock.isValid()) {
+        lock.release();
+      }
+      lockChannel.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot release the lock of " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return path.toString();
+  }
+}
