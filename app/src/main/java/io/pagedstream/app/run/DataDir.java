@@ -22,6 +22,7 @@ import java.util.stream.Stream;
  * <pre>
  *   DIR/pagedstream-data.properties   format version, the pagedstream that created it
  *   DIR/.lock                         locked (OS file lock) while a process uses DIR
+ *   DIR/broker.address                the running broker's address, for status (stale once the lock is free)
  *   DIR/kafka/                        the broker's log dirs and KRaft metadata
  * </pre>
  *
@@ -35,6 +36,7 @@ public final class DataDir implements AutoCloseable {
   public static final int FORMAT = 1;
   static final String MARKER = "pagedstream-data.properties";
   static final String LOCK = ".lock";
+  static final String BROKER_ADDRESS = "broker.address";
 
   private final Path path;
   private final FileChannel lockChannel;
@@ -61,6 +63,7 @@ public final class DataDir implements AutoCloseable {
     }
     Path marker = path.resolve(MARKER);
     if (!Files.exists(marker) && !isEmpty(path)) {
+      // e.g. a typo naming a folder of other data: using it would mix a broker log into it
       throw new DataDirException(path + " is not a pagedstream data directory (no " + MARKER
           + ") and is not empty; give a new or empty directory with --data-dir");
     }
@@ -75,7 +78,7 @@ public final class DataDir implements AutoCloseable {
       }
       if (lock == null) {
         throw new DataDirException("data directory " + path + " is in use by another running pagedstream process"
-            + " (it holds " + path.resolve(LOCK) + "); wait for it to end or give another --data-dir");
+            + " (it holds " + path.resolve(LOCK) + "); wait for it to end or give another --data-dir", true);
       }
       DataDir d = new DataDir(path, channel, lock);
       channel = null;
@@ -136,6 +139,29 @@ public final class DataDir implements AutoCloseable {
     return path;
   }
 
+  /** Whether {@code dir} holds a pagedstream data directory (without opening it). */
+  public static boolean exists(Path dir) {
+    return Files.isRegularFile(dir.resolve(MARKER));
+  }
+
+  /** Where the broker of the process holding {@code dir} listens, as it wrote it. */
+  public static java.util.Optional<String> brokerAddress(Path dir) {
+    try {
+      return java.util.Optional.of(Files.readString(dir.resolve(BROKER_ADDRESS)).strip()).filter(s -> !s.isEmpty());
+    } catch (IOException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
+  /** Records where this process's broker listens, so {@code status} can ask it while it runs. */
+  void recordBrokerAddress(String bootstrapServers) {
+    try {
+      Files.writeString(path.resolve(BROKER_ADDRESS), bootstrapServers + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + path.resolve(BROKER_ADDRESS) + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Where the embedded broker keeps its log and metadata. */
   public Path kafkaDir() {
     return path.resolve("kafka");
@@ -144,6 +170,7 @@ public final class DataDir implements AutoCloseable {
   @Override
   public void close() {
     try {
+      Files.deleteIfExists(path.resolve(BROKER_ADDRESS));
       if (lock.isValid()) {
         lock.release();
       }

@@ -68,6 +68,9 @@ public final class LocalPipeline implements AutoCloseable {
     LocalPipeline p = null;
     DurableSchemas schemas = null;
     try {
+      if (dataDir != null) {
+        dataDir.recordBrokerAddress(broker.bootstrapServers());
+      }
       KafkaSettings kafka = kafkaFor.apply(broker == null ? null : broker.clientProperties());
       if (dataDir != null && !kafka.asMap().containsKey("session.timeout.ms")) {
         // after a crash the dead process's batcher stays in its group until its session times
