@@ -1,5 +1,7 @@
 package io.pagedstream.app.run;
 
+import io.pagedstream.kafka.embedded.EmbeddedKafka;
+import io.pagedstream.kafka.embedded.EmbeddedKafkaBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,7 +61,8 @@ public final class DataDir implements AutoCloseable {
     try {
       Files.createDirectories(path);
     } catch (IOException e) {
-      throw new DataDirException("data directory " + path + " cannot be created: " + e.getMessage());
+      throw new DataDirException("data directory " + path + " cannot be created (" + e.getMessage()
+          + "); give another --data-dir, or --ephemeral for a run that keeps nothing");
     }
     Path marker = path.resolve(MARKER);
     if (!Files.exists(marker) && !isEmpty(path)) {
@@ -160,6 +163,17 @@ public final class DataDir implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + path.resolve(BROKER_ADDRESS) + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A broker on this directory. After a crash the controller refuses the restarted broker's
+   * registration until the dead incarnation's session times out (9 s by default); the node talks
+   * to its own controller in the same process, so a short session costs nothing.
+   */
+  public EmbeddedKafkaBuilder broker() {
+    return EmbeddedKafka.builder().dataDir(kafkaDir())
+        .brokerProperty("broker.session.timeout.ms", "4000")
+        .brokerProperty("broker.heartbeat.interval.ms", "1000");
   }
 
   /** Where the embedded broker keeps its log and metadata. */

@@ -23,9 +23,6 @@ import org.apache.kafka.streams.KafkaStreams;
  */
 public final class LocalPipeline implements AutoCloseable {
 
-  /** Consumer session timeout on a data directory's broker (Kafka's minimum is 6 s). */
-  static final int RESTART_SESSION_TIMEOUT_MS = 10_000;
-
   private final EmbeddedKafka broker;
   private final KafkaSettings kafka;
   private final BatcherService batcher;
@@ -62,8 +59,8 @@ public final class LocalPipeline implements AutoCloseable {
     }
     EmbeddedKafka broker = null;
     if (embedded) {
-      var builder = EmbeddedKafka.builder().defaultPartitions(partitions);
-      broker = (dataDir == null ? builder : builder.dataDir(dataDir.kafkaDir())).start();
+      var builder = dataDir != null ? dataDir.broker() : EmbeddedKafka.builder();
+      broker = builder.defaultPartitions(partitions).start();
     }
     LocalPipeline p = null;
     DurableSchemas schemas = null;
@@ -72,10 +69,8 @@ public final class LocalPipeline implements AutoCloseable {
         dataDir.recordBrokerAddress(broker.bootstrapServers());
       }
       KafkaSettings kafka = kafkaFor.apply(broker == null ? null : broker.clientProperties());
-      if (dataDir != null && !kafka.asMap().containsKey("session.timeout.ms")) {
-        // after a crash the dead process's batcher stays in its group until its session times
-        // out; 45 s (the default) would hold the restarted one up that long
-        kafka = KafkaSettings.of(kafka.with(java.util.Map.of("session.timeout.ms", RESTART_SESSION_TIMEOUT_MS)));
+      if (dataDir != null) {
+        DeadMembers.remove(kafka);
       }
       PipelineTopics.ensure(kafka, partitions, broker == null ? null : (short) 1);
       schemas = dataDir == null ? null : DurableSchemas.openIfInProcess(kafka);

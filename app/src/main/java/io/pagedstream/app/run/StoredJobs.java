@@ -40,7 +40,7 @@ public final class StoredJobs {
       String address = DataDir.brokerAddress(dir).orElseThrow(() -> e);
       return read(Map.of("bootstrap.servers", address), jobId, timeout);
     }
-    try (data; EmbeddedKafka broker = EmbeddedKafka.builder().dataDir(data.kafkaDir()).start()) {
+    try (data; EmbeddedKafka broker = data.broker().start()) {
       return read(broker.clientProperties(), jobId, timeout);
     }
   }

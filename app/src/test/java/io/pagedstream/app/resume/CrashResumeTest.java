@@ -10,6 +10,8 @@ import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.testing.SharedData;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code run --data-dir} in a JVM of its own, killed with SIGKILL once some results are
@@ -67,6 +70,13 @@ class CrashResumeTest {
     int committedBeforeKill;
     try {
       committedBeforeKill = awaitCommitted(data, 30, first, Duration.ofMinutes(3));
+      // while it runs, the directory is its own: a second run is refused with one line, nothing touched
+      CommandLine cl = PagedStream.commandLine();
+      StringWriter err = new StringWriter();
+      cl.setErr(new PrintWriter(err, true));
+      assertThat(cl.execute(run)).isEqualTo(1);
+      assertThat(err.toString().strip()).startsWith("error: data directory " + data.toAbsolutePath())
+          .contains("is in use by another running pagedstream process").doesNotContain("\n");
     } finally {
       first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
       first.waitFor(30, TimeUnit.SECONDS);
