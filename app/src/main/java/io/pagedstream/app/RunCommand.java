@@ -99,16 +99,12 @@ final class RunCommand implements Callable<Integer> {
       configs.add(ProcessorConfig.defaults(model, engine, "run-" + i));
     }
     long start = System.nanoTime();
-    try (DataDir data = durable ? DataDir.open(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), Version.text()) : null;
+    try (DataDir data = durable ? openDataDir(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), job) : null;
         LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), data, partitions,
             props -> props == null ? kafka.settings() : kafka.embedded(props, "run-" + UUID.randomUUID()),
             BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs)), configs, null);
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
-      if (data != null) {
-        System.err.printf("job %s, data in %s: after a crash the same command resumes it (--ephemeral: keep nothing)%n",
-            job, data.path());
-      }
       IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
       CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job, pipeline.completionsWrittenBefore()).collect(ids,
           r -> {
@@ -151,5 +147,13 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Opens the job's data directory and says where it is: the place to look, or to delete, later. */
+  private static DataDir openDataDir(Path dir, String job) {
+    DataDir data = DataDir.open(dir, Version.text());
+    System.err.printf("job %s, data in %s: after a crash the same command resumes it (--ephemeral: keep nothing)%n",
+        job, data.path());
+    return data;
   }
 }

@@ -26,6 +26,7 @@ import java.util.stream.Stream;
  *   DIR/.lock                         locked (OS file lock) while a process uses DIR
  *   DIR/broker.address                the running broker's address, for status (stale once the lock is free)
  *   DIR/kafka/                        the broker's log dirs and KRaft metadata
+ *   DIR/streams/                      Kafka Streams state (batcher, jobs), a cache of the changelogs
  * </pre>
  *
  * Nothing here ever deletes data: a directory that is not ours, is of another format, or is in
@@ -174,6 +175,11 @@ public final class DataDir implements AutoCloseable {
     return EmbeddedKafka.builder().dataDir(kafkaDir())
         .brokerProperty("broker.session.timeout.ms", "4000")
         .brokerProperty("broker.heartbeat.interval.ms", "1000");
+  }
+
+  /** Where the Kafka Streams services keep their local state and process ids. */
+  public Path streamsDir() {
+    return path.resolve("streams");
   }
 
   /** Where the embedded broker keeps its log and metadata. */

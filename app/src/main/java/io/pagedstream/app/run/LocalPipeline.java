@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
 import io.pagedstream.batcher.jobs.JobStatusReader;
+import io.pagedstream.batcher.jobs.JobsTopology;
 import io.pagedstream.batcher.jobs.JobsService;
 import io.pagedstream.schemas.avro.JobStatus;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
@@ -70,7 +71,12 @@ public final class LocalPipeline implements AutoCloseable {
       }
       KafkaSettings kafka = kafkaFor.apply(broker == null ? null : broker.clientProperties());
       if (dataDir != null) {
-        DeadMembers.remove(kafka);
+        // Kafka Streams keeps its process id there: the restarted batcher's transactional ids are
+        // the dead one's, so its open transactions are fenced at once instead of timing out
+        kafka = KafkaSettings.of(kafka.with(java.util.Map.of("state.dir", dataDir.streamsDir().toString())));
+        List<String> groups = new ArrayList<>(List.of(batcherConfig.applicationId(), JobsTopology.APPLICATION_ID));
+        processorConfigs.forEach(c -> groups.add(c.groupId()));
+        DeadMembers.remove(kafka, groups.stream().distinct().toList());
       }
       PipelineTopics.ensure(kafka, partitions, broker == null ? null : (short) 1);
       schemas = dataDir == null ? null : DurableSchemas.openIfInProcess(kafka);
