@@ -173,6 +173,9 @@ class CrashResumeTest {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
+    // a short-lived JVM on a shared 2-core machine: C1 only and one GC thread spare the CPU
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-XX:+UseSerialGC");
     command.add("-cp");
     // surefire hides the real class path behind a manifest-only jar; it publishes it here
     command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
