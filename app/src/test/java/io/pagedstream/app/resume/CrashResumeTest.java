@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagedstream.app.PagedStream;
+import io.pagedstream.app.run.StoredJobs;
 import io.pagedstream.ingest.ResultIds;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.schemas.Topics;
+import io.pagedstream.schemas.avro.JobStatus;
 import io.pagedstream.testing.SharedData;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
@@ -82,6 +85,13 @@ class CrashResumeTest {
       first.waitFor(30, TimeUnit.SECONDS);
     }
     assertThat(committedBeforeKill).as(Files.readString(dir.resolve("first.log"))).isBetween(30, REQUESTS - 1);
+
+    // status reads the stopped job out of the directory, starting a broker but no generation
+    java.util.regex.Matcher said = java.util.regex.Pattern.compile("job (\\S+), data in ").matcher(Files.readString(dir.resolve("first.log")));
+    assertThat(said.find()).isTrue();
+    Optional<JobStatus> stored = StoredJobs.status(data, said.group(1), "pagedstream test", Duration.ofSeconds(60));
+    assertThat(stored).isPresent();
+    assertThat(stored.get().getCompleted()).isBetween(0L, (long) REQUESTS - 1);
 
     Process second = child(dir.resolve("second.log"), run);
     assertThat(second.waitFor(4, TimeUnit.MINUTES)).isTrue();
