@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pagedstream.app.run.CompletionCollector;
+import io.pagedstream.app.run.DataDir;
 import io.pagedstream.app.run.LocalPipeline;
 import io.pagedstream.batcher.BatcherMetrics;
 import io.pagedstream.core.model.ModelSpec;
@@ -70,6 +71,10 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--verbose", description = "show the services' logs")
   boolean verbose;
 
+  @Option(names = "--data-dir", description = "keep the embedded broker's data (and the job) here across runs, so the "
+      + "same command resumes an interrupted demo (default: a temporary directory, deleted at exit)")
+  Path dataDir;
+
   @Mixin KafkaOptions kafka;
 
   @Mixin EngineOptions engineOptions;
@@ -91,7 +96,12 @@ final class DemoCommand implements Callable<Integer> {
     Files.createDirectories(outputDir);
     Path input = prompts != null ? prompts : bundledPrompts(outputDir.resolve("prompts.jsonl"));
     Path results = outputDir.resolve("results").toAbsolutePath();
-    String job = JobIds.generate().replace("job-", "demo-");
+    if (dataDir != null && kafka.hasCluster()) {
+      throw new IllegalArgumentException("--data-dir is for the embedded broker; a cluster keeps its own data");
+    }
+    // with a data directory the job follows from the prompts, so running the demo again resumes it
+    String job = dataDir != null ? RunDefaults.jobIdFor(input).replaceFirst("^run-", "demo-")
+        : JobIds.generate().replace("job-", "demo-");
     List<String> ids = ResultIds.forInput(input);
     List<ProcessorConfig> configs = new ArrayList<>();
     for (int i = 0; i < processors; i++) {
@@ -103,7 +113,8 @@ final class DemoCommand implements Callable<Integer> {
       MeterRegistry meters = server != null ? server.registry() : new SimpleMeterRegistry();
       // the sink's counters live on the global registry (Connect builds tasks by class name)
       Metrics.addRegistry(meters);
-      try (LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), 4,
+      try (DataDir data = dataDir == null ? null : DataDir.open(dataDir, Version.text());
+          LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), data, 4,
               props -> props == null ? kafka.settings() : kafka.embedded(props, registryScope),
               BatcherCommand.configFor(modelDir, engine, 64, Duration.ofMillis(100)), configs, meters);
           EmbeddedConnect connect = startSink(pipeline, results);
@@ -113,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
         long genStart = System.nanoTime();
         IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
         List<GenerationResult> got = new ArrayList<>();
-        CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job)
+        CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job, pipeline.completionsWrittenBefore())
             .collect(ids, got::add, (n, tokens) -> progress.update(n, tokens, genStart), () -> pipeline.failure() == null);
         double genSeconds = (System.nanoTime() - genStart) / 1e9;
         progress.close();
@@ -233,8 +244,12 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%nsummary%n");
     System.out.printf(Locale.ROOT, "  requests            %d (%d errors, %d answered from the response cache)%n",
         ingested.lines(), outcome.errors(), outcome.cached());
-    System.out.printf(Locale.ROOT, "  output tokens       %d in %.1f s: %.1f tok/s%n", outcome.outputTokens(), seconds,
-        outcome.outputTokens() / seconds);
+    long generated = outcome.outputTokens() - outcome.earlierOutputTokens();
+    if (outcome.earlierResults() > 0) {
+      System.out.printf(Locale.ROOT, "  resumed             %d results from an earlier run%n", outcome.earlierResults());
+    }
+    System.out.printf(Locale.ROOT, "  output tokens       %d in %.1f s: %.1f tok/s%n", generated, seconds,
+        generated / seconds);
     System.out.printf(Locale.ROOT, "  KV blocks used      %d of %d at peak (blocks of %d tokens)%n", peakBlocks, totalBlocks,
         pipeline.processors().get(0).engine().config().blockSize());
     System.out.printf(Locale.ROOT, "  preemptions         %d%n", preemptions);

@@ -1,6 +1,7 @@
 package io.pagedstream.app;
 
 import io.pagedstream.app.run.CompletionCollector;
+import io.pagedstream.app.run.DataDir;
 import io.pagedstream.app.run.LocalPipeline;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
@@ -30,8 +31,9 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run a bulk job through the Kafka pipeline: ingest -> llm.requests -> batcher -> llm.batches -> "
         + "N processors -> llm.completions -> results file (same lines as generate, in input order). Without "
-        + "--bootstrap-servers a single-node KRaft broker runs in this process. Exits 0 when every input line "
-        + "has exactly one result.")
+        + "--bootstrap-servers a single-node KRaft broker runs in this process and keeps its data in --data-dir "
+        + "(default: pagedstream-data beside the input), so the same command started again after a crash "
+        + "resumes the job. Exits 0 when every input line has exactly one result.")
 final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, description = "model folder")
@@ -49,8 +51,20 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "4", description = "partitions of the pipeline's topics when created here (default: ${DEFAULT-VALUE})")
   int partitions;
 
-  @Option(names = "--job-id", description = "the job's id (default: generated); the same id resumes a job")
+  @Option(names = "--job-id", description = "the job's id; the same id resumes a job (default: derived from the "
+      + "input's path with a data directory, else generated)")
   String jobId;
+
+  @Option(names = "--data-dir", description = "where the embedded broker keeps the job (log, schemas, offsets) "
+      + "across processes (default: pagedstream-data beside the input)")
+  Path dataDir;
+
+  @Option(names = "--ephemeral", description = "a throwaway run: the embedded broker's data lives in a temporary "
+      + "directory deleted at exit, so there is nothing to resume")
+  boolean ephemeral;
+
+  @Option(names = "--stats", description = "write the run's statistics as JSON to this file")
+  Path stats;
 
   @Option(names = "--max-batch-requests", defaultValue = "256", description = "requests per batch at most (default: ${DEFAULT-VALUE})")
   int maxBatchRequests;
@@ -70,21 +84,29 @@ final class RunCommand implements Callable<Integer> {
     if (processors < 1 || partitions < 1) {
       throw new IllegalArgumentException("--processors and --partitions must be at least 1");
     }
+    if (kafka.hasCluster() && (dataDir != null || ephemeral)) {
+      throw new IllegalArgumentException("--data-dir and --ephemeral are for the embedded broker; a cluster keeps its own data");
+    }
+    if (dataDir != null && ephemeral) {
+      throw new IllegalArgumentException("give --data-dir or --ephemeral, not both");
+    }
     EngineConfig engine = engineOptions.toConfig(ModelSpec.load(model), KvLayout.PAGED);
-    String job = jobId != null ? jobId : JobIds.generate();
     List<String> ids = ResultIds.forInput(input);
+    boolean durable = !kafka.hasCluster() && !ephemeral;
+    String job = jobId != null ? jobId : durable ? RunDefaults.jobIdFor(input) : JobIds.generate();
     List<ProcessorConfig> configs = new ArrayList<>();
     for (int i = 0; i < processors; i++) {
       configs.add(ProcessorConfig.defaults(model, engine, "run-" + i));
     }
     long start = System.nanoTime();
-    try (LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), partitions,
+    try (DataDir data = durable ? openDataDir(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), job) : null;
+        LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), data, partitions,
             props -> props == null ? kafka.settings() : kafka.embedded(props, "run-" + UUID.randomUUID()),
             BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs)), configs, null);
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
       IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
-      CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job).collect(ids,
+      CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job, pipeline.completionsWrittenBefore()).collect(ids,
           r -> {
             try {
               out.write(r.toJsonLine());
@@ -98,9 +120,17 @@ final class RunCommand implements Callable<Integer> {
       out.flush();
       progress.close();
       double elapsed = (System.nanoTime() - start) / 1e9;
-      System.err.printf("job %s: %d lines, %d results (%d errors, %d from the response cache), %d output tokens in %.2f s: %.1f tok/s%n",
-          job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), outcome.outputTokens(), elapsed,
-          outcome.outputTokens() / elapsed);
+      RunStats runStats = RunStats.of(job, ids.size(), outcome, pipeline.processors(), elapsed);
+      if (outcome.earlierResults() > 0) {
+        System.err.printf("job %s resumed: %d results were committed by an earlier run; this run answered %d%n",
+            job, outcome.earlierResults(), outcome.results() - outcome.earlierResults());
+      }
+      System.err.printf("job %s: %d lines, %d results (%d errors, %d from the response cache), %d output tokens generated in %.2f s: %.1f tok/s%n",
+          job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), runStats.outputTokens(), elapsed,
+          runStats.outputTokens() / elapsed);
+      if (stats != null) {
+        runStats.write(stats);
+      }
       // the jobs aggregation publishes within a second or so of the last completion
       for (int i = 0; i < 20; i++) {
         var st = pipeline.jobStatus(job);
@@ -117,5 +147,13 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Opens the job's data directory and says where it is: the place to look, or to delete, later. */
+  private static DataDir openDataDir(Path dir, String job) {
+    DataDir data = DataDir.open(dir, Version.text());
+    System.err.printf("job %s, data in %s: after a crash the same command resumes it (--ephemeral: keep nothing)%n",
+        job, data.path());
+    return data;
   }
 }

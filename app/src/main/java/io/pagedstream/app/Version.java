@@ -6,7 +6,12 @@ import picocli.CommandLine.IVersionProvider;
 final class Version implements IVersionProvider {
   @Override
   public String[] getVersion() {
+    return new String[] {text()};
+  }
+
+  /** {@code pagedstream 0.1.0}, or {@code pagedstream dev}. */
+  static String text() {
     String v = PagedStream.class.getPackage().getImplementationVersion();
-    return new String[] {"pagedstream " + (v == null ? "dev" : v)};
+    return "pagedstream " + (v == null ? "dev" : v);
   }
 }

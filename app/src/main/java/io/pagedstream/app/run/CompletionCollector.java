@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -29,20 +30,38 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class CompletionCollector {
 
-  /** What a collection saw. */
-  public record Outcome(int results, int errors, int cached, long outputTokens, int duplicates, Set<String> missing) {}
+  /**
+   * What a collection saw.
+   *
+   * @param earlierResults of {@code results}, those committed by an earlier process (a resumed job)
+   * @param earlierOutputTokens of {@code outputTokens}, those of the earlier results
+   */
+  public record Outcome(int results, int errors, int cached, long outputTokens, int duplicates, Set<String> missing,
+      int earlierResults, long earlierOutputTokens) {}
 
   private final KafkaSettings kafka;
   private final String jobId;
+  private final Map<TopicPartition, Long> writtenBefore;
 
   public CompletionCollector(KafkaSettings kafka, String jobId) {
+    this(kafka, jobId, Map.of());
+  }
+
+  /**
+   * @param writtenBefore per partition, the offset below which completions were written by an
+   *     earlier process ({@link LocalPipeline#completionsWrittenBefore()})
+   */
+  public CompletionCollector(KafkaSettings kafka, String jobId, Map<TopicPartition, Long> writtenBefore) {
     this.kafka = kafka;
     this.jobId = jobId;
+    this.writtenBefore = Map.copyOf(writtenBefore);
   }
 
   /**
    * Collects results for {@code expectedIds} (in input order) and passes each to {@code sink} in
-   * that order as soon as all earlier ones are there. {@code onProgress} sees (results, tokens).
+   * that order as soon as all earlier ones are there. {@code onProgress} sees (results, tokens of
+   * the results this process answered): a resumed job's earlier results come first, so a progress
+   * bar starts from what is done and its rate counts only what is generated now.
    * Stops when all are in, or when {@code keepGoing} turns false.
    */
   public Outcome collect(List<String> expectedIds, Consumer<GenerationResult> sink,
@@ -58,6 +77,8 @@ public final class CompletionCollector {
     int cached = 0;
     int duplicates = 0;
     long tokens = 0;
+    int earlier = 0;
+    long earlierTokens = 0;
     AvroDeserializer<Completion> reader = new AvroDeserializer<>(Completion.class);
     reader.configure(kafka.asMap(), false);
     Map<String, Object> props = kafka.with(Map.of(
@@ -83,11 +104,15 @@ public final class CompletionCollector {
           tokens += c.getOutputTokens();
           errors += "error".equals(c.getFinishReason()) ? 1 : 0;
           cached += c.getCached() ? 1 : 0;
+          if (rec.offset() < writtenBefore.getOrDefault(new TopicPartition(rec.topic(), rec.partition()), 0L)) {
+            earlier++;
+            earlierTokens += c.getOutputTokens();
+          }
         }
         while (next < byPosition.length && byPosition[next] != null) {
           sink.accept(byPosition[next++]);
         }
-        onProgress.accept(seen, tokens);
+        onProgress.accept(seen, tokens - earlierTokens);
       }
     }
     Set<String> missing = new LinkedHashSet<>();
@@ -96,7 +121,7 @@ public final class CompletionCollector {
         missing.add(expectedIds.get(i));
       }
     }
-    return new Outcome(seen, errors, cached, tokens, duplicates, missing);
+    return new Outcome(seen, errors, cached, tokens, duplicates, missing, earlier, earlierTokens);
   }
 
   static GenerationResult toResult(Completion c) {

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
 import io.pagedstream.batcher.jobs.JobStatusReader;
+import io.pagedstream.batcher.jobs.JobsTopology;
 import io.pagedstream.batcher.jobs.JobsService;
 import io.pagedstream.schemas.avro.JobStatus;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
@@ -28,6 +29,8 @@ public final class LocalPipeline implements AutoCloseable {
   private final BatcherService batcher;
   private final List<ProcessorService> processors = new ArrayList<>();
   private JobsService jobs;
+  private DurableSchemas durableSchemas;
+  private java.util.Map<org.apache.kafka.common.TopicPartition, Long> completionsWrittenBefore = java.util.Map.of();
 
   private LocalPipeline(EmbeddedKafka broker, KafkaSettings kafka, BatcherService batcher) {
     this.broker = broker;
@@ -41,13 +44,48 @@ public final class LocalPipeline implements AutoCloseable {
    */
   public static LocalPipeline start(boolean embedded, int partitions, Function<java.util.Map<String, Object>, KafkaSettings> kafkaFor,
       BatcherConfig batcherConfig, List<ProcessorConfig> processorConfigs, MeterRegistry meters) throws InterruptedException {
-    EmbeddedKafka broker = embedded ? EmbeddedKafka.builder().defaultPartitions(partitions).start() : null;
+    return start(embedded, null, partitions, kafkaFor, batcherConfig, processorConfigs, meters);
+  }
+
+  /**
+   * As above; with a {@code dataDir} (embedded only) the broker keeps its log there and the
+   * in-process registry its schemas in the broker's {@code _schemas} topic, so a later process
+   * on the same directory carries on with what this one committed.
+   */
+  public static LocalPipeline start(boolean embedded, DataDir dataDir, int partitions,
+      Function<java.util.Map<String, Object>, KafkaSettings> kafkaFor, BatcherConfig batcherConfig,
+      List<ProcessorConfig> processorConfigs, MeterRegistry meters) throws InterruptedException {
+    if (dataDir != null && !embedded) {
+      throw new IllegalArgumentException("a data directory is for the embedded broker; a cluster keeps its own data");
+    }
+    EmbeddedKafka broker = null;
+    if (embedded) {
+      var builder = dataDir != null ? dataDir.broker() : EmbeddedKafka.builder();
+      broker = builder.defaultPartitions(partitions).start();
+    }
     LocalPipeline p = null;
+    DurableSchemas schemas = null;
     try {
+      if (dataDir != null) {
+        dataDir.recordBrokerAddress(broker.bootstrapServers());
+      }
       KafkaSettings kafka = kafkaFor.apply(broker == null ? null : broker.clientProperties());
+      if (dataDir != null) {
+        // Kafka Streams keeps its process id there: the restarted batcher's transactional ids are
+        // the dead one's, so its open transactions are fenced at once instead of timing out
+        kafka = KafkaSettings.of(kafka.with(java.util.Map.of("state.dir", dataDir.streamsDir().toString())));
+        List<String> groups = new ArrayList<>(List.of(batcherConfig.applicationId(), JobsTopology.APPLICATION_ID));
+        processorConfigs.forEach(c -> groups.add(c.groupId()));
+        DeadMembers.remove(kafka, groups.stream().distinct().toList());
+      }
       PipelineTopics.ensure(kafka, partitions, broker == null ? null : (short) 1);
+      schemas = dataDir == null ? null : DurableSchemas.openIfInProcess(kafka);
+      // before any service of this process writes: what lies below was answered by earlier ones
+      var before = EarlierWrites.of(kafka, io.pagedstream.schemas.Topics.COMPLETIONS);
       BatcherService batcher = BatcherService.create(batcherConfig, kafka, meters);
       p = new LocalPipeline(broker, kafka, batcher);
+      p.durableSchemas = schemas;
+      p.completionsWrittenBefore = before;
       batcher.start();
       p.jobs = JobsService.start(kafka);
       for (ProcessorConfig c : processorConfigs) {
@@ -60,8 +98,13 @@ public final class LocalPipeline implements AutoCloseable {
     } catch (RuntimeException | InterruptedException e) {
       if (p != null) {
         p.close();
-      } else if (broker != null) {
-        broker.close();
+      } else {
+        if (schemas != null) {
+          schemas.close();
+        }
+        if (broker != null) {
+          broker.close();
+        }
       }
       throw e;
     }
@@ -69,6 +112,14 @@ public final class LocalPipeline implements AutoCloseable {
 
   public KafkaSettings kafka() {
     return kafka;
+  }
+
+  /**
+   * The end offsets of {@code llm.completions} when this pipeline started: completions below them
+   * were committed by an earlier process (a resumed job), those above by this one.
+   */
+  public java.util.Map<org.apache.kafka.common.TopicPartition, Long> completionsWrittenBefore() {
+    return completionsWrittenBefore;
   }
 
   public List<ProcessorService> processors() {
@@ -115,6 +166,9 @@ public final class LocalPipeline implements AutoCloseable {
       jobs.close();
     }
     batcher.close();
+    if (durableSchemas != null) {
+      durableSchemas.close();
+    }
     if (broker != null) {
       broker.close();
     }

@@ -14,12 +14,50 @@ import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
  * for the calls it supports: ids are global and assigned in order from 1, registering a schema that
  * is already registered (anywhere) reuses its id, and a new version must be BACKWARD compatible
  * with the subject's latest one (Confluent's default), else {@code 409}.
+ *
+ * <p>Built on a {@link SchemaJournal}, it replays the journal first and appends every new version
+ * to it before returning its id, so ids stay valid for records kept across processes.
  */
 public final class InMemorySchemaRegistry implements SchemaRegistry {
 
   private final List<Schema> schemasById = new ArrayList<>(); // id n is at index n - 1
   private final Map<String, Integer> idsBySchemaText = new HashMap<>();
   private final Map<String, List<Integer>> versionIdsBySubject = new HashMap<>();
+  private final SchemaJournal journal;
+
+  /** A registry that lives as long as this object. */
+  public InMemorySchemaRegistry() {
+    this.journal = null;
+  }
+
+  /**
+   * A registry holding what {@code journal} holds and storing new versions there.
+   *
+   * @throws SchemaRegistryException if the journal's ids or versions are not the dense sequences
+   *     this registry assigns (a journal written by something else)
+   */
+  public InMemorySchemaRegistry(SchemaJournal journal) {
+    this.journal = java.util.Objects.requireNonNull(journal, "journal");
+    for (RegisteredSchema r : journal.load()) {
+      restore(r);
+    }
+  }
+
+  private void restore(RegisteredSchema r) {
+    if (r.id() == schemasById.size() + 1) {
+      schemasById.add(r.schema());
+      idsBySchemaText.put(r.schema().toString(), r.id());
+    } else if (r.id() < 1 || r.id() > schemasById.size() || !schemasById.get(r.id() - 1).equals(r.schema())) {
+      throw new SchemaRegistryException("stored schemas out of order: id " + r.id() + " of " + r.subject()
+          + " after " + schemasById.size() + " ids", 500, 50001);
+    }
+    List<Integer> versions = versionIdsBySubject.computeIfAbsent(r.subject(), s -> new ArrayList<>());
+    if (r.version() != versions.size() + 1) {
+      throw new SchemaRegistryException("stored schemas out of order: version " + r.version() + " of "
+          + r.subject() + " after " + versions.size() + " versions", 500, 50001);
+    }
+    versions.add(r.id());
+  }
 
   @Override
   public synchronized int register(String subject, Schema schema) {
@@ -41,9 +79,16 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
             SchemaRegistryException.INCOMPATIBLE_SCHEMA);
       }
     }
-    if (id == null) {
+    boolean newSchema = id == null;
+    if (newSchema) {
+      id = schemasById.size() + 1;
+    }
+    if (journal != null) {
+      // stored before anyone can write a record with this id; a failure leaves nothing registered
+      journal.append(new RegisteredSchema(subject, versions.size() + 1, id, schema));
+    }
+    if (newSchema) {
       schemasById.add(schema);
-      id = schemasById.size();
       idsBySchemaText.put(text, id);
     }
     versions.add(id);

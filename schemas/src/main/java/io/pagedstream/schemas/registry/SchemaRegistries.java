@@ -64,6 +64,21 @@ public final class SchemaRegistries {
     return SCOPES.computeIfAbsent(scope, s -> new InMemorySchemaRegistry());
   }
 
+  /**
+   * Makes {@code mock://scope} a registry kept in {@code journal}: its schemas (and their ids) are
+   * read from the journal now and every new one is stored there, so a later process opening the
+   * same journal reads the records this one wrote. Close with {@link #dropScope}.
+   *
+   * @throws IllegalStateException if the scope is already in use in this JVM
+   */
+  public static InMemorySchemaRegistry openDurableScope(String scope, SchemaJournal journal) {
+    InMemorySchemaRegistry registry = new InMemorySchemaRegistry(journal);
+    if (SCOPES.putIfAbsent(scope, registry) != null) {
+      throw new IllegalStateException("schema registry scope mock://" + scope + " is already in use in this process");
+    }
+    return registry;
+  }
+
   /** Forgets a scope, so that its next use starts empty (Confluent's {@code dropScope}). */
   public static void dropScope(String scope) {
     SCOPES.remove(scope);
