@@ -2,6 +2,7 @@ package io.pagedstream.app;
 
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.app.run.RunStats;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -58,6 +59,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--flush-ms", defaultValue = "100", description = "send a batch this long after it opened (default: ${DEFAULT-VALUE})")
   long flushMs;
 
+  @Option(names = "--stats", description = "write run statistics as JSON to this file (generate's figures, "
+      + "tokens/s from first submission to last completion, wall_seconds with start-up, the pipeline's time split)")
+  Path stats;
+
   @Option(names = "--quiet", description = "no progress bar")
   boolean quiet;
 
@@ -67,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    RunStats timeline = RunStats.startingAt(System.nanoTime());
     if (processors < 1 || partitions < 1) {
       throw new IllegalArgumentException("--processors and --partitions must be at least 1");
     }
@@ -75,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
     List<String> ids = ResultIds.forInput(input);
     List<ProcessorConfig> configs = new ArrayList<>();
     for (int i = 0; i < processors; i++) {
-      configs.add(ProcessorConfig.defaults(model, engine, "run-" + i));
+      configs.add(ProcessorConfig.defaults(model, engine, "run-" + i).withThreads(engineOptions.threads()));
     }
     long start = System.nanoTime();
     try (LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), partitions,
@@ -83,7 +89,10 @@ final class RunCommand implements Callable<Integer> {
             BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs)), configs, null);
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
+      timeline.pipelineUp();
+      timeline.firstSubmission();
       IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
+      timeline.ingested();
       CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job).collect(ids,
           r -> {
             try {
@@ -95,12 +104,16 @@ final class RunCommand implements Callable<Integer> {
           },
           (done, tokens) -> progress.update(done, tokens, start),
           () -> pipeline.failure() == null);
+      timeline.lastCompletion();
       out.flush();
       progress.close();
       double elapsed = (System.nanoTime() - start) / 1e9;
       System.err.printf("job %s: %d lines, %d results (%d errors, %d from the response cache), %d output tokens in %.2f s: %.1f tok/s%n",
           job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), outcome.outputTokens(), elapsed,
           outcome.outputTokens() / elapsed);
+      if (stats != null) {
+        Files.writeString(stats, timeline.json(outcome, pipeline.processors(), partitions).toPrettyString() + "\n");
+      }
       // the jobs aggregation publishes within a second or so of the last completion
       for (int i = 0; i < 20; i++) {
         var st = pipeline.jobStatus(job);
