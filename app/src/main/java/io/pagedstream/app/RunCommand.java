@@ -59,6 +59,11 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--flush-ms", defaultValue = "100", description = "send a batch this long after it opened (default: ${DEFAULT-VALUE})")
   long flushMs;
 
+  @Option(names = "--prefix-blocks", defaultValue = "1", description = "leading full KV blocks of a prompt that key "
+      + "prefix-aware batching and routing: requests sharing them go to the same partition and processor; 0 routes "
+      + "batches by batch id only (default: ${DEFAULT-VALUE})")
+  int prefixBlocks;
+
   @Option(names = "--stats", description = "write run statistics as JSON to this file (generate's figures, "
       + "tokens/s from first submission to last completion, wall_seconds with start-up, the pipeline's time split)")
   Path stats;
@@ -86,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
     long start = System.nanoTime();
     try (LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), partitions,
             props -> props == null ? kafka.settings() : kafka.embedded(props, "run-" + UUID.randomUUID()),
-            BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs)), configs, null);
+            BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
+                .withPrefixBlocks(prefixBlocks), configs, null);
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
       timeline.pipelineUp();
