@@ -94,14 +94,12 @@ public final class BatcherService implements AutoCloseable {
    * prefixes, each still routed by its first, which costs cache hits but never correctness.
    */
   private static int batchPartitions(KafkaSettings kafka) {
-    Map<String, Object> admin = new HashMap<>(kafka.asMap());
-    admin.put(org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
-    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(admin)) {
+    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(kafka.asMap())) {
       return a.describeTopics(java.util.List.of(io.pagedstream.schemas.Topics.BATCHES)).allTopicNames()
           .get(20, java.util.concurrent.TimeUnit.SECONDS).get(io.pagedstream.schemas.Topics.BATCHES).partitions().size();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
       LOG.warn("cannot read the partitions of {} ({}); prefix routing packs as if it had one",
-          io.pagedstream.schemas.Topics.BATCHES, e.toString());
+          io.pagedstream.schemas.Topics.BATCHES, e.getCause() != null ? e.getCause().toString() : e.toString());
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
