@@ -52,8 +52,6 @@ final class ProcessorLoop implements Runnable {
   /** A request in the engine, where its answer goes, and its response-cache key if deterministic. */
   private record Pending(InFlightBatches.Batch batch, BatchedRequest request, long admittedAtMs, String cacheKey) {}
 
-  private static final LoopTimes.Phase POLL = LoopTimes.Phase.POLL;
-
   private final ProcessorConfig config;
   private final LlmEngine engine;
   private final Consumer<String, byte[]> consumer;
@@ -112,7 +110,7 @@ final class ProcessorLoop implements Runnable {
         long t0 = System.nanoTime();
         var polled = consumer.poll(busy ? Duration.ZERO : IDLE_POLL);
         long t1 = System.nanoTime();
-        times.add(busy ? POLL : LoopTimes.Phase.IDLE, t1 - t0);
+        times.add(busy ? LoopTimes.Phase.POLL : LoopTimes.Phase.IDLE, t1 - t0);
         for (ConsumerRecord<String, byte[]> rec : polled) {
           take(rec);
         }
