@@ -127,7 +127,8 @@ final class ProcessorLoop implements Runnable {
           }
           times.add(LoopTimes.Phase.ANSWER, System.nanoTime() - t3);
         }
-        commit(false);
+        // an idle engine loses nothing to a commit: its last results go out now, not an interval later
+        commit(!engine.hasUnfinished());
       }
       if (!killed) {
         commit(true);
@@ -240,8 +241,9 @@ final class ProcessorLoop implements Runnable {
 
   /**
    * Commits the finished batches in one transaction: once per commit interval, or sooner when
-   * {@link ProcessorConfig#maxTransactionCompletions} are finished. A fast engine then pays one
-   * commit per few thousand completions, a slow one still shows results every interval.
+   * {@link ProcessorConfig#maxTransactionCompletions} are finished, or at once when {@code force}.
+   * A fast engine then pays one commit per few thousand completions, a slow one still shows
+   * results every interval.
    */
   private void commit(boolean force) {
     long start = System.nanoTime();
