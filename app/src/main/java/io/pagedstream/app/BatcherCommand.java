@@ -33,6 +33,11 @@ final class BatcherCommand implements Callable<Integer> {
   @Option(names = "--flush-ms", defaultValue = "200", description = "send a batch this long after it opened, full or not (default: ${DEFAULT-VALUE})")
   long flushMs;
 
+  @Option(names = "--prefix-blocks", defaultValue = "1", description = "leading full KV blocks of a prompt that key "
+      + "prefix-aware batching and routing: requests sharing them go to the same partition and processor; 0 routes "
+      + "batches by batch id only (default: ${DEFAULT-VALUE})")
+  int prefixBlocks;
+
   @Option(names = "--metrics-port", description = "serve Prometheus metrics on this port")
   Integer metricsPort;
 
@@ -55,7 +60,8 @@ final class BatcherCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EngineConfig engine = engineOptions.toConfig(ModelSpec.load(model), KvLayout.PAGED);
-    BatcherConfig config = configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs));
+    BatcherConfig config = configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
+        .withPrefixBlocks(prefixBlocks);
     var settings = kafka.settings();
     try (MetricsServer metrics = MetricsServer.startOrNull(metricsPort);
         BatcherService batcher = BatcherService.create(config, settings, metrics == null ? null : metrics.registry());

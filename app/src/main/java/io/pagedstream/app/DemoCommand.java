@@ -105,7 +105,7 @@ final class DemoCommand implements Callable<Integer> {
     List<String> ids = ResultIds.forInput(input);
     List<ProcessorConfig> configs = new ArrayList<>();
     for (int i = 0; i < processors; i++) {
-      configs.add(ProcessorConfig.defaults(modelDir, engine, "demo-" + i));
+      configs.add(ProcessorConfig.defaults(modelDir, engine, "demo-" + i).withThreads(engineOptions.threads()));
     }
     String registryScope = "demo-" + UUID.randomUUID();
     long start = System.nanoTime();

@@ -58,6 +58,19 @@ public final class EngineOptions {
       description = "host memory for swapped-out KV blocks with --preemption-mode swap, in GiB (default: ${DEFAULT-VALUE})")
   double swapSpaceGib;
 
+  @Option(names = "--threads", defaultValue = "0",
+      description = "PyTorch intra-op threads per engine (processor); 0 keeps PyTorch's default, one per core. "
+          + "N processors on C cores share them with C / N (default: ${DEFAULT-VALUE})")
+  int threads;
+
+  /** PyTorch intra-op threads per engine; 0 for PyTorch's default. */
+  public int threads() {
+    if (threads < 0) {
+      throw new IllegalArgumentException("--threads must be 0 (PyTorch's default) or more, got " + threads);
+    }
+    return threads;
+  }
+
   /**
    * The engine configuration for a model, with the dtypes resolved (notices printed once to
    * stderr) and the pool sized from the memory plan in the KV dtype if needed.

@@ -37,7 +37,8 @@ final class ProcessorCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ModelSpec spec = ModelSpec.load(model);
     String id = instanceId != null ? instanceId : InetAddress.getLocalHost().getHostName();
-    ProcessorConfig config = ProcessorConfig.defaults(model, engineOptions.toConfig(spec, KvLayout.PAGED), id).withGroupId(group);
+    ProcessorConfig config = ProcessorConfig.defaults(model, engineOptions.toConfig(spec, KvLayout.PAGED), id).withGroupId(group)
+        .withThreads(engineOptions.threads());
     try (MetricsServer metrics = MetricsServer.startOrNull(metricsPort);
         ProcessorService service = ProcessorService.start(config, kafka.settings(), metrics == null ? null : metrics.registry())) {
       Runtime.getRuntime().addShutdownHook(new Thread(service::close));

@@ -3,6 +3,7 @@ package io.pagedstream.app;
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.run.DataDir;
 import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.app.run.RunStats;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -72,6 +73,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--flush-ms", defaultValue = "100", description = "send a batch this long after it opened (default: ${DEFAULT-VALUE})")
   long flushMs;
 
+  @Option(names = "--prefix-blocks", defaultValue = "1", description = "leading full KV blocks of a prompt that key "
+      + "prefix-aware batching and routing: requests sharing them go to the same partition and processor; 0 routes "
+      + "batches by batch id only (default: ${DEFAULT-VALUE})")
+  int prefixBlocks;
+
+  @Option(names = "--stats", description = "write run statistics as JSON to this file (generate's figures, "
+      + "tokens/s from first submission to last completion, wall_seconds with start-up, the pipeline's time split)")
+  Path stats;
+
   @Option(names = "--quiet", description = "no progress bar")
   boolean quiet;
 
@@ -81,6 +91,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    RunStats timeline = RunStats.startingAt(System.nanoTime());
     if (processors < 1 || partitions < 1) {
       throw new IllegalArgumentException("--processors and --partitions must be at least 1");
     }
@@ -96,16 +107,20 @@ final class RunCommand implements Callable<Integer> {
     String job = jobId != null ? jobId : durable ? RunDefaults.jobIdFor(input) : JobIds.generate();
     List<ProcessorConfig> configs = new ArrayList<>();
     for (int i = 0; i < processors; i++) {
-      configs.add(ProcessorConfig.defaults(model, engine, "run-" + i));
+      configs.add(ProcessorConfig.defaults(model, engine, "run-" + i).withThreads(engineOptions.threads()));
     }
     long start = System.nanoTime();
     try (DataDir data = durable ? openDataDir(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), job) : null;
         LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), data, partitions,
             props -> props == null ? kafka.settings() : kafka.embedded(props, "run-" + UUID.randomUUID()),
-            BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs)), configs, null);
+            BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
+                .withPrefixBlocks(prefixBlocks), configs, null);
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
+      timeline.pipelineUp();
+      timeline.firstSubmission();
       IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
+      timeline.ingested();
       CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job, pipeline.completionsWrittenBefore()).collect(ids,
           r -> {
             try {
@@ -117,19 +132,20 @@ final class RunCommand implements Callable<Integer> {
           },
           (done, tokens) -> progress.update(done, tokens, start),
           () -> pipeline.failure() == null);
+      timeline.lastCompletion();
       out.flush();
       progress.close();
       double elapsed = (System.nanoTime() - start) / 1e9;
-      RunStats runStats = RunStats.of(job, ids.size(), outcome, pipeline.processors(), elapsed);
+      long generated = RunStats.generatedTokens(pipeline.processors());
       if (outcome.earlierResults() > 0) {
         System.err.printf("job %s resumed: %d results were committed by an earlier run; this run answered %d%n",
             job, outcome.earlierResults(), outcome.results() - outcome.earlierResults());
       }
       System.err.printf("job %s: %d lines, %d results (%d errors, %d from the response cache), %d output tokens generated in %.2f s: %.1f tok/s%n",
-          job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), runStats.outputTokens(), elapsed,
-          runStats.outputTokens() / elapsed);
+          job, ingested.lines(), outcome.results(), outcome.errors(), outcome.cached(), generated, elapsed,
+          generated / elapsed);
       if (stats != null) {
-        runStats.write(stats);
+        Files.writeString(stats, timeline.json(job, ids.size(), outcome, pipeline.processors(), partitions).toPrettyString() + "\n");
       }
       // the jobs aggregation publishes within a second or so of the last completion
       for (int i = 0; i < 20; i++) {

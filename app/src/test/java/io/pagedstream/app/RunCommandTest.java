@@ -43,13 +43,14 @@ class RunCommandTest {
     in.append("{\"id\":\"vocab\",\"prompt_token_ids\":[1,4096],\"max_tokens\":3}\n");
     Path input = dir.resolve("in.jsonl");
     Path output = dir.resolve("out.jsonl");
+    Path stats = dir.resolve("stats.json");
     Files.writeString(input, in);
 
     CommandLine cl = PagedStream.commandLine();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute("run", "--model", SharedData.model("tiny-stories-synth").toString(),
-        "--input", input.toString(), "--output", output.toString(), "--processors", "2", "--quiet");
+        "--input", input.toString(), "--output", output.toString(), "--processors", "2", "--quiet", "--stats", stats.toString(), "--threads", "1");
     assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
     List<JsonNode> results = new ArrayList<>();
@@ -70,5 +71,30 @@ class RunCommandTest {
     assertThat(bad.get(2).get("error").asText()).contains("positions");
     assertThat(bad.get(3).get("error").asText()).contains("no prompt");
     assertThat(bad.get(4).get("error").asText()).contains("outside the vocabulary");
+
+    // --stats: generate's figures for the pipeline, engine counts summed over the processors
+    JsonNode st = JSON.readTree(stats.toFile());
+    long tokens = 0;
+    for (JsonNode r : results) {
+      tokens += r.get("output_tokens").asLong();
+    }
+    assertThat(st.get("requests").asInt()).isEqualTo(results.size());
+    assertThat(st.get("errors").asInt()).isEqualTo(5);
+    assertThat(st.get("output_tokens").asLong()).isEqualTo(tokens);
+    assertThat(st.get("output_tokens_per_second").asDouble()).isPositive();
+    assertThat(st.get("wall_seconds").asDouble()).isGreaterThan(st.get("elapsed_s").asDouble());
+    assertThat(st.get("per_processor")).hasSize(2);
+    long perProcessor = 0;
+    double stepSeconds = 0;
+    for (JsonNode p : st.get("per_processor")) {
+      perProcessor += p.get("output_tokens").asLong();
+      assertThat(p.get("threads").asInt()).isEqualTo(1);
+      // a handful of batches may all land on one processor's partitions
+      stepSeconds += p.get("loop_s").get("step").asDouble();
+    }
+    assertThat(stepSeconds).isPositive();
+    // at least: a batch redone after a rebalance counts its tokens twice
+    assertThat(perProcessor).isGreaterThanOrEqualTo(tokens);
+    assertThat(st.get("time_split_s").get("start_up").asDouble()).isPositive();
   }
 }

@@ -21,8 +21,12 @@ import java.util.Optional;
  *       sent and a new one opened for the request;
  *   <li>a batch that reaches the budget or the request limit is sent at once, since nothing more
  *       can join it;
- *   <li>a batch open for the flush interval is sent however full it is, so a trickle of requests
- *       still flows (the caller checks {@link #expired} on a wall-clock punctuator).
+ *   <li>a batch open for the flush interval is sent however full it is once the input has been
+ *       idle for an interval, so a trickle of requests still flows; while requests keep coming
+ *       (a bulk job) it waits up to {@link #MAX_AGE_INTERVALS} intervals to fill (the caller
+ *       checks {@link #expired} on a wall-clock punctuator);
+ *   <li>a request with a shared prompt prefix only joins a batch of its {@link PrefixRoute}
+ *       route (or one without a route yet), so its batch goes to its prefix's partition.
  * </ul>
  *
  * <p>Why Best Fit: with K open bins, Best Fit that closes its fullest bin (Csirik and Johnson's
@@ -57,14 +61,23 @@ public final class BatchPacker {
    *     such requests with an error instead of packing them
    */
   public Placement place(Collection<OpenBatch> open, int blocks) {
+    return place(open, blocks, PrefixRoute.NONE);
+  }
+
+  /**
+   * Same, for a request of {@code route}: a prefixed request ({@code route} not {@link
+   * PrefixRoute#NONE}) joins a batch of its route, else one without a route yet, so that its batch
+   * goes to its prefix's partition; a plain request joins any.
+   */
+  public Placement place(Collection<OpenBatch> open, int blocks, int route) {
     if (blocks < 1 || blocks > budgetBlocks) {
       throw new IllegalArgumentException("a request of " + blocks
           + " KV blocks cannot go in a batch of " + budgetBlocks);
     }
-    Optional<OpenBatch> best = open.stream()
-        .filter(b -> fits(b, blocks))
-        .min(Comparator.comparingInt((OpenBatch b) -> budgetBlocks - b.blocks())
-            .thenComparing(byAge()));
+    Optional<OpenBatch> best = bestFit(open, blocks, b -> route == PrefixRoute.NONE || b.route() == route);
+    if (best.isEmpty() && route != PrefixRoute.NONE) {
+      best = bestFit(open, blocks, b -> b.route() == PrefixRoute.NONE);
+    }
     if (best.isPresent()) {
       return new Placement.Join(best.get().batchId());
     }
@@ -82,6 +95,21 @@ public final class BatchPacker {
     return batch.blocks() >= budgetBlocks || batch.requests() >= maxRequests;
   }
 
+  /**
+   * The open batches to send by age: while requests keep arriving (bulk input), only those open
+   * {@link #MAX_AGE_INTERVALS} flush intervals, so batches fill; once the input has been idle for
+   * an interval, every batch open an interval. A trickle still flows, a bulk job's batches fill.
+   *
+   * @param lastArrivalMs when the task last received a request
+   */
+  public List<OpenBatch> expired(Collection<OpenBatch> open, long nowMs, Duration interval, long lastArrivalMs) {
+    boolean idle = nowMs - lastArrivalMs >= interval.toMillis();
+    return expired(open, nowMs, idle ? interval : interval.multipliedBy(MAX_AGE_INTERVALS));
+  }
+
+  /** How many flush intervals a batch may stay open while its input is still busy. */
+  public static final int MAX_AGE_INTERVALS = 10;
+
   /** The open batches opened {@code interval} or longer before {@code nowMs}, oldest first. */
   public List<OpenBatch> expired(Collection<OpenBatch> open, long nowMs, Duration interval) {
     long limit = interval.toMillis();
@@ -98,6 +126,13 @@ public final class BatchPacker {
 
   public int budgetBlocks() {
     return budgetBlocks;
+  }
+
+  private Optional<OpenBatch> bestFit(Collection<OpenBatch> open, int blocks, java.util.function.Predicate<OpenBatch> may) {
+    return open.stream()
+        .filter(b -> fits(b, blocks) && may.test(b))
+        .min(Comparator.comparingInt((OpenBatch b) -> budgetBlocks - b.blocks())
+            .thenComparing(byAge()));
   }
 
   private boolean fits(OpenBatch batch, int blocks) {

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  *     + "-requests"}); changelogged, so a restarted batcher continues where it stopped
  * @param threadRestartBackoff how long a failed stream thread waits before it is replaced, so a
  *     registry outage does not spin rebalances
+ * @param prefixBlocks leading full KV blocks of a prompt that make its prefix-routing key (see
+ *     {@link PrefixRoute}); 0 turns prefix-aware batching and routing off
  */
 public record BatcherConfig(
     Path modelDir,
@@ -34,7 +36,8 @@ public record BatcherConfig(
     Duration flushInterval,
     String applicationId,
     String storeName,
-    Duration threadRestartBackoff) {
+    Duration threadRestartBackoff,
+    int prefixBlocks) {
 
   public static final String DEFAULT_APPLICATION_ID = "pagedstream-batcher";
   public static final String DEFAULT_STORE_NAME = "open-batches";
@@ -44,6 +47,8 @@ public record BatcherConfig(
   public static final int DEFAULT_MAX_BATCH_REQUESTS = 256;
   public static final int DEFAULT_MAX_OPEN_BATCHES = 4;
   public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(200);
+  /** One block: prompts sharing their first 16 tokens already share cached KV. */
+  public static final int DEFAULT_PREFIX_BLOCKS = 1;
 
   /** Application ids become topic names and transactional ids: Kafka's topic name characters. */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]+");
@@ -58,6 +63,7 @@ public record BatcherConfig(
     require(maxOpenBatches >= 1, "max open batches must be at least 1, got " + maxOpenBatches);
     require(flushInterval.toMillis() >= 1, "flush interval must be at least 1 ms, got " + flushInterval);
     require(!threadRestartBackoff.isNegative(), "thread restart backoff cannot be negative");
+    require(prefixBlocks >= 0, "prefix blocks must be 0 (off) or more, got " + prefixBlocks);
     require(applicationId != null && NAME.matcher(applicationId).matches(),
         "application id must be letters, digits, '.', '_' or '-', got '" + applicationId + "'");
     require(storeName != null && NAME.matcher(storeName).matches(),
@@ -68,52 +74,57 @@ public record BatcherConfig(
   public static BatcherConfig defaults(Path modelDir) {
     return new BatcherConfig(modelDir, MemoryPlan.DEFAULT_BLOCK_SIZE, DEFAULT_KV_BUDGET,
         DEFAULT_MAX_BATCH_REQUESTS, DEFAULT_MAX_OPEN_BATCHES, DEFAULT_FLUSH_INTERVAL,
-        DEFAULT_APPLICATION_ID, DEFAULT_STORE_NAME, Duration.ofSeconds(1));
+        DEFAULT_APPLICATION_ID, DEFAULT_STORE_NAME, Duration.ofSeconds(1), DEFAULT_PREFIX_BLOCKS);
   }
 
   public BatcherConfig withModelDir(Path dir) {
     return new BatcherConfig(dir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withBlockSize(int tokens) {
     return new BatcherConfig(modelDir, tokens, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withKvBudget(KvBudget budget) {
     return new BatcherConfig(modelDir, blockSize, budget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withMaxBatchRequests(int requests) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, requests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withMaxOpenBatches(int batches) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, batches,
-        flushInterval, applicationId, storeName, threadRestartBackoff);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withFlushInterval(Duration interval) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        interval, applicationId, storeName, threadRestartBackoff);
+        interval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withApplicationId(String id) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, id, storeName, threadRestartBackoff);
+        flushInterval, id, storeName, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withStoreName(String name) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, name, threadRestartBackoff);
+        flushInterval, applicationId, name, threadRestartBackoff, prefixBlocks);
   }
 
   public BatcherConfig withThreadRestartBackoff(Duration backoff) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, backoff);
+        flushInterval, applicationId, storeName, backoff, prefixBlocks);
+  }
+
+  public BatcherConfig withPrefixBlocks(int blocks) {
+    return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
+        flushInterval, applicationId, storeName, threadRestartBackoff, blocks);
   }
 
   /** The store holding each open batch's requests, one entry per request. */

@@ -71,8 +71,9 @@ public final class BatcherService implements AutoCloseable {
     RequestChecker checker = RequestChecker.load(config);
     try {
       Map<String, Object> settings = streamsConfig(config, kafka, metrics);
+      int routes = config.prefixBlocks() == 0 ? 1 : batchPartitions(kafka);
       KafkaStreams streams = new KafkaStreams(
-          BatcherTopology.build(config, checker, settings, metrics), new StreamsConfig(settings));
+          BatcherTopology.build(config, checker, settings, metrics, routes), new StreamsConfig(settings));
       BatcherService service = new BatcherService(config, checker, metrics, streams);
       streams.setStateListener(service::onStateChange);
       streams.setUncaughtExceptionHandler(service::onThreadFailure);
@@ -84,6 +85,25 @@ public final class BatcherService implements AutoCloseable {
     } catch (RuntimeException e) {
       checker.close();
       throw e;
+    }
+  }
+
+  /**
+   * The partitions of {@code llm.batches}: prefix routing packs each route's requests together and
+   * a route is one partition. 1 when the topic cannot be described (yet): batches then mix
+   * prefixes, each still routed by its first, which costs cache hits but never correctness.
+   */
+  private static int batchPartitions(KafkaSettings kafka) {
+    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(kafka.asMap())) {
+      return a.describeTopics(java.util.List.of(io.pagedstream.schemas.Topics.BATCHES)).allTopicNames()
+          .get(20, java.util.concurrent.TimeUnit.SECONDS).get(io.pagedstream.schemas.Topics.BATCHES).partitions().size();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+      LOG.warn("cannot read the partitions of {} ({}); prefix routing packs as if it had one",
+          io.pagedstream.schemas.Topics.BATCHES, e.getCause() != null ? e.getCause().toString() : e.toString());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
     }
   }
 

@@ -21,7 +21,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * llm.requests --(RequestDeserializer; unreadable: DeadLetterHandler)--> batcher
  *   batcher [open-batches, open-batches-requests, open-batches-submitted]
- *                                  --> llm.batches      (GenerationBatch by batch id)
+ *                                  --> llm.batches      (GenerationBatch by batch id; partition:
+ *                                                        BatchPartitioner, the prefix's route)
  *                                  --> llm.completions  (error or cached Completion by request id)
  * llm.response-cache --> global store open-batches-response-cache (read by every batcher task)
  * </pre>
@@ -48,6 +49,16 @@ public final class BatcherTopology {
    */
   public static Topology build(BatcherConfig config, RequestChecker checker,
       Map<String, ?> registrySettings, BatcherMetrics metrics) {
+    return build(config, checker, registrySettings, metrics, 1);
+  }
+
+  /**
+   * Same, packing prefixed requests by their route among {@code routes}: the partitions of
+   * {@code llm.batches}, so that each route is one partition.
+   */
+  public static Topology build(BatcherConfig config, RequestChecker checker,
+      Map<String, ?> registrySettings, BatcherMetrics metrics, int routes) {
+    PrefixRoute routing = new PrefixRoute(config.prefixBlocks(), config.blockSize(), Math.max(1, routes));
     BatchPacker packer = new BatchPacker(checker.estimator().budgetBlocks(),
         config.maxBatchRequests(), config.maxOpenBatches());
     ResponseCache cache = ResponseCache.forModel(config.modelDir());
@@ -60,7 +71,7 @@ public final class BatcherTopology {
             AvroSerdes.serde(GenerationRequest.class, registrySettings).deserializer()),
         Topics.REQUESTS);
     topology.addProcessor(PROCESSOR,
-        () -> new BatchingProcessor(config, checker, packer, metrics, cache), SOURCE);
+        () -> new BatchingProcessor(config, checker, packer, metrics, cache, routing), SOURCE);
     // in memory and changelogged: a few open batches per task restore in moments, and no native
     // RocksDB is needed for state this small
     topology.addStateStore(Stores.keyValueStoreBuilder(
@@ -84,7 +95,8 @@ public final class BatcherTopology {
         Topics.RESPONSE_CACHE, "response-cache-loader",
         () -> new ResponseCacheLoader(config.responseCacheStoreName()));
     topology.addSink(BATCHES_SINK, Topics.BATCHES, new StringSerializer(),
-        AvroSerdes.serde(GenerationBatch.class, registrySettings).serializer(), PROCESSOR);
+        AvroSerdes.serde(GenerationBatch.class, registrySettings).serializer(),
+        new BatchPartitioner(routing), PROCESSOR);
     topology.addSink(COMPLETIONS_SINK, Topics.COMPLETIONS, new StringSerializer(),
         AvroSerdes.serde(Completion.class, registrySettings).serializer(), PROCESSOR);
     return topology;

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * One task's batcher: checks each request, answers the bad ones with an error completion, packs
  * the good ones into open batches ({@link BatchPacker}) kept in the task's state stores, and sends
  * batches when they are full, when they must make room, or when they are old enough (wall-clock
- * punctuator). Everything it writes (state, batches, completions) commits with the input offset
+ * punctuator; see {@link BatchPacker#expired(java.util.Collection, long, java.time.Duration, long)}).
+ * Requests with a shared prompt prefix are packed by their {@link PrefixRoute} route. Everything it writes (state, batches, completions) commits with the input offset
  * in one transaction under exactly_once_v2.
  */
 final class BatchingProcessor implements Processor<String, GenerationRequest, String, SpecificRecord> {
@@ -36,9 +37,13 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   private OpenBatchStore store;
   private KeyValueStore<String, Long> submitted;
   private ReadOnlyKeyValueStore<String, Completion> cached;
+  private final PrefixRoute routing;
+  /** When this task last received a request: the age flush waits for the input to go idle. */
+  private long lastArrivalMs;
 
   BatchingProcessor(BatcherConfig config, RequestChecker checker, BatchPacker packer,
-      BatcherMetrics metrics, ResponseCache cache) {
+      BatcherMetrics metrics, ResponseCache cache, PrefixRoute routing) {
+    this.routing = routing;
     this.config = config;
     this.checker = checker;
     this.packer = packer;
@@ -59,6 +64,7 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   @Override
   public void process(Record<String, GenerationRequest> record) {
     long now = context.currentSystemTimeMs();
+    lastArrivalMs = now;
     // job and id cannot contain the separator's NUL byte in any JSON a user can type unescaped
     String submission = record.value().getJobId() + "\u0000" + record.value().getId();
     if (submitted.get(submission) != null) {
@@ -85,7 +91,8 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   }
 
   private void pack(BatchedRequest request, long now) {
-    Placement placement = packer.place(store.openBatches(), request.getEstimatedKvBlocks());
+    int route = routing.route(request.getPromptTokenIds());
+    Placement placement = packer.place(store.openBatches(), request.getEstimatedKvBlocks(), route);
     OpenBatch target;
     if (placement instanceof Placement.Join join) {
       target = store.get(join.batchId());
@@ -94,6 +101,9 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
           .ifPresent(id -> send(store.get(id), CloseReason.NO_ROOM, now));
       target = OpenBatch.empty(newBatchId(), now);
     }
+    if (route != PrefixRoute.NONE) {
+      target = target.withRoute(route);
+    }
     OpenBatch grown = store.append(target, request);
     if (packer.isFull(grown)) {
       send(grown, CloseReason.FULL, now);
@@ -101,7 +111,7 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   }
 
   private void flushExpired(long now) {
-    for (OpenBatch batch : packer.expired(store.openBatches(), now, config.flushInterval())) {
+    for (OpenBatch batch : packer.expired(store.openBatches(), now, config.flushInterval(), lastArrivalMs)) {
       send(batch, CloseReason.AGE, now);
     }
   }

@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class OpenBatchSerde implements Serde<OpenBatch> {
 
-  private static final byte VERSION = 1;
+  /** 2 added the route; 1 (no route) is still read, so a batcher restores its predecessor's stores. */
+  private static final byte VERSION = 2;
 
   @Override
   public Serializer<OpenBatch> serializer() {
@@ -38,6 +39,7 @@ final class OpenBatchSerde implements Serde<OpenBatch> {
       out.writeLong(batch.openedAtMs());
       out.writeInt(batch.blocks());
       out.writeInt(batch.requests());
+      out.writeInt(batch.route());
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw
     }
@@ -47,11 +49,12 @@ final class OpenBatchSerde implements Serde<OpenBatch> {
   static OpenBatch read(String topic, byte[] bytes) {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
-      if (version != VERSION) {
+      if (version != 1 && version != VERSION) {
         throw new SerializationException("open batch in " + topic + " has layout version " + version
-            + "; this batcher reads version " + VERSION);
+            + "; this batcher reads versions 1 to " + VERSION);
       }
-      OpenBatch batch = new OpenBatch(in.readUTF(), in.readLong(), in.readInt(), in.readInt());
+      OpenBatch batch = new OpenBatch(in.readUTF(), in.readLong(), in.readInt(), in.readInt(),
+          version == 1 ? PrefixRoute.NONE : in.readInt());
       if (in.available() > 0) {
         throw new SerializationException("open batch in " + topic + " has " + in.available()
             + " trailing bytes");

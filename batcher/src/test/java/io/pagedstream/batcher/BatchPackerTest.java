@@ -71,6 +71,36 @@ class BatchPackerTest {
   }
 
   @Test
+  void whileRequestsKeepArrivingBatchesWaitTenIntervalsToFill() {
+    BatchPacker packer = new BatchPacker(8, 10, 4);
+    List<OpenBatch> open = List.of(new OpenBatch("old", 0, 1, 1), new OpenBatch("young", 800, 1, 1));
+    Duration interval = Duration.ofMillis(200);
+
+    // the last request came 50 ms ago: the input is busy, only a batch ten intervals old goes
+    assertThat(packer.expired(open, 1000, interval, 950)).isEmpty();
+    assertThat(packer.expired(open, 2000, interval, 1950)).extracting(OpenBatch::batchId).containsExactly("old");
+    // idle for an interval: every batch open an interval goes
+    assertThat(packer.expired(open, 1000, interval, 800)).extracting(OpenBatch::batchId).containsExactly("old", "young");
+  }
+
+  @Test
+  void aPrefixedRequestJoinsOnlyItsRouteOrAnUnroutedBatch() {
+    BatchPacker packer = new BatchPacker(100, 10, 3);
+    OpenBatch route1 = new OpenBatch("r1", 0, 90, 1, 1);
+    OpenBatch route2 = new OpenBatch("r2", 0, 10, 1, 2);
+    OpenBatch plain = new OpenBatch("plain", 0, 50, 1, PrefixRoute.NONE);
+
+    assertThat(packer.place(List.of(route1, route2, plain), 5, 2)).isEqualTo(new Placement.Join("r2"));
+    // route 1's batch fits best, but route 3 may not join it: the plain batch takes it
+    assertThat(packer.place(List.of(route1, plain), 5, 3)).isEqualTo(new Placement.Join("plain"));
+    // a plain request joins whichever fits best
+    assertThat(packer.place(List.of(route1, route2, plain), 5, PrefixRoute.NONE)).isEqualTo(new Placement.Join("r1"));
+    // no batch of its route and none free: the fullest goes to make room
+    assertThat(packer.place(List.of(route1, route2, new OpenBatch("r0", 0, 5, 1, 0)), 5, 3))
+        .isEqualTo(new Placement.OpenNew(Optional.of("r1")));
+  }
+
+  @Test
   void batchesExpireByAgeOldestFirst() {
     BatchPacker packer = new BatchPacker(8, 10, 4);
     List<OpenBatch> open = List.of(new OpenBatch("new", 900, 1, 1), new OpenBatch("b", 700, 1, 1),

@@ -22,6 +22,27 @@ class StateSerdeTest {
   }
 
   @Test
+  void openBatchesKeepTheirRouteAndVersionOneStoresStillRestore() {
+    OpenBatchSerde serde = new OpenBatchSerde();
+    OpenBatch routed = new OpenBatch("app-0-7", 5, 12, 2, 3);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", routed))).isEqualTo(routed);
+
+    // a predecessor's changelog: version 1, no route
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeByte(1);
+      out.writeUTF("old-1-2");
+      out.writeLong(9);
+      out.writeInt(4);
+      out.writeInt(1);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertThat(serde.deserializer().deserialize("t", bytes.toByteArray()))
+        .isEqualTo(new OpenBatch("old-1-2", 9, 4, 1, PrefixRoute.NONE));
+  }
+
+  @Test
   void unreadableOpenBatchesFailWithTheReason() {
     OpenBatchSerde serde = new OpenBatchSerde();
     byte[] bytes = serde.serializer().serialize("t", new OpenBatch("a", 1, 2, 3));

@@ -11,8 +11,13 @@ import java.time.Duration;
  * @param instanceId stable per GPU slot: it names the transactional id, so a restarted instance
  *     fences its predecessor and aborts its open transaction at once
  * @param maxInflightBatches batches held at once (running, waiting, or finished but not yet
- *     committable because an earlier batch of their partition is still running)
+ *     committable because an earlier batch of their partition is still running); a safety cap,
+ *     the working bound is the engine's waiting queue (see {@link Prefetch})
  * @param commitInterval how often finished batches are committed
+ * @param maxTransactionCompletions a transaction is committed as soon as this many completions are
+ *     finished, even before the commit interval: transactions sized by time and by count
+ * @param threads PyTorch intra-op threads for this processor's engine; 0 keeps PyTorch's default
+ *     (one per core). Process-wide in PyTorch: see {@link IntraOpThreads}
  */
 public record ProcessorConfig(
     Path model,
@@ -24,9 +29,14 @@ public record ProcessorConfig(
     String deadLetterTopic,
     int maxInflightBatches,
     Duration commitInterval,
-    Duration transactionTimeout) {
+    Duration transactionTimeout,
+    int maxTransactionCompletions,
+    int threads) {
 
   public static final String DEFAULT_GROUP = "pagedstream-processor";
+  /** Generous: the waiting queue's KV budget is the working bound; this only caps bookkeeping. */
+  public static final int DEFAULT_MAX_INFLIGHT_BATCHES = 64;
+  public static final int DEFAULT_MAX_TRANSACTION_COMPLETIONS = 2_000;
 
   public ProcessorConfig {
     if (instanceId == null || instanceId.isBlank()) {
@@ -35,16 +45,38 @@ public record ProcessorConfig(
     if (maxInflightBatches < 1) {
       throw new IllegalArgumentException("max in-flight batches must be at least 1, got " + maxInflightBatches);
     }
+    if (maxTransactionCompletions < 1) {
+      throw new IllegalArgumentException("completions per transaction must be at least 1, got " + maxTransactionCompletions);
+    }
+    if (threads < 0) {
+      throw new IllegalArgumentException("--threads must be 0 (PyTorch's default) or more, got " + threads);
+    }
   }
 
   public static ProcessorConfig defaults(Path model, EngineConfig engine, String instanceId) {
     return new ProcessorConfig(model, engine, instanceId, DEFAULT_GROUP, Topics.BATCHES, Topics.COMPLETIONS,
-        Topics.DEAD_LETTER, 4, Duration.ofMillis(200), Duration.ofSeconds(30));
+        Topics.DEAD_LETTER, DEFAULT_MAX_INFLIGHT_BATCHES, Duration.ofMillis(500), Duration.ofSeconds(30),
+        DEFAULT_MAX_TRANSACTION_COMPLETIONS, 0);
   }
 
   public ProcessorConfig withGroupId(String group) {
     return new ProcessorConfig(model, engine, instanceId, group, batchesTopic, completionsTopic, deadLetterTopic,
-        maxInflightBatches, commitInterval, transactionTimeout);
+        maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, threads);
+  }
+
+  public ProcessorConfig withInstanceId(String id) {
+    return new ProcessorConfig(model, engine, id, groupId, batchesTopic, completionsTopic, deadLetterTopic,
+        maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, threads);
+  }
+
+  public ProcessorConfig withThreads(int n) {
+    return new ProcessorConfig(model, engine, instanceId, groupId, batchesTopic, completionsTopic, deadLetterTopic,
+        maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, n);
+  }
+
+  public ProcessorConfig withCommitInterval(Duration interval) {
+    return new ProcessorConfig(model, engine, instanceId, groupId, batchesTopic, completionsTopic, deadLetterTopic,
+        maxInflightBatches, interval, transactionTimeout, maxTransactionCompletions, threads);
   }
 
   public String transactionalId() {

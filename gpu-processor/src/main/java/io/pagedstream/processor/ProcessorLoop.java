@@ -39,8 +39,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consume-generate-produce loop of one processor, on one thread (the engine's). Each turn:
- * take a batch if the engine has admitted all it holds, run one engine step, and commit finished
- * batches (completions plus input offsets, in one transaction) every commit interval.
+ * take a batch while the engine's waiting queue holds less than a second KV pool's worth
+ * ({@link Prefetch}), run one engine step, and commit finished batches (completions plus input
+ * offsets, in one transaction) every commit interval, or sooner once enough completions are
+ * finished. {@link LoopTimes} records where the time goes.
  */
 final class ProcessorLoop implements Runnable {
 
@@ -61,6 +63,12 @@ final class ProcessorLoop implements Runnable {
   private final String modelFingerprint;
   private final InFlightBatches inflight = new InFlightBatches();
   private final Map<String, Pending> pending = new HashMap<>();
+  private final Prefetch prefetch;
+  private final LoopTimes times;
+  /** The batcher's KV estimates of the requests in {@link #pending}, summed. */
+  private long heldBlocks;
+  /** Completions finished since the last transaction. */
+  private int unsentCompletions;
   private long nextKey;
   private long lastCommitNanos = System.nanoTime();
   private volatile boolean running = true;
@@ -80,31 +88,47 @@ final class ProcessorLoop implements Runnable {
     this.completions = completions;
     this.stats = stats;
     this.modelFingerprint = modelFingerprint;
+    this.prefetch = new Prefetch(config.engine().numKvBlocks(), config.engine().maxNumSeqs());
+    this.times = stats.times();
   }
 
   @Override
   public void run() {
     try {
+      IntraOpThreads.set(config.threads());
       producer.initTransactions();
       consumer.subscribe(List.of(config.batchesTopic()), new Rebalance());
       while (running) {
         Set<TopicPartition> assigned = consumer.assignment();
-        if (inflight.size() < config.maxInflightBatches() && engine.numWaiting() == 0) {
+        if (inflight.size() < config.maxInflightBatches()
+            && prefetch.wantsMore(engine.numWaiting(), pending.size(), heldBlocks)) {
           consumer.resume(assigned);
         } else {
           consumer.pause(assigned);
         }
-        for (ConsumerRecord<String, byte[]> rec : consumer.poll(engine.hasUnfinished() ? Duration.ZERO : IDLE_POLL)) {
+        boolean busy = engine.hasUnfinished();
+        long t0 = System.nanoTime();
+        var polled = consumer.poll(busy ? Duration.ZERO : IDLE_POLL);
+        long t1 = System.nanoTime();
+        times.add(busy ? LoopTimes.Phase.POLL : LoopTimes.Phase.IDLE, t1 - t0);
+        for (ConsumerRecord<String, byte[]> rec : polled) {
           take(rec);
         }
+        long t2 = System.nanoTime();
+        times.add(LoopTimes.Phase.READ, t2 - t1);
         // after taking, when the engine holds the most
         stats.observe(inflight.size(), pending.size(), engine.numWaiting());
         if (engine.hasUnfinished()) {
-          for (RequestOutput o : engine.step()) {
+          List<RequestOutput> finished = engine.step();
+          long t3 = System.nanoTime();
+          times.add(LoopTimes.Phase.STEP, t3 - t2);
+          for (RequestOutput o : finished) {
             answer(o);
           }
+          times.add(LoopTimes.Phase.ANSWER, System.nanoTime() - t3);
         }
-        commit(false);
+        // an idle engine loses nothing to a commit: its last results go out now, not an interval later
+        commit(!engine.hasUnfinished());
       }
       if (!killed) {
         commit(true);
@@ -173,6 +197,7 @@ final class ProcessorLoop implements Runnable {
       String key = Long.toString(nextKey++);
       int[] prompt = TokenIds.toArray(r.getPromptTokenIds());
       pending.put(key, new Pending(b, r, now, CacheKey.of(modelFingerprint, prompt, params).orElse(null)));
+      heldBlocks += r.getEstimatedKvBlocks();
       engine.add(key, prompt, params);
     }
   }
@@ -182,6 +207,7 @@ final class ProcessorLoop implements Runnable {
     if (p == null) {
       return;
     }
+    heldBlocks -= p.request().getEstimatedKvBlocks();
     stats.outputTokens.addAndGet(o.outputTokenIds().length);
     Completion c = completions.from(p.request(), p.batch().batchId, o, p.admittedAtMs());
     if (p.cacheKey() != null && !o.isError()) {
@@ -196,6 +222,7 @@ final class ProcessorLoop implements Runnable {
     b.addOutput(new ProducerRecord<>(config.completionsTopic(), c.getId(),
         completionWriter.serialize(config.completionsTopic(), c)));
     b.answered();
+    unsentCompletions++;
     if ("error".equals(c.getFinishReason())) {
       stats.errorsCommitted.incrementAndGet();
     }
@@ -212,16 +239,24 @@ final class ProcessorLoop implements Runnable {
     stats.deadLetters.incrementAndGet();
   }
 
-  /** Commits the finished batches in one transaction, at most once per commit interval. */
+  /**
+   * Commits the finished batches in one transaction: once per commit interval, or sooner when
+   * {@link ProcessorConfig#maxTransactionCompletions} are finished, or at once when {@code force}.
+   * A fast engine then pays one commit per few thousand completions, a slow one still shows
+   * results every interval.
+   */
   private void commit(boolean force) {
-    if (!force && System.nanoTime() - lastCommitNanos < config.commitInterval().toNanos()) {
+    long start = System.nanoTime();
+    if (!force && start - lastCommitNanos < config.commitInterval().toNanos()
+        && unsentCompletions < config.maxTransactionCompletions()) {
       return;
     }
-    lastCommitNanos = System.nanoTime();
+    lastCommitNanos = start;
     InFlightBatches.Committable c = inflight.drainCommittable();
     if (c.isEmpty()) {
       return;
     }
+    unsentCompletions = 0;
     try {
       producer.beginTransaction();
       for (ProducerRecord<String, byte[]> r : c.records()) {
@@ -238,6 +273,7 @@ final class ProcessorLoop implements Runnable {
       rewind();
       return;
     }
+    times.add(LoopTimes.Phase.COMMIT, System.nanoTime() - start);
     stats.transactions.incrementAndGet();
     stats.batchesCommitted.addAndGet(c.batches());
     stats.completionsCommitted.addAndGet(c.records().stream().filter(r -> r.topic().equals(config.completionsTopic())).count());
@@ -269,6 +305,7 @@ final class ProcessorLoop implements Runnable {
       Map.Entry<String, Pending> e = it.next();
       if (gone.contains(e.getValue().batch())) {
         engine.abort(e.getKey());
+        heldBlocks -= e.getValue().request().getEstimatedKvBlocks();
         stats.abortedRequests.incrementAndGet();
         it.remove();
       }

@@ -48,6 +48,8 @@ public final class ProcessorService implements AutoCloseable {
 
   private ProcessorService(ProcessorConfig config, KafkaSettings kafka) {
     this.config = config;
+    // before loading: the engine measures its batch-invariant shapes at load, on these threads
+    IntraOpThreads.set(config.threads());
     this.engine = LlmEngine.load(config.model(), config.engine());
     this.tokenizer = TextTokenizer.forModel(config.model());
     Map<String, Object> consumerProps = kafka.with(Map.of(

@@ -18,6 +18,7 @@ public final class ProcessorStats {
   private final AtomicInteger peakInFlightBatches = new AtomicInteger();
   private final AtomicInteger peakHeldRequests = new AtomicInteger();
   private final AtomicInteger peakWaitingRequests = new AtomicInteger();
+  private final LoopTimes times = new LoopTimes();
 
   /**
    * What the loop holds after each turn: the work in memory, as opposed to the work still in
@@ -83,6 +84,11 @@ public final class ProcessorStats {
   /** The most requests waiting in the engine for KV blocks or a running slot at once. */
   public int peakWaitingRequests() {
     return peakWaitingRequests.get();
+  }
+
+  /** Where the loop's time went, phase by phase. */
+  public LoopTimes times() {
+    return times;
   }
 
   /** Requests dropped because their partition moved to another instance. */

@@ -31,6 +31,14 @@ class ProcessorServiceTest {
     return ProcessorConfig.defaults(MODEL, EngineConfig.defaults(512), instance);
   }
 
+  /**
+   * An engine that runs 4 sequences at once: it prefetches only a few batches, so the work
+   * finishes over several commits and a kill can land between them.
+   */
+  private static ProcessorConfig narrowConfig(String instance) {
+    return ProcessorConfig.defaults(MODEL, EngineConfig.defaults(512).withMaxNumSeqs(4), instance);
+  }
+
   private static List<GenerationBatch> randomBatches(int batches, int perBatch, int maxTokens, long seed) {
     Random rnd = new Random(seed);
     List<GenerationBatch> out = new ArrayList<>();
@@ -85,14 +93,14 @@ class ProcessorServiceTest {
     int total = 16 * 4;
     try (PipelineFixture f = new PipelineFixture(2)) {
       f.sendBatches(batches);
-      ProcessorService first = ProcessorService.start(config("slot-0"), f.settings);
+      ProcessorService first = ProcessorService.start(narrowConfig("slot-0"), f.settings);
       // kill it once it has committed some batches and has more in flight
       await("a first commit", () -> first.stats().batchesCommitted() >= 2, Duration.ofSeconds(120));
       await("work in flight", () -> first.stats().batchesTaken() > first.stats().batchesCommitted(), Duration.ofSeconds(60));
       long committedBeforeKill = first.stats().batchesCommitted();
       first.kill();
       assertThat(committedBeforeKill).isLessThan(batches.size());
-      try (ProcessorService second = ProcessorService.start(config("slot-0"), f.settings)) {
+      try (ProcessorService second = ProcessorService.start(narrowConfig("slot-0"), f.settings)) {
         List<Completion> got = f.readCompletions(total, Duration.ofSeconds(180));
         Map<String, Long> counts = got.stream().collect(Collectors.groupingBy(Completion::getId, Collectors.counting()));
         assertThat(counts).hasSize(total);

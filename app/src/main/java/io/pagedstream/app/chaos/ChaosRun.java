@@ -226,8 +226,7 @@ public final class ChaosRun {
   }
 
   private static ProcessorConfig withInstance(ProcessorConfig c, String instanceId) {
-    return new ProcessorConfig(c.model(), c.engine(), instanceId, c.groupId(), c.batchesTopic(), c.completionsTopic(),
-        c.deadLetterTopic(), c.maxInflightBatches(), c.commitInterval(), c.transactionTimeout());
+    return c.withInstanceId(instanceId);
   }
 
   private void say(String format, Object... args) {
