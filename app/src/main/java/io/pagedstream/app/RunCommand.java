@@ -64,9 +64,6 @@ final class RunCommand implements Callable<Integer> {
       + "directory deleted at exit, so there is nothing to resume")
   boolean ephemeral;
 
-  @Option(names = "--stats", description = "write the run's statistics as JSON to this file")
-  Path stats;
-
   @Option(names = "--max-batch-requests", defaultValue = "256", description = "requests per batch at most (default: ${DEFAULT-VALUE})")
   int maxBatchRequests;
 
@@ -79,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
   int prefixBlocks;
 
   @Option(names = "--stats", description = "write run statistics as JSON to this file (generate's figures, "
-      + "tokens/s from first submission to last completion, wall_seconds with start-up, the pipeline's time split)")
+      + "tokens/s from first submission to last completion, wall_seconds with start-up, the pipeline's time split; a resumed run counts only the tokens it generated)")
   Path stats;
 
   @Option(names = "--quiet", description = "no progress bar")
