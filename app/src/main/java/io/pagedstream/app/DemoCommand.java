@@ -50,7 +50,7 @@ import picocli.CommandLine.Option;
         + "and the path of the results file.")
 final class DemoCommand implements Callable<Integer> {
 
-  @Option(names = "--model", description = "model folder (default: ../shared/models/tiny-stories-synth beside the repository)")
+  @Option(names = "--model", description = "model folder (default: the repository's models/tiny-stories-synth, float16)")
   Path model;
 
   @Option(names = "--prompts", description = "requests as JSONL (default: the bundled story openings)")
@@ -259,10 +259,11 @@ final class DemoCommand implements Callable<Integer> {
         fill == null ? 0 : fill.count(), size == null ? 0 : size.mean(), fill == null ? 0 : 100 * fill.mean(), totalBlocks);
   }
 
+  /** The float16 demo model in the repository: PAGEDSTREAM_HOME (set by the launcher), else the working directory. */
   private static Path defaultModel() {
     String home = System.getenv("PAGEDSTREAM_HOME");
     Path base = home != null ? Path.of(home) : Path.of("").toAbsolutePath();
-    Path m = base.resolveSibling("shared").resolve("models").resolve("tiny-stories-synth");
+    Path m = base.resolve("models").resolve("tiny-stories-synth");
     if (!Files.isDirectory(m)) {
       throw new IllegalArgumentException("no demo model at " + m + ": give --model DIR");
     }

@@ -8,6 +8,7 @@ import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
+import io.pagedstream.ingest.ResultIds;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +18,9 @@ import java.util.function.Consumer;
 
 /**
  * Runs parsed request lines through an engine and hands out exactly one result per line, in input
- * order. Lines are keyed by their position, not their id, so duplicate ids still get one result
- * each.
+ * order. Result ids come from ingest's {@link ResultIds}, as on the Kafka path: a repeated id is
+ * an error result under a {@code line-N} stand-in ({@code duplicate id "x" (already used on line
+ * M)}). The engine keys lines by their position.
  */
 final class GenerationJob {
 
@@ -28,6 +30,7 @@ final class GenerationJob {
   private final PromptValidator validator;
   private final Optional<TextTokenizer> tokenizer;
   private final Consumer<GenerationResult> sink;
+  private final ResultIds resultIds = new ResultIds();
   private final List<Pending> pending = new ArrayList<>();
   private final Map<Integer, GenerationResult> done = new HashMap<>();
   private int nextToEmit;
@@ -42,19 +45,26 @@ final class GenerationJob {
 
   void submit(ParsedLine line) {
     int index = pending.size();
+    ResultIds.Resolved resolved = resultIds.resolve(index + 1L, line);
+    String id = resolved.id();
     if (line instanceof ParsedLine.Failed f) {
-      pending.add(new Pending(f.id(), 0));
-      complete(index, GenerationResult.error(f.id(), f.error(), 0));
+      pending.add(new Pending(id, 0));
+      complete(index, GenerationResult.error(id, f.error(), 0));
+      return;
+    }
+    if (resolved.problem() != null) {
+      pending.add(new Pending(id, 0));
+      complete(index, GenerationResult.error(id, resolved.problem(), 0));
       return;
     }
     var request = ((ParsedLine.Ok) line).request();
     try {
       ValidatedPrompt p = validator.validate(request);
-      pending.add(new Pending(p.id(), p.promptTokens()));
+      pending.add(new Pending(id, p.promptTokens()));
       engine.add(Integer.toString(index), p.promptTokenIds(), p.params());
     } catch (InvalidRequestException e) {
-      pending.add(new Pending(request.id(), e.promptTokens()));
-      complete(index, GenerationResult.error(request.id(), e.getMessage(), e.promptTokens()));
+      pending.add(new Pending(id, e.promptTokens()));
+      complete(index, GenerationResult.error(id, e.getMessage(), e.promptTokens()));
     }
   }
 

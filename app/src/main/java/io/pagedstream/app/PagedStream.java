@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       BenchCommand.class,
       MakeModelCommand.class,
+      ConvertModelCommand.class,
       PlanCommand.class,
       ProcessorCommand.class,
       BatcherCommand.class,

@@ -175,6 +175,42 @@ class GenerateCommandTest {
   }
 
   @Test
+  void aDuplicateIdIsTheSameErrorAsOnTheKafkaPath() throws Exception {
+    String input = "{\"id\":\"a\",\"prompt\":\"Once upon a time\",\"max_tokens\":4,\"temperature\":0}\n"
+        + "{\"id\":\"a\",\"prompt\":\"The dog\",\"max_tokens\":4,\"temperature\":0}\n"
+        + "{\"id\":\"b\",\"prompt\":\"The dog\",\"max_tokens\":4,\"temperature\":0}\n";
+    Run generated = generate("tiny-stories-synth", input.getBytes(StandardCharsets.UTF_8));
+    assertThat(generated.exit()).isZero();
+    assertThat(generated.results()).hasSize(3);
+    JsonNode dup = generated.results().get(1);
+    assertThat(dup.get("id").asText()).isEqualTo("line-2");
+    assertThat(dup.get("finish_reason").asText()).isEqualTo("error");
+    assertThat(dup.get("error").asText()).isEqualTo("duplicate id \"a\" (already used on line 1)");
+    assertThat(generated.results().get(0).get("token_ids")).hasSize(4);
+    assertThat(generated.stats().get("errors").asInt()).isEqualTo(1);
+
+    // the same input through the whole pipeline answers every line alike
+    Path output = dir.resolve("run-out.jsonl");
+    CommandLine cl = PagedStream.commandLine();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    cl.setErr(new PrintWriter(err, true));
+    int exit = cl.execute("run", "--model", SharedData.model("tiny-stories-synth").toString(),
+        "--input", dir.resolve("in.jsonl").toString(), "--output", output.toString(), "--ephemeral", "--quiet");
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    List<JsonNode> ran = new ArrayList<>();
+    for (String line : Files.readAllLines(output)) {
+      ran.add(JSON.readTree(line));
+    }
+    assertThat(ran).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      for (String field : List.of("id", "finish_reason", "error", "token_ids", "text")) {
+        assertThat(String.valueOf(ran.get(i).get(field))).as("line %d %s", i + 1, field)
+            .isEqualTo(String.valueOf(generated.results().get(i).get(field)));
+      }
+    }
+  }
+
+  @Test
   void textShowsAnEosTheModelRanPastButNotTheOneItStoppedAt() throws Exception {
     // greedy from this opening, the story ends (EOS, id 1023) within 300 tokens and starts anew
     String lines = "{\"id\":\"past\",\"prompt\":\"Once upon a time\",\"max_tokens\":300,\"temperature\":0,\"ignore_eos\":true}\n"

@@ -11,10 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the read-only {@code shared/} folder beside the repository (models and golden outputs):
- * the {@code pagedstream.shared} property, the {@code PAGEDSTREAM_SHARED} variable, or the first
- * {@code shared/} next to the working directory or one of its parents. Tests need it and fail
- * clearly without it: they check real weights, there is nothing to skip to.
+ * Finds the models and golden outputs the tests check against, in this order:
+ * <ol>
+ *   <li>the repository's own {@code testdata/} (with {@code models/} and {@code golden/}), found by
+ *       walking up from the working directory, so a plain clone runs its tests;
+ *   <li>the folder named by the {@code pagedstream.shared} property or the {@code PAGEDSTREAM_SHARED}
+ *       variable;
+ *   <li>the first {@code shared/} beside the working directory or one of its parents.
+ * </ol>
+ * Tests need the data and fail clearly without it: they check real weights, there is nothing to
+ * skip to.
  */
 public final class SharedData {
 
@@ -22,13 +28,20 @@ public final class SharedData {
 
   public static Path root() {
     List<Path> tried = new ArrayList<>();
+    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path p = dir.resolve("testdata");
+      tried.add(p);
+      if (holdsData(p)) {
+        return p;
+      }
+    }
     String prop = System.getProperty("pagedstream.shared");
     String env = System.getenv("PAGEDSTREAM_SHARED");
     for (String s : new String[] {prop, env}) {
       if (s != null && !s.isBlank()) {
         Path p = Paths.get(s).toAbsolutePath().normalize();
         tried.add(p);
-        if (Files.isDirectory(p.resolve("models"))) {
+        if (holdsData(p)) {
           return p;
         }
       }
@@ -36,12 +49,16 @@ public final class SharedData {
     for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       Path p = dir.resolveSibling("shared");
       tried.add(p);
-      if (Files.isDirectory(p.resolve("models"))) {
+      if (holdsData(p)) {
         return p;
       }
     }
-    throw new IllegalStateException("cannot find the shared/ folder with models and golden data; tried " + tried
-        + " (set PAGEDSTREAM_SHARED)");
+    throw new IllegalStateException("cannot find the test models and golden data (the repository's testdata/); tried "
+        + tried + " (set PAGEDSTREAM_SHARED)");
+  }
+
+  private static boolean holdsData(Path p) {
+    return Files.isDirectory(p.resolve("models")) && Files.isDirectory(p.resolve("golden"));
   }
 
   public static Path model(String name) {

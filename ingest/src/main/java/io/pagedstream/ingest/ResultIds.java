@@ -12,17 +12,19 @@ import java.util.Optional;
 
 /**
  * The id each input line's result goes out under: the line's own id when valid and not taken by
- * an earlier line, else a {@link IdRegistry} stand-in. Ingest routes with it, and a reader of the
- * results uses {@link #forInput} to put them back in input order.
+ * an earlier line, else a {@link IdRegistry} stand-in. Ingest routes with it, {@code generate}
+ * answers with it (so a duplicate id is the same error on both paths), and a reader of the results
+ * uses {@link #forInput} to put them back in input order.
  */
 public final class ResultIds {
 
   /** A line's result id, and why the line is an error when its id is the reason. */
-  record Resolved(String id, String problem) {}
+  public record Resolved(String id, String problem) {}
 
   private final IdRegistry ids = new IdRegistry();
 
-  Resolved resolve(long number, ParsedLine line) {
+  /** Resolves line {@code number} (1-based, every line counted); call once per line, in order. */
+  public Resolved resolve(long number, ParsedLine line) {
     String own = line.id();
     Optional<String> idProblem = IngestChecks.idProblem(own);
     if (idProblem.isPresent()) {
