@@ -26,6 +26,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -190,11 +192,12 @@ class PlanCommandTest {
 
   static EngineConfig config(ModelSpec spec, String... args) {
     EngineOptions options = new EngineOptions();
-    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
-    all[args.length] = "--kv-cache-dtype";
-    all[args.length + 1] = java.util.Arrays.asList(args).contains("--kv-cache-dtype")
-        ? args[java.util.Arrays.asList(args).indexOf("--kv-cache-dtype") + 1] : "float32";
-    new CommandLine(options).parseArgs(all);
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!all.contains("--kv-cache-dtype")) {
+      all.add("--kv-cache-dtype");
+      all.add("float32");
+    }
+    new CommandLine(options).parseArgs(all.toArray(String[]::new));
     return options.toConfig(spec, KvLayout.PAGED);
   }
 
@@ -229,9 +232,14 @@ class PlanCommandTest {
     assertThat(config.kvCacheDtype()).isEqualTo(kv);
     MemoryPlan plan = MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(kv).withBlockSize(blockSize);
     assertThat(blocks).isEqualTo(plan.kvBlocksWithin(budget));
-    // half precision holds twice the blocks of float32 in the same memory
+    // half precision holds twice the blocks of float32 in the same memory (one more where the
+    // float32 pool's rounding down left half a block's bytes over)
     int float32Blocks = poolBlocks(spec, "--kv-cache-gib", "0.01", "--block-size", "16");
-    assertThat(blocks).isEqualTo(kv == Dtype.FLOAT32 ? float32Blocks : 2 * float32Blocks);
+    if (kv == Dtype.FLOAT32) {
+      assertThat(blocks).isEqualTo(float32Blocks);
+    } else {
+      assertThat(blocks).isBetween(2 * float32Blocks, 2 * float32Blocks + 1);
+    }
     // the batcher's estimator, given the same budget as memory or as the processors' block count
     assertThat(KvEstimator.of(spec, blockSize, new KvBudget.Memory(budget, kv)).budgetBlocks()).isEqualTo(blocks);
     assertThat(KvEstimator.of(spec, blockSize, KvBudget.blocks(blocks)).budgetBlocks()).isEqualTo(blocks);
