@@ -226,7 +226,7 @@ public final class LlamaModel {
    */
   private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
     int rows = (int) x.getShape().get(0);
-    NDArray y = product.apply(x, weight, invariance.padRows(rows));
+    NDArray y = product.apply(x, weight, invariance.padRows(Math.max(rows, product.minRows())));
     return bias == null ? y : y.add(bias);
   }
 
