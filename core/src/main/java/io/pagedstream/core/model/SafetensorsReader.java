@@ -152,7 +152,7 @@ public final class SafetensorsReader implements AutoCloseable {
     if (first < 0 || first + count > info.elementCount()) {
       throw new IndexOutOfBoundsException("elements " + first + ".." + (first + count) + " of tensor " + info.name());
     }
-    ByteBuffer raw = ByteBuffer.allocate(count * width).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer raw = rawBuffer(count * width);
     try {
       readFully(channel, raw, dataStart + info.begin() + first * width);
     } catch (IOException e) {
@@ -172,6 +172,21 @@ public final class SafetensorsReader implements AutoCloseable {
         }
       }
     }
+  }
+
+  private ByteBuffer raw;
+
+  /**
+   * One reused read buffer: a fresh array per chunk would leave the whole model behind as heap
+   * garbage until a collection, and the heap's pages count as resident memory.
+   */
+  private ByteBuffer rawBuffer(int bytes) {
+    if (raw == null || raw.capacity() < bytes) {
+      raw = ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    raw.clear();
+    raw.limit(bytes);
+    return raw;
   }
 
   @Override

@@ -165,6 +165,7 @@ public final class Weights implements AutoCloseable {
     private final Map<String, SafetensorsReader> byTensor;
     private final Path dir;
     private final Precision precision;
+    private ByteBuffer stagingBytes;
     private FloatBuffer staging;
 
     Loader(NDManager manager, Map<String, SafetensorsReader> byTensor, Path dir, Precision precision) {
@@ -220,8 +221,11 @@ public final class Weights implements AutoCloseable {
           int n = (int) Math.min(rowsPerChunk, rows - r);
           FloatBuffer buf = staging(n * cols);
           reader(name).readFloats(info, r * cols, buf);
-          buf.flip();
-          try (NDArray chunk = manager.create(buf, new Shape(n, cols))) {
+          // DJL copies a FloatBuffer into a fresh direct buffer that only a GC frees; a direct
+          // ByteBuffer goes straight to PyTorch
+          ByteBuffer bytes = stagingBytes.duplicate().order(ByteOrder.nativeOrder());
+          bytes.position(0).limit((int) (n * cols * Float.BYTES));
+          try (NDArray chunk = manager.create(bytes, new Shape(n, cols), DataType.FLOAT32)) {
             out.set(new NDIndex((row + r) + ":" + (row + r + n)), chunk);
           }
         }
@@ -239,8 +243,8 @@ public final class Weights implements AutoCloseable {
 
     private FloatBuffer staging(long values) {
       if (staging == null || staging.capacity() < values) {
-        staging = ByteBuffer.allocateDirect((int) Math.max(values, Math.min(CHUNK, values)) * Float.BYTES)
-            .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        stagingBytes = ByteBuffer.allocateDirect((int) values * Float.BYTES).order(ByteOrder.nativeOrder());
+        staging = stagingBytes.asFloatBuffer();
       }
       staging.clear();
       staging.limit((int) values);
