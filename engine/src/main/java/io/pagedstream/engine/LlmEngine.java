@@ -97,8 +97,11 @@ public final class LlmEngine implements AutoCloseable {
     NDManager manager = NDManager.newBaseManager(device, "PyTorch");
     Precision precision = null;
     try {
-      EngineConfig runnable = runnableDtypes(config, manager);
-      precision = Precision.open(manager, runnable.dtype(), runnable.kvCacheDtype());
+      EngineConfig runnable = config;
+      precision = openPrecision(config, manager);
+      if (precision.weights() != config.dtype() || precision.kv() != config.kvCacheDtype()) {
+        runnable = config.withDtypes(precision.weights(), precision.kv());
+      }
       ResidentMemory.resetPeak();
       long before = ResidentMemory.current();
       Weights weights = Weights.load(modelDir, spec, manager, device, precision);
@@ -117,23 +120,33 @@ public final class LlmEngine implements AutoCloseable {
 
   /**
    * The configured dtypes, or the nearest ones the device runs: bfloat16 needs PyTorch to make
-   * bfloat16 arrays (tried once, on a few elements); without it weights fall back to float32 and
-   * the KV cache to float16, which keeps the KV pool's byte size and so the batcher's estimates.
+   * and multiply bfloat16 arrays (tried once, on a few elements, with the precision's own
+   * converter); without it weights fall back to float32 and the KV cache to float16, which keeps
+   * the KV pool's byte size and so the batcher's estimates.
    */
-  private static EngineConfig runnableDtypes(EngineConfig config, NDManager manager) {
+  private static Precision openPrecision(EngineConfig config, NDManager manager) {
     boolean wantsBf16 = config.dtype() == Dtype.BFLOAT16 || config.kvCacheDtype() == Dtype.BFLOAT16;
     if (wantsBf16 && manager.getDevice().isGpu() && config.kvCacheDtype() == Dtype.BFLOAT16
         && config.swapSpaceBytes() > 0) {
       throw new IllegalArgumentException("--preemption-mode swap with a bfloat16 KV cache on a GPU is not supported "
           + "(DJL cannot copy bfloat16 arrays between devices); use --kv-cache-dtype float16 or recompute");
     }
-    if (!wantsBf16 || Precision.bfloat16Works(manager)) {
-      return config;
+    if (wantsBf16) {
+      try {
+        Precision p = Precision.open(manager, config.dtype(), config.kvCacheDtype());
+        if (p.bfloat16Runs(manager)) {
+          return p;
+        }
+        p.close();
+      } catch (RuntimeException e) {
+        // falls back below
+      }
+      Dtype weights = config.dtype() == Dtype.BFLOAT16 ? Dtype.FLOAT32 : config.dtype();
+      Dtype kv = config.kvCacheDtype() == Dtype.BFLOAT16 ? Dtype.FLOAT16 : config.kvCacheDtype();
+      LOG.warn("bfloat16 does not run on {} here: using --dtype {} --kv-cache-dtype {}", manager.getDevice(), weights, kv);
+      return Precision.open(manager, weights, kv);
     }
-    Dtype weights = config.dtype() == Dtype.BFLOAT16 ? Dtype.FLOAT32 : config.dtype();
-    Dtype kv = config.kvCacheDtype() == Dtype.BFLOAT16 ? Dtype.FLOAT16 : config.kvCacheDtype();
-    LOG.warn("bfloat16 does not run on {} here: using --dtype {} --kv-cache-dtype {}", manager.getDevice(), weights, kv);
-    return config.withDtypes(weights, kv);
+    return Precision.open(manager, config.dtype(), config.kvCacheDtype());
   }
 
   /** "cpu", "cuda" or "auto"; "cuda" fails with a clear message when PyTorch sees no GPU. */

@@ -77,13 +77,13 @@ public record DtypeChoice(Dtype weights, Dtype kv, List<String> notices) {
   }
 
   private static Dtype runnable(String name, String option) {
-    Dtype d;
+    Dtype d = null;
     try {
       d = Dtype.parse(name);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(option + " must be auto, float32, float16 or bfloat16, got '" + name + "'");
+      // refused below with the option's own wording
     }
-    if (!Precision.RUNNABLE.contains(d)) {
+    if (d == null || !Precision.RUNNABLE.contains(d)) {
       throw new IllegalArgumentException(option + " must be auto, float32, float16 or bfloat16, got '" + name + "'");
     }
     return d;

@@ -44,10 +44,11 @@ public final class Precision implements AutoCloseable {
     return new Precision(weights, kv, bf16);
   }
 
-  /** Whether bfloat16 arrays can be made and multiplied on this manager's device (a few-element try). */
-  public static boolean bfloat16Works(NDManager manager) {
-    try (NDManager m = manager.newSubManager(); Bfloat16Arrays bf = Bfloat16Arrays.open(m)) {
-      NDArray a = bf.convert(m.ones(new Shape(2, 2)));
+  /** Whether this precision's bfloat16 arrays multiply correctly on the manager's device (a 2x2 try). */
+  public boolean bfloat16Runs(NDManager manager) {
+    try (NDManager m = manager.newSubManager()) {
+      NDArray a = zeros(m, new Shape(2, 2), Dtype.BFLOAT16);
+      a.set(new ai.djl.ndarray.index.NDIndex(":"), m.ones(new Shape(2, 2)));
       return a.matMul(a).toType(DataType.FLOAT32, false).getFloat(0, 0) == 2f;
     } catch (RuntimeException | LinkageError e) {
       return false;
