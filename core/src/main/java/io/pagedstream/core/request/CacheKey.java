@@ -35,7 +35,16 @@ public final class CacheKey {
       b.putLong(greedy || p.seed() == null ? 0 : p.seed());
       b.putInt(p.maxTokens());
       b.put((byte) (p.ignoreEos() ? 1 : 0));
+      b.putInt(p.n());
+      b.putInt(p.logprobs() == null ? -1 : p.logprobs());
       sha.update(b.array(), 0, b.position());
+      // stop conditions change where an output ends, so they are part of the key
+      for (String s : p.stop()) {
+        sha.update((s + '\u0000').getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      for (int t : p.stopTokenIds()) {
+        sha.update(ByteBuffer.allocate(4).putInt(t).array());
+      }
       return Optional.of(HexFormat.of().formatHex(sha.digest()));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
