@@ -1,5 +1,9 @@
-package io.pagedstream.ingest;
+package io.pagedstream.app;
 
+import io.pagedstream.ingest.IngestConfig;
+import io.pagedstream.ingest.IngestSummary;
+import io.pagedstream.ingest.JsonlIngest;
+import io.pagedstream.ingest.TopicNames;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import java.nio.file.Path;
@@ -62,7 +66,7 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--completions-topic", defaultValue = Topics.COMPLETIONS, description = "default: ${DEFAULT-VALUE}")
   String completionsTopic;
 
-  @Option(names = "--progress-topic", defaultValue = TopicNames.DEFAULT_PROGRESS, description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--progress-topic", defaultValue = Topics.INGEST_PROGRESS, description = "default: ${DEFAULT-VALUE}")
   String progressTopic;
 
   @Override
