@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -66,10 +67,20 @@ public final class TopicAdmin implements AutoCloseable {
    * @param replication empty for the cluster's defaults (factor and {@code min.insync.replicas})
    */
   public void ensure(Collection<TopicSpec> specs, int scaledPartitions, Optional<Replication> replication) {
+    Set<String> existing;
+    try {
+      existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw failure("cannot list the topics on " + bootstrap, e.getCause());
+    } catch (TimeoutException e) {
+      throw noAnswer(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing the topics", e);
+    }
     List<NewTopic> missing = new ArrayList<>();
     for (TopicSpec spec : specs) {
-      // no grace here: the usual reason for an unknown topic is that there is none yet
-      if (describe(spec.name(), Duration.ZERO).isEmpty()) {
+      if (!existing.contains(spec.name())) {
         missing.add(spec.newTopic(scaledPartitions, replication));
       }
     }
