@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       ProcessorCommand.class,
       BatcherCommand.class,
-      io.pagedstream.ingest.IngestCommand.class,
+      IngestCommand.class,
       RunCommand.class,
       StatusCommand.class,
       DemoCommand.class,

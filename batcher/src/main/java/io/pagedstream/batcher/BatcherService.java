@@ -1,9 +1,9 @@
 package io.pagedstream.batcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.streams.CloseOptions;
@@ -94,7 +94,8 @@ public final class BatcherService implements AutoCloseable {
    * prefixes, each still routed by its first, which costs cache hits but never correctness.
    */
   private static int batchPartitions(KafkaSettings kafka) {
-    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(kafka.asMap())) {
+    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(
+        KafkaClientSettings.admin(kafka, "pagedstream-batcher-admin").build())) {
       return a.describeTopics(java.util.List.of(io.pagedstream.schemas.Topics.BATCHES)).allTopicNames()
           .get(20, java.util.concurrent.TimeUnit.SECONDS).get(io.pagedstream.schemas.Topics.BATCHES).partitions().size();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
@@ -108,24 +109,22 @@ public final class BatcherService implements AutoCloseable {
   }
 
   /**
-   * The Kafka Streams settings: the user's, then what the batcher's guarantees rest on, which the
-   * user's file cannot turn off: exactly_once_v2 (each request's result and its offset commit
-   * together), the dead-letter handler, and failing (not skipping) on processing or production
-   * errors, since a skipped record would be a request without a result.
+   * The Kafka Streams settings ({@link KafkaClientSettings#streams}, so exactly_once_v2: each
+   * request's result and its offset commit together), with what else the batcher's guarantees
+   * rest on, which the user's file cannot turn off: the dead-letter handler, and failing (not
+   * skipping) on processing or production errors, since a skipped record would be a request
+   * without a result.
    */
   public static Map<String, Object> streamsConfig(BatcherConfig config, KafkaSettings kafka,
       BatcherMetrics metrics) {
-    Map<String, Object> settings = new HashMap<>(kafka.asMap());
-    settings.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-    settings.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    settings.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
-    settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-        LogAndFailProcessingExceptionHandler.class);
-    settings.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-        DefaultProductionExceptionHandler.class);
-    // a no-op without global stores; Kafka recommends it and makes it the default in 5.0
-    settings.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    settings.put(BatcherMetrics.CONFIG_KEY, metrics);
+    Map<String, Object> settings = KafkaClientSettings.streams(kafka, config.applicationId())
+        .with(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class)
+        .with(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class)
+        .with(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class)
+        // a no-op without global stores; Kafka recommends it and makes it the default in 5.0
+        .with(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true)
+        .with(BatcherMetrics.CONFIG_KEY, metrics)
+        .build();
     // Kafka's default, /tmp/kafka-streams, is shared by every run on the machine: local state of
     // one cluster would be taken for another's. Without a state.dir, each instance gets its own,
     // restored from the changelogs (correct, if slower to start than a kept directory).

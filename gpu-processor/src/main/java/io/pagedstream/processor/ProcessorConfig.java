@@ -1,7 +1,6 @@
 package io.pagedstream.processor;
 
 import io.pagedstream.engine.EngineConfig;
-import io.pagedstream.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,9 +23,6 @@ public record ProcessorConfig(
     EngineConfig engine,
     String instanceId,
     String groupId,
-    String batchesTopic,
-    String completionsTopic,
-    String deadLetterTopic,
     int maxInflightBatches,
     Duration commitInterval,
     Duration transactionTimeout,
@@ -39,6 +35,9 @@ public record ProcessorConfig(
   public static final int DEFAULT_MAX_TRANSACTION_COMPLETIONS = 2_000;
 
   public ProcessorConfig {
+    if (groupId == null || groupId.isBlank()) {
+      throw new IllegalArgumentException("a processor needs a consumer group");
+    }
     if (instanceId == null || instanceId.isBlank()) {
       throw new IllegalArgumentException("a processor needs an instance id");
     }
@@ -54,28 +53,27 @@ public record ProcessorConfig(
   }
 
   public static ProcessorConfig defaults(Path model, EngineConfig engine, String instanceId) {
-    return new ProcessorConfig(model, engine, instanceId, DEFAULT_GROUP, Topics.BATCHES, Topics.COMPLETIONS,
-        Topics.DEAD_LETTER, DEFAULT_MAX_INFLIGHT_BATCHES, Duration.ofMillis(500), Duration.ofSeconds(30),
-        DEFAULT_MAX_TRANSACTION_COMPLETIONS, 0);
+    return new ProcessorConfig(model, engine, instanceId, DEFAULT_GROUP, DEFAULT_MAX_INFLIGHT_BATCHES,
+        Duration.ofMillis(500), Duration.ofSeconds(30), DEFAULT_MAX_TRANSACTION_COMPLETIONS, 0);
   }
 
   public ProcessorConfig withGroupId(String group) {
-    return new ProcessorConfig(model, engine, instanceId, group, batchesTopic, completionsTopic, deadLetterTopic,
+    return new ProcessorConfig(model, engine, instanceId, group,
         maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, threads);
   }
 
   public ProcessorConfig withInstanceId(String id) {
-    return new ProcessorConfig(model, engine, id, groupId, batchesTopic, completionsTopic, deadLetterTopic,
+    return new ProcessorConfig(model, engine, id, groupId,
         maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, threads);
   }
 
   public ProcessorConfig withThreads(int n) {
-    return new ProcessorConfig(model, engine, instanceId, groupId, batchesTopic, completionsTopic, deadLetterTopic,
+    return new ProcessorConfig(model, engine, instanceId, groupId,
         maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, n);
   }
 
   public ProcessorConfig withCommitInterval(Duration interval) {
-    return new ProcessorConfig(model, engine, instanceId, groupId, batchesTopic, completionsTopic, deadLetterTopic,
+    return new ProcessorConfig(model, engine, instanceId, groupId,
         maxInflightBatches, interval, transactionTimeout, maxTransactionCompletions, threads);
   }
 

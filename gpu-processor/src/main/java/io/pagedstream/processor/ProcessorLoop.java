@@ -97,7 +97,7 @@ final class ProcessorLoop implements Runnable {
     try {
       IntraOpThreads.set(config.threads());
       producer.initTransactions();
-      consumer.subscribe(List.of(config.batchesTopic()), new Rebalance());
+      consumer.subscribe(List.of(Topics.BATCHES), new Rebalance());
       while (running) {
         Set<TopicPartition> assigned = consumer.assignment();
         if (inflight.size() < config.maxInflightBatches()
@@ -219,8 +219,8 @@ final class ProcessorLoop implements Runnable {
   }
 
   private void complete(InFlightBatches.Batch b, Completion c) {
-    b.addOutput(new ProducerRecord<>(config.completionsTopic(), c.getId(),
-        completionWriter.serialize(config.completionsTopic(), c)));
+    b.addOutput(new ProducerRecord<>(Topics.COMPLETIONS, c.getId(),
+        completionWriter.serialize(Topics.COMPLETIONS, c)));
     b.answered();
     unsentCompletions++;
     if ("error".equals(c.getFinishReason())) {
@@ -235,7 +235,7 @@ final class ProcessorLoop implements Runnable {
     headers.add(Topics.HEADER_ERROR, reason.getBytes(StandardCharsets.UTF_8));
     headers.add(Topics.HEADER_SOURCE, (tp + "@" + rec.offset()).getBytes(StandardCharsets.UTF_8));
     headers.add(Topics.HEADER_SERVICE, ("processor " + config.instanceId()).getBytes(StandardCharsets.UTF_8));
-    b.addOutput(new ProducerRecord<>(config.deadLetterTopic(), null, rec.key(), rec.value(), headers));
+    b.addOutput(new ProducerRecord<>(Topics.DEAD_LETTER, null, rec.key(), rec.value(), headers));
     stats.deadLetters.incrementAndGet();
   }
 
@@ -276,7 +276,7 @@ final class ProcessorLoop implements Runnable {
     times.add(LoopTimes.Phase.COMMIT, System.nanoTime() - start);
     stats.transactions.incrementAndGet();
     stats.batchesCommitted.addAndGet(c.batches());
-    stats.completionsCommitted.addAndGet(c.records().stream().filter(r -> r.topic().equals(config.completionsTopic())).count());
+    stats.completionsCommitted.addAndGet(c.records().stream().filter(r -> r.topic().equals(Topics.COMPLETIONS)).count());
   }
 
   /** Drops everything in flight and goes back to the last committed offsets. */

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.pagedstream.core.model.ModelFingerprint;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.LlmEngine;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationBatch;
@@ -52,31 +53,27 @@ public final class ProcessorService implements AutoCloseable {
     IntraOpThreads.set(config.threads());
     this.engine = LlmEngine.load(config.model(), config.engine());
     this.tokenizer = TextTokenizer.forModel(config.model());
-    Map<String, Object> consumerProps = kafka.with(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
-        ConsumerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
+    Map<String, Object> consumerProps = KafkaClientSettings.groupConsumer(kafka, config.groupId(),
+            "processor-" + config.instanceId())
         // static membership: a restarted instance takes its predecessor's place and partitions at
         // once. Without it, a crashed member stays in the group until its session times out, and
         // its replacement's join holds up the whole group (every member stops and drops its
         // in-flight batches) for that long
-        ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "processor-" + config.instanceId(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        .with(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "processor-" + config.instanceId())
+        .with(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
         // one batch per poll: the loop decides when the engine has room for the next
-        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+        .with(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)
         // a CPU prefill step can take seconds; a GPU one never this long
-        ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000));
-    consumerProps.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000);
+        .with(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000)
+        .withDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000)
+        .build();
     this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    Map<String, Object> producerProps = kafka.with(Map.of(
-        ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId(),
-        ProducerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId() + "-producer",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis()));
-    producerProps.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-    producerProps.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    Map<String, Object> producerProps = KafkaClientSettings.producer(kafka,
+            "processor-" + config.instanceId() + "-producer", config.transactionalId())
+        .with(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis())
+        .withDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+        .withDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+        .build();
     this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     AvroDeserializer<GenerationBatch> batchReader = new AvroDeserializer<>(GenerationBatch.class);
     batchReader.configure(kafka.asMap(), false);

@@ -76,7 +76,7 @@ public final class JsonlIngest {
     SchemaRegistryConfig registry = RegistrySettings.from(kafka);
     Serializer<SpecificRecord> serializer = RegistrySettings.serializer(registry);
     TopicNames topics = config.topics();
-    int topicLimit = IngestTopics.preflight(kafka, topics);
+    int topicLimit = topics.preflight(kafka);
 
     String jobId = config.jobId();
     String transactionalId = null;
@@ -86,7 +86,7 @@ public final class JsonlIngest {
         jobId = jobId != null ? jobId : JobIds.generate(clock, RandomGenerator.getDefault());
         transactionalId = "pagedstream-ingest." + jobId + "." + sourceName;
       }
-      IngestTopics.ensureProgressTopic(kafka, topics.progress());
+      topics.ensureProgressTopic(kafka);
     }
     Map<String, Object> producerConfig = ProducerSettings.bulk(kafka, transactionalId);
     int transactionTimeoutMs = ProducerSettings.transactionTimeoutMs(producerConfig);

@@ -1,5 +1,6 @@
 package io.pagedstream.ingest;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,7 +52,7 @@ final class ProgressStore {
     long deadline = start + timeout.toNanos();
     IngestProgress last = null;
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-        KafkaClients.committedReader(kafka, "pagedstream-ingest-progress"),
+        KafkaClientSettings.assignedConsumer(kafka, "pagedstream-ingest-progress").build(),
         new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.assign(ends.keySet());
       consumer.seekToBeginning(ends.keySet());
@@ -96,7 +97,7 @@ final class ProgressStore {
    */
   private Map<TopicPartition, Long> highWatermarks() {
     long deadline = System.nanoTime() + 10_000_000_000L;
-    try (Admin admin = KafkaClients.admin(kafka)) {
+    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-ingest-admin").build())) {
       while (true) {
         try {
           Map<TopicPartition, OffsetSpec> latest = new HashMap<>();

@@ -177,7 +177,7 @@ public final class PromptProducer implements AutoCloseable {
     public PromptProducer build() {
       SchemaRegistryConfig registryConfig = registry != null
           ? RegistrySettings.requireUrl(registry) : RegistrySettings.from(kafka);
-      int topicLimit = IngestTopics.preflight(kafka, topics);
+      int topicLimit = topics.preflight(kafka);
       var producerConfig = ProducerSettings.bulk(kafka, null);
       int maxRecordBytes = Math.min(topicLimit, ProducerSettings.maxRequestSize(producerConfig));
       OutboundFactory records = new OutboundFactory(RegistrySettings.serializer(registryConfig), topics,

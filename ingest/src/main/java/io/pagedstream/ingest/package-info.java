@@ -1,6 +1,6 @@
 /**
  * Ingest: prompts onto the pipeline. {@link io.pagedstream.ingest.JsonlIngest} reads a JSONL file
- * or stdin ({@code pagedstream ingest}, {@link io.pagedstream.ingest.IngestCommand}); {@link
+ * or stdin (the launcher's {@code pagedstream ingest} command drives it); {@link
  * io.pagedstream.ingest.PromptProducer} does the same for requests built in your own code.
  *
  * <h2>Every line ends as exactly one record</h2>

@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pagedstream.schemas.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.ConfigValue;
@@ -55,6 +57,23 @@ class ConnectConfigFilesTest {
     assertThat(restBody("completion-jsonl-sink.json"))
         .isEqualTo(properties("completion-jsonl-sink.properties"));
     assertThat(restBody("postgres-sink.json")).isEqualTo(properties("postgres-sink.properties"));
+  }
+
+  /** The shipped connectors (connect/ and docker/connectors/) read and dead-letter the topics of {@link Topics#ALL}. */
+  @Test
+  void connectorsNameTheSpecifiedTopics() throws IOException {
+    Path docker = Path.of("..", "docker", "connectors");
+    for (Map<String, String> config : List.of(properties("completion-jsonl-sink.properties"),
+        properties("postgres-sink.properties"), restBody("completion-jsonl-sink.json"), restBody("postgres-sink.json"),
+        json(docker.resolve("completions-jsonl.json")), json(docker.resolve("completions-postgres.json")))) {
+      assertThat(config).containsEntry("topics", Topics.COMPLETIONS)
+          .containsEntry("errors.deadletterqueue.topic.name", Topics.COMPLETIONS_DEAD_LETTER);
+      assertThat(Topics.spec(config.get("errors.deadletterqueue.topic.name"))).isNotNull();
+    }
+  }
+
+  private static Map<String, String> json(Path file) throws IOException {
+    return new ObjectMapper().readValue(file.toFile(), new TypeReference<Map<String, String>>() {});
   }
 
   @Test

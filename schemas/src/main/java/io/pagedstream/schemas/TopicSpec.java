@@ -2,7 +2,6 @@ package io.pagedstream.schemas;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -21,11 +20,18 @@ public record TopicSpec(String name, int fixedPartitions, Map<String, String> co
   public static final int SCALED = 0;
 
   public TopicSpec {
-    Objects.requireNonNull(name, "name");
+    if (name == null || name.isBlank()) {
+      throw new IllegalArgumentException("a topic name must not be blank");
+    }
     if (fixedPartitions < 0) {
       throw new IllegalArgumentException("partitions of " + name + " must be positive or SCALED, got " + fixedPartitions);
     }
     configs = Map.copyOf(configs);
+  }
+
+  /** The same layout under another name (a deployment's own topic names, a test's unique ones). */
+  public TopicSpec withName(String otherName) {
+    return new TopicSpec(otherName, fixedPartitions, configs);
   }
 
   public boolean scaled() {

@@ -36,7 +36,8 @@ public final class Topics {
 
   /**
    * Every topic of the pipeline with its settings: what {@code run}, {@code demo} and {@code chaos}
-   * create, and what {@code docker/scripts/create-topics.sh} must create too (a test compares them).
+   * create ({@link TopicAdmin}), and what {@code docker/scripts/create-topics.sh} must create too (a
+   * test compares them).
    */
   public static final List<TopicSpec> ALL = List.of(
       // prompts for the batcher; a week, long enough to run a batcher again

@@ -1,5 +1,6 @@
 package io.pagedstream.app.chaos;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -9,8 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -39,11 +38,7 @@ final class AnswerReader implements AutoCloseable {
 
   AnswerReader(KafkaSettings kafka) {
     reader.configure(kafka.asMap(), false);
-    Map<String, Object> props = kafka.with(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, "chaos-reader-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+    Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka, "chaos-reader").build();
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     for (String topic : List.of(Topics.COMPLETIONS, Topics.DEAD_LETTER, ChaosCluster.SINK_DEAD_LETTER)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofMinutes(1));

@@ -1,5 +1,6 @@
 package io.pagedstream.app.chaos;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.TopicSpec;
 import io.pagedstream.schemas.Topics;
@@ -62,7 +63,8 @@ final class BrokerFaults implements AutoCloseable {
     this.every = every;
     this.nextKillAt = System.nanoTime() + every.toNanos();
     KafkaSettings kafka = cluster.kafka();
-    this.admin = Admin.create(kafka.with(Map.of("request.timeout.ms", 8_000, "default.api.timeout.ms", 10_000)));
+    this.admin = Admin.create(KafkaClientSettings.admin(kafka, "chaos-broker-faults")
+        .with("request.timeout.ms", 8_000).with("default.api.timeout.ms", 10_000).build());
   }
 
   /** Kills or restarts a broker when it is time; cheap when it is not. */

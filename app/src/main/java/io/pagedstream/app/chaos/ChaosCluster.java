@@ -1,6 +1,5 @@
 package io.pagedstream.app.chaos;
 
-import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
@@ -9,6 +8,7 @@ import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Replication;
+import io.pagedstream.schemas.TopicAdmin;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.sink.CompletionSinkConfig;
 import io.pagedstream.sink.CompletionSinkConnector;
@@ -95,7 +95,7 @@ public final class ChaosCluster implements AutoCloseable {
     try {
       // every topic, the sink's dead-letter topic included: made here, not by the worker, so that
       // readers can assign its partitions from the start
-      PipelineTopics.ensure(c.kafka, setup.partitions(), Optional.of(c.replication()));
+      TopicAdmin.ensurePipelineTopics(c.kafka, setup.partitions(), Optional.of(c.replication()));
       c.batcher = c.startBatcher();
       for (int i = 0; i < c.slots.length; i++) {
         c.slots[i] = ProcessorService.start(setup.processors().get(i), c.kafka);

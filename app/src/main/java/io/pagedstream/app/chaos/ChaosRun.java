@@ -6,6 +6,7 @@ import io.pagedstream.ingest.IngestConfig;
 import io.pagedstream.ingest.IngestException;
 import io.pagedstream.ingest.JsonlIngest;
 import io.pagedstream.processor.ProcessorConfig;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -133,9 +134,7 @@ public final class ChaosRun {
   /** The record cases go straight to their topics, with an idempotent producer (no duplicates on retry). */
   private void sendRecords(KafkaSettings kafka, ChaosWorkload workload, String job) {
     BadRecords records = new BadRecords(kafka, job);
-    Map<String, Object> props = kafka.with(Map.of(
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.ACKS_CONFIG, "all"));
+    Map<String, Object> props = KafkaClientSettings.producer(kafka, "chaos-bad-records", null).build();
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ChaosWorkload.PlannedInput in : workload.bad()) {
         if (!in.badCase().isLine()) {

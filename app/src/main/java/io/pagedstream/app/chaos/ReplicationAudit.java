@@ -1,5 +1,6 @@
 package io.pagedstream.app.chaos;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Replication;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ final class ReplicationAudit {
   /** One line per topic with fewer replicas or a lower {@code min.insync.replicas} than {@code expected}. */
   static List<String> shortfalls(KafkaSettings kafka, Replication expected) {
     List<String> shortfalls = new ArrayList<>();
-    try (Admin admin = Admin.create(kafka.asMap())) {
+    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "chaos-replication-audit").build())) {
       Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names()
           .get(TIMEOUT_S, TimeUnit.SECONDS);
       Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(TIMEOUT_S, TimeUnit.SECONDS);

@@ -2,6 +2,7 @@ package io.pagedstream.app.run;
 
 import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.request.TokenIds;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -12,10 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -38,6 +37,9 @@ public final class CompletionCollector {
    */
   public record Outcome(int results, int errors, int cached, long outputTokens, int duplicates, Set<String> missing,
       int earlierResults, long earlierOutputTokens) {}
+
+  /** How long the completions topic's partitions may take to be known (a topic created just now). */
+  private static final Duration PARTITIONS_TIMEOUT = Duration.ofSeconds(60);
 
   private final KafkaSettings kafka;
   private final String jobId;
@@ -81,13 +83,13 @@ public final class CompletionCollector {
     long earlierTokens = 0;
     AvroDeserializer<Completion> reader = new AvroDeserializer<>(Completion.class);
     reader.configure(kafka.asMap(), false);
-    Map<String, Object> props = kafka.with(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, "pagedstream-collector-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+    // every partition assigned and read from the start: no consumer group, nothing left behind
+    Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka, "pagedstream-collector").build();
     try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of(Topics.COMPLETIONS));
+      List<TopicPartition> partitions = consumer.partitionsFor(Topics.COMPLETIONS, PARTITIONS_TIMEOUT).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
       while (seen < expectedIds.size() && keepGoing.getAsBoolean()) {
         for (ConsumerRecord<String, byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
           Completion c = reader.deserialize(rec.topic(), rec.value());

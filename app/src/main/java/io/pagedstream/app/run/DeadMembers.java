@@ -1,5 +1,6 @@
 package io.pagedstream.app.run;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.util.Collection;
 import java.util.concurrent.ExecutionException;
@@ -24,7 +25,7 @@ final class DeadMembers {
   private DeadMembers() {}
 
   static void remove(KafkaSettings kafka, Collection<String> groupIds) {
-    try (Admin admin = Admin.create(kafka.asMap())) {
+    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-run-admin").build())) {
       for (ConsumerGroupDescription g : admin.describeConsumerGroups(groupIds).all().get().values()) {
         if (g.members().isEmpty()) {
           continue;

@@ -1,5 +1,6 @@
 package io.pagedstream.app.run;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ final class EarlierWrites {
   private EarlierWrites() {}
 
   static Map<TopicPartition, Long> of(KafkaSettings kafka, String topic) {
-    try (Admin admin = Admin.create(kafka.asMap())) {
+    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-run-admin").build())) {
       TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));

@@ -11,9 +11,12 @@ import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
 import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Replication;
+import io.pagedstream.schemas.TopicAdmin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 
@@ -78,7 +81,8 @@ public final class LocalPipeline implements AutoCloseable {
         processorConfigs.forEach(c -> groups.add(c.groupId()));
         DeadMembers.remove(kafka, groups.stream().distinct().toList());
       }
-      PipelineTopics.ensure(kafka, partitions, broker == null ? null : (short) 1);
+      TopicAdmin.ensurePipelineTopics(kafka, partitions,
+          broker == null ? Optional.empty() : Optional.of(Replication.forBrokers(1)));
       schemas = dataDir == null ? null : DurableSchemas.openIfInProcess(kafka);
       // before any service of this process writes: what lies below was answered by earlier ones
       var before = EarlierWrites.of(kafka, io.pagedstream.schemas.Topics.COMPLETIONS);

@@ -2,7 +2,6 @@ package io.pagedstream.app.security;
 
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.jobs.JobsTopology;
-import io.pagedstream.ingest.TopicNames;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.schemas.Topics;
 import java.util.ArrayList;
@@ -19,7 +18,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * The Kafka ACLs each PagedStream service needs on a cluster with an authorizer, for the default
  * topic names, application ids and consumer groups, and nothing more: {@code SecurityTest} runs
  * the whole pipeline with exactly these and no super user. Topics are expected to exist (created
- * by an operator, or by {@code PipelineTopics} as an admin); the only topics a service creates
+ * by an operator, or by {@code TopicAdmin} as an admin); the only topics a service creates
  * are Kafka Streams' internal ones, under its application id.
  *
  * <p>READ and WRITE imply DESCRIBE, so DESCRIBE is never listed beside them. No service needs a
@@ -48,8 +47,6 @@ public final class ServiceAcls {
   public static final String INGEST_TRANSACTIONAL_PREFIX = "pagedstream-ingest.";
   /** Prefix of the processors' transactional ids ({@code pagedstream-processor-<group>-<id>}). */
   public static final String PROCESSOR_TRANSACTIONAL_PREFIX = "pagedstream-processor-";
-  /** Prefix of the result collector's throw-away consumer groups. */
-  public static final String COLLECTOR_GROUP_PREFIX = "pagedstream-collector-";
 
   private ServiceAcls() {}
 
@@ -63,7 +60,7 @@ public final class ServiceAcls {
         g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
         // resume points: written in each chunk's transaction, read back (without a group) on start;
         // ingest creates this topic when it is missing, which would need CREATE on it as well
-        g.topic(TopicNames.DEFAULT_PROGRESS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
+        g.topic(Topics.INGEST_PROGRESS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
         g.prefixed(ResourceType.TRANSACTIONAL_ID, INGEST_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
       }
       case BATCHER -> {
@@ -91,8 +88,8 @@ public final class ServiceAcls {
       }
       case RESULTS_READER -> {
         g.topic(Topics.COMPLETIONS, AclOperation.READ);
+        // both read with assigned partitions: no consumer group, so no group ACL
         g.topic(Topics.JOBS, AclOperation.READ);
-        g.prefixed(ResourceType.GROUP, COLLECTOR_GROUP_PREFIX, AclOperation.READ);
       }
     }
     return g.bindings;

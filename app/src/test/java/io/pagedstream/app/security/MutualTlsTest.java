@@ -3,11 +3,12 @@ package io.pagedstream.app.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.app.run.CompletionCollector;
-import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.app.security.ServiceAcls.Service;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.kafka.embedded.TlsSecurity;
 import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Replication;
+import io.pagedstream.schemas.TopicAdmin;
 import io.pagedstream.testing.SharedData;
 import io.pagedstream.testing.TestCertificates;
 import io.pagedstream.testing.TestCertificates.Store;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -67,7 +69,7 @@ class MutualTlsTest {
             adminCert.path(), adminCert.password()))
         .start();
     registry = BasicAuthRegistry.start(REGISTRY_USER, REGISTRY_PASSWORD);
-    PipelineTopics.ensure(KafkaSettings.of(broker.clientProperties()), 2, (short) 1);
+    TopicAdmin.ensurePipelineTopics(KafkaSettings.of(broker.clientProperties()), 2, Optional.of(Replication.forBrokers(1)));
     List<AclBinding> acls = new ArrayList<>();
     acls.addAll(ServiceAcls.of(Service.INGEST, "User:ingest"));
     acls.addAll(ServiceAcls.of(Service.BATCHER, "User:batcher"));

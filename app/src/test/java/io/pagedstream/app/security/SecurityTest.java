@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pagedstream.app.run.CompletionCollector;
-import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.app.security.ServiceAcls.Service;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.kafka.embedded.Credentials;
@@ -13,6 +12,8 @@ import io.pagedstream.kafka.embedded.SaslSecurity;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
 import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.Replication;
+import io.pagedstream.schemas.TopicAdmin;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.testing.SharedData;
 import java.io.IOException;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -99,7 +101,7 @@ class SecurityTest {
         .start();
     registry = BasicAuthRegistry.start(REGISTRY_USER, REGISTRY_PASSWORD);
     // an operator creates the topics and grants the ACLs, as the super user
-    PipelineTopics.ensure(KafkaSettings.of(broker.clientProperties()), 2, (short) 1);
+    TopicAdmin.ensurePipelineTopics(KafkaSettings.of(broker.clientProperties()), 2, Optional.of(Replication.forBrokers(1)));
     List<AclBinding> acls = new ArrayList<>();
     acls.addAll(ServiceAcls.of(Service.INGEST, INGEST.principal()));
     // the batcher command runs the jobs aggregation too

@@ -1,5 +1,6 @@
 package io.pagedstream.batcher.jobs;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.JobStatus;
@@ -8,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -24,10 +23,8 @@ public final class JobStatusReader {
   public static Optional<JobStatus> latest(KafkaSettings kafka, String jobId, Duration timeout) {
     AvroDeserializer<JobStatus> reader = new AvroDeserializer<>(JobStatus.class);
     reader.configure(kafka.asMap(), false);
-    Map<String, Object> props = kafka.with(Map.of(
-        ConsumerConfig.GROUP_ID_CONFIG, "pagedstream-status-" + UUID.randomUUID(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false));
+    // partitions assigned: no consumer group
+    Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka, "pagedstream-status").build();
     try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(Topics.JOBS, timeout).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

@@ -1,11 +1,11 @@
 package io.pagedstream.batcher.jobs;
 
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
@@ -28,14 +28,13 @@ public final class JobsService implements AutoCloseable {
   }
 
   public static JobsService start(KafkaSettings kafka) {
-    Map<String, Object> s = new HashMap<>(kafka.asMap());
-    s.put(StreamsConfig.APPLICATION_ID_CONFIG, JobsTopology.APPLICATION_ID);
-    s.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    s.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-    s.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    // progress, not a ledger: publish a job's figures at least every second
-    s.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
-    s.putIfAbsent(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+    Map<String, Object> s = KafkaClientSettings.streams(kafka, JobsTopology.APPLICATION_ID)
+        .with(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest")
+        .with(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true)
+        // progress, not a ledger: publish a job's figures at least every second
+        .withDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000)
+        .withDefault(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0)
+        .build();
     s.computeIfAbsent(StreamsConfig.STATE_DIR_CONFIG, k -> {
       try {
         return Files.createTempDirectory("pagedstream-jobs-state-").toString();

@@ -3,6 +3,8 @@ package io.pagedstream.schemas.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.schemas.KafkaClientSettings;
+import io.pagedstream.schemas.KafkaSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,18 +13,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -68,7 +67,7 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
   }
 
   private void ensureTopic() {
-    try (Admin admin = Admin.create(clientSettings)) {
+    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka(), "pagedstream-schemas-admin").build())) {
       if (admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
         return;
       }
@@ -91,12 +90,14 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
     }
   }
 
+  private KafkaSettings kafka() {
+    return KafkaSettings.of(clientSettings);
+  }
+
   @Override
   public List<RegisteredSchema> load() {
-    Map<String, Object> props = new LinkedHashMap<>(clientSettings);
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, "pagedstream-schemas-" + UUID.randomUUID());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // partitions assigned: no consumer group
+    Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka(), "pagedstream-schemas-reader").build();
     // one partition: records come in registration order; keys are never rewritten, so compaction removes nothing
     Map<String, RegisteredSchema> byKey = new LinkedHashMap<>();
     TopicPartition partition = new TopicPartition(topic, 0);
@@ -124,9 +125,7 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
   @Override
   public synchronized void append(RegisteredSchema r) {
     if (producer == null) {
-      Map<String, Object> props = new LinkedHashMap<>(clientSettings);
-      props.put(ProducerConfig.ACKS_CONFIG, "all");
-      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+      Map<String, Object> props = KafkaClientSettings.producer(kafka(), "pagedstream-schemas-writer", null).build();
       producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
     ObjectNode key = JSON.createObjectNode();

@@ -1,13 +1,16 @@
-package io.pagedstream.ingest;
+package io.pagedstream.app;
 
+import io.pagedstream.ingest.IngestConfig;
+import io.pagedstream.ingest.IngestSummary;
+import io.pagedstream.ingest.JsonlIngest;
+import io.pagedstream.ingest.TopicNames;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,18 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
     description = "Send a JSONL file of requests to Kafka: valid requests to the requests topic, "
         + "an error result to the completions topic for every line that cannot run.")
-public final class IngestCommand implements Callable<Integer> {
+final class IngestCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
-
-  @Option(names = "--bootstrap-servers", description = "Kafka brokers (or bootstrap.servers in --kafka-config)")
-  String bootstrapServers;
-
-  @Option(names = "--kafka-config", description = "client properties: security, schema.registry.url, producer settings")
-  Path kafkaConfig;
-
-  @Option(names = "--schema-registry-url", description = "schema registry; overrides schema.registry.url in --kafka-config")
-  String schemaRegistryUrl;
 
   @Option(names = "--input", required = true, description = "requests, one JSON object per line ('-' for stdin)")
   String input;
@@ -62,17 +56,14 @@ public final class IngestCommand implements Callable<Integer> {
   @Option(names = "--completions-topic", defaultValue = Topics.COMPLETIONS, description = "default: ${DEFAULT-VALUE}")
   String completionsTopic;
 
-  @Option(names = "--progress-topic", defaultValue = TopicNames.DEFAULT_PROGRESS, description = "default: ${DEFAULT-VALUE}")
+  @Option(names = "--progress-topic", defaultValue = Topics.INGEST_PROGRESS, description = "default: ${DEFAULT-VALUE}")
   String progressTopic;
+
+  @Mixin KafkaOptions kafkaOptions;
 
   @Override
   public Integer call() {
-    KafkaSettings kafka = KafkaSettings.of(bootstrapServers, kafkaConfig);
-    if (schemaRegistryUrl != null) {
-      Map<String, Object> withRegistry = new HashMap<>(kafka.asMap());
-      withRegistry.put("schema.registry.url", schemaRegistryUrl);
-      kafka = KafkaSettings.of(withRegistry);
-    }
+    KafkaSettings kafka = kafkaOptions.settings();
     IngestConfig config = new IngestConfig(input.equals("-") ? null : Path.of(input), jobId, transactionalId,
         !noTransactions, chunkLines, Duration.ofMillis(chunkMaxMs),
         new TopicNames(requestsTopic, completionsTopic, progressTopic));

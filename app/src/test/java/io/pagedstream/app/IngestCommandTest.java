@@ -1,11 +1,14 @@
-package io.pagedstream.ingest;
+package io.pagedstream.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pagedstream.ingest.TestTopics.Read;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
+import io.pagedstream.schemas.KafkaClientSettings;
+import io.pagedstream.schemas.KafkaSettings;
+import io.pagedstream.schemas.avro.GenerationRequest;
+import io.pagedstream.schemas.serde.AvroDeserializer;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -13,14 +16,23 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line the launcher and docker-compose use: {@code ingest --input ...}. */
+/** The command line docker-compose uses: {@code pagedstream ingest --input ...}, through the launcher. */
 class IngestCommandTest {
 
   private static EmbeddedKafka kafka;
@@ -41,10 +53,13 @@ class IngestCommandTest {
   }
 
   private int run(String... args) {
-    CommandLine cl = new CommandLine(new IngestCommand());
+    CommandLine cl = PagedStream.commandLine();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    return cl.execute(args);
+    String[] withCommand = new String[args.length + 1];
+    withCommand[0] = "ingest";
+    System.arraycopy(args, 0, withCommand, 1, args.length);
+    return cl.execute(withCommand);
   }
 
   /** A client file as docker/config/client.properties would give it, with the test's registry. */
@@ -58,13 +73,13 @@ class IngestCommandTest {
   }
 
   private String[] topicArgs(TestTopics t) {
-    return new String[] {"--requests-topic", t.names().requests(), "--completions-topic", t.names().completions(),
-        "--progress-topic", t.names().progress()};
+    return new String[] {"--requests-topic", t.requests(), "--completions-topic", t.completions(),
+        "--progress-topic", t.progress()};
   }
 
   @Test
   void ingestsAFileAndPrintsTheSummaryAsJson() throws Exception {
-    TestTopics t = TestTopics.create(kafka);
+    TestTopics t = TestTopics.create();
     Path input = dir.resolve("in.jsonl");
     Files.writeString(input, "{\"id\":\"1\",\"prompt\":\"a\"}\n{\"id\":\"2\"}\n");
 
@@ -79,13 +94,13 @@ class IngestCommandTest {
     assertThat(summary.get("requests").asLong()).isEqualTo(1);
     assertThat(summary.get("errors").asLong()).isEqualTo(1);
     assertThat(err.toString()).contains("ingest: job cli-job: 2 lines from in.jsonl -> 1 requests, 1 error results");
-    List<Read> reads = t.readCommitted(2);
-    assertThat(reads).extracting(Read::key).containsExactlyInAnyOrder("1", "2");
+    List<ConsumerRecord<String, byte[]>> reads = t.readCommitted(2);
+    assertThat(reads).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("1", "2");
   }
 
   @Test
   void readsStdinForADash() throws Exception {
-    TestTopics t = TestTopics.create(kafka);
+    TestTopics t = TestTopics.create();
     InputStream original = System.in;
     System.setIn(new ByteArrayInputStream("{\"prompt\":\"from stdin\"}\n".getBytes(StandardCharsets.UTF_8)));
     int code;
@@ -99,14 +114,14 @@ class IngestCommandTest {
 
     assertThat(code).as(err.toString()).isZero();
     assertThat(new ObjectMapper().readTree(out.toString()).has("transactional_id")).isFalse();
-    List<Read> reads = t.readCommitted(1);
-    assertThat(reads).extracting(Read::key).containsExactly("line-1");
-    assertThat(reads.get(0).request().getPrompt()).isEqualTo("from stdin");
+    List<ConsumerRecord<String, byte[]>> reads = t.readCommitted(1);
+    assertThat(reads).extracting(ConsumerRecord::key).containsExactly("line-1");
+    assertThat(t.request(reads.get(0)).getPrompt()).isEqualTo("from stdin");
   }
 
   @Test
   void failsWithANonZeroExitWhenKafkaCannotTakeTheInput() throws Exception {
-    TestTopics t = TestTopics.create(kafka);
+    TestTopics t = TestTopics.create();
     Path input = dir.resolve("in.jsonl");
     Files.writeString(input, "{\"id\":\"1\",\"prompt\":\"a\"}\n");
 
@@ -115,6 +130,45 @@ class IngestCommandTest {
 
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("topic missing-" + t.scope() + " does not exist");
+  }
+
+  /** Fresh topics and registry scope on the shared broker, so that the tests never see each other's records. */
+  private record TestTopics(String requests, String completions, String progress, String scope) {
+
+    static TestTopics create() {
+      String suffix = UUID.randomUUID().toString().substring(0, 8);
+      TestTopics t = new TestTopics("requests-" + suffix, "completions-" + suffix, "progress-" + suffix,
+          "ingest-cli-" + suffix);
+      kafka.createTopics(t.requests, t.completions);
+      return t;
+    }
+
+    GenerationRequest request(ConsumerRecord<String, byte[]> r) {
+      AvroDeserializer<GenerationRequest> reader = new AvroDeserializer<>(GenerationRequest.class);
+      reader.configure(Map.of("schema.registry.url", "mock://" + scope), false);
+      return reader.deserialize(r.topic(), r.value());
+    }
+
+    /** Both topics read_committed from the start until {@code expected} records are there (60 s at most). */
+    List<ConsumerRecord<String, byte[]>> readCommitted(int expected) {
+      Map<String, Object> props = KafkaClientSettings.assignedConsumer(KafkaSettings.of(kafka.clientProperties()),
+          "ingest-cli-test").build();
+      List<ConsumerRecord<String, byte[]>> reads = new ArrayList<>();
+      try (KafkaConsumer<String, byte[]> consumer =
+          new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(requests, completions)) {
+          consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (reads.size() < expected && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(reads::add);
+        }
+      }
+      return reads;
+    }
   }
 
   private static String[] concat(String[] a, String[] b) {
