@@ -21,6 +21,7 @@ import io.pagedstream.sink.EmbeddedConnect;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -480,31 +481,24 @@ public final class DevCluster implements AutoCloseable {
     return s == null ? "" : s.lines().findFirst().orElse("");
   }
 
+  /** Stops everything that started, the last started first. */
   @Override
   public synchronized void close() {
     closed = true;
-    if (connect != null) {
-      connect.close();
-    }
-    for (ProcessorService p : slots) {
-      if (p != null) {
-        p.close();
+    List<AutoCloseable> parts = new ArrayList<>();
+    parts.add(connect);
+    parts.addAll(Arrays.asList(slots));
+    parts.addAll(Arrays.asList(jobs, batcher, schemas, broker, brokers));
+    for (AutoCloseable part : parts) {
+      if (part != null) {
+        try {
+          part.close();
+        } catch (RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IllegalStateException("cannot stop " + part + ": " + e.getMessage(), e);
+        }
       }
-    }
-    if (jobs != null) {
-      jobs.close();
-    }
-    if (batcher != null) {
-      batcher.close();
-    }
-    if (schemas != null) {
-      schemas.close();
-    }
-    if (broker != null) {
-      broker.close();
-    }
-    if (brokers != null) {
-      brokers.close();
     }
   }
 }
