@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
       Metrics.addRegistry(meters);
       try (DataDir data = dataDir == null ? null : DataDir.open(dataDir, Version.text());
           DevCluster pipeline = kafka.devCluster(data, registryScope).partitions(4)
-              .batcher(BatcherCommand.configFor(modelDir, engine, 64, Duration.ofMillis(100)))
+              .batcher(BatcherCommand.configFor(modelDir, engine, 64, Duration.ofMillis(100)), true)
               .processors(configs).meters(meters).sink(sink(results)).start();
           Progress progress = Progress.start("demo", ids.size(), false)) {
         if (data != null) {

@@ -110,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
     try (DataDir data = durable ? openDataDir(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), job) : null;
         DevCluster pipeline = kafka.devCluster(data, "run-" + UUID.randomUUID()).partitions(partitions)
             .batcher(BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
-                .withPrefixBlocks(prefixBlocks))
+                .withPrefixBlocks(prefixBlocks), true)
             .processors(configs).start();
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {

@@ -43,7 +43,7 @@ class JobResumeTest {
     // even now that a processor prefetches every batch and commits when its engine runs dry
     EngineConfig engine = EngineConfig.defaults(256).withMaxNumSeqs(1);
     return DevCluster.builder().externalCluster(kafka).partitions(4)
-        .batcher(BatcherCommand.configFor(MODEL, engine, 4, Duration.ofMillis(50)))
+        .batcher(BatcherCommand.configFor(MODEL, engine, 4, Duration.ofMillis(50)), true)
         .processors(List.of(ProcessorConfig.defaults(MODEL, engine, instance))).start();
   }
 

@@ -67,7 +67,7 @@ class MetricsEndpointTest {
     try (MetricsServer server = MetricsServer.startOrNull(0)) {
       Metrics.addRegistry(server.registry());
       try (DevCluster pipeline = DevCluster.builder().partitions(2)
-              .batcher(BatcherCommand.configFor(MODEL, engine, 8, Duration.ofMillis(50)))
+              .batcher(BatcherCommand.configFor(MODEL, engine, 8, Duration.ofMillis(50)), true)
               .processors(List.of(ProcessorConfig.defaults(MODEL, engine, "metrics-0"))).meters(server.registry())
               .sink(DemoCommand.sink(dir.resolve("results"))).start()) {
         new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId("metrics")).run();

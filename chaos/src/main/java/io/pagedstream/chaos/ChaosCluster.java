@@ -66,7 +66,7 @@ public final class ChaosCluster implements AutoCloseable {
   /** Starts everything and waits until the batcher and the sink run. */
   public static ChaosCluster start(Setup setup) throws InterruptedException {
     DevCluster.Builder b = DevCluster.builder().partitions(setup.partitions()).clientSettings(ChaosCluster::settingsFor)
-        .batcher(setup.batcher()).withoutJobs().processors(setup.processors())
+        .batcher(setup.batcher(), false).processors(setup.processors())
         .sink(new DevCluster.Sink(setup.sinkDir(), SINK_FLUSH_RECORDS, SINK_TASKS));
     if (setup.brokers() > 1) {
       b.replicatedBrokers(setup.brokers(), setup.controllers());

@@ -86,7 +86,7 @@ public final class DevCluster implements AutoCloseable {
     private Function<Map<String, Object>, KafkaSettings> clientSettings = DevCluster::withOwnRegistry;
     private Path streamsDir;
     private BatcherConfig batcher;
-    private boolean jobs = true;
+    private boolean jobs;
     private List<ProcessorConfig> processors = List.of();
     private MeterRegistry meters;
     private Sink sink;
@@ -95,9 +95,6 @@ public final class DevCluster implements AutoCloseable {
 
     /** Partitions of the data topics: the most processors that can share the work. Default 4. */
     public Builder partitions(int partitions) {
-      if (partitions < 1) {
-        throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
-      }
       this.partitions = partitions;
       return this;
     }
@@ -150,15 +147,10 @@ public final class DevCluster implements AutoCloseable {
       return this;
     }
 
-    /** Runs the batcher with these settings (and the jobs aggregation, unless {@link #withoutJobs}). */
-    public Builder batcher(BatcherConfig config) {
+    /** Runs the batcher with these settings, and with {@code jobs} the jobs aggregation beside it. */
+    public Builder batcher(BatcherConfig config, boolean jobs) {
       this.batcher = Objects.requireNonNull(config, "config");
-      return this;
-    }
-
-    /** No jobs aggregation beside the batcher. */
-    public Builder withoutJobs() {
-      this.jobs = false;
+      this.jobs = jobs;
       return this;
     }
 
@@ -182,6 +174,9 @@ public final class DevCluster implements AutoCloseable {
 
     /** Starts everything and returns once the batcher and the sink run; on failure, stops what started. */
     public DevCluster start() throws InterruptedException {
+      if (partitions < 1) {
+        throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
+      }
       if (streamsDir != null && embedded == null) {
         throw new IllegalArgumentException("a data directory is for the embedded broker; a cluster keeps its own data");
       }

@@ -68,7 +68,7 @@ final class BackpressureRun {
     String job = "load-" + UUID.randomUUID();
     try (GcWatcher gc = new GcWatcher();
         DevCluster pipeline = DevCluster.builder().partitions(spec.partitions())
-            .clientSettings(props -> settings(props, scope)).batcher(spec.batcher()).processors(configs).start()) {
+            .clientSettings(props -> settings(props, scope)).batcher(spec.batcher(), true).processors(configs).start()) {
       // the idle pipeline, everything loaded and connected: the baseline the queue adds to
       JvmMemory before = settledMemory();
       long heapBefore = gc.lastAfterGc();
