@@ -1,9 +1,9 @@
 package io.pagedstream.app;
 
-import io.pagedstream.app.chaos.ChaosReport;
-import io.pagedstream.app.chaos.ChaosRun;
-import io.pagedstream.app.chaos.ChaosWorkload;
-import io.pagedstream.app.chaos.FaultPlan;
+import io.pagedstream.chaos.ChaosReport;
+import io.pagedstream.chaos.ChaosRun;
+import io.pagedstream.chaos.ChaosWorkload;
+import io.pagedstream.chaos.FaultPlan;
 import io.pagedstream.core.model.ModelPreset;
 import io.pagedstream.core.model.RandomModelWriter;
 import io.pagedstream.engine.EngineConfig;

@@ -7,9 +7,9 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.run.DataDir;
-import io.pagedstream.app.run.LocalPipeline;
 import io.pagedstream.batcher.BatcherMetrics;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.EngineStats;
@@ -21,10 +21,6 @@ import io.pagedstream.ingest.JsonlIngest;
 import io.pagedstream.ingest.ResultIds;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
-import io.pagedstream.schemas.Topics;
-import io.pagedstream.sink.CompletionSinkConfig;
-import io.pagedstream.sink.CompletionSinkConnector;
-import io.pagedstream.sink.EmbeddedConnect;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -114,11 +110,13 @@ final class DemoCommand implements Callable<Integer> {
       // the sink's counters live on the global registry (Connect builds tasks by class name)
       Metrics.addRegistry(meters);
       try (DataDir data = dataDir == null ? null : DataDir.open(dataDir, Version.text());
-          LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), data, 4,
-              props -> props == null ? kafka.settings() : kafka.embedded(props, registryScope),
-              BatcherCommand.configFor(modelDir, engine, 64, Duration.ofMillis(100)), configs, meters);
-          EmbeddedConnect connect = startSink(pipeline, results);
+          DevCluster pipeline = kafka.devCluster(data, registryScope).partitions(4)
+              .batcher(BatcherCommand.configFor(modelDir, engine, 64, Duration.ofMillis(100)), true)
+              .processors(configs).meters(meters).sink(sink(results)).start();
           Progress progress = Progress.start("demo", ids.size(), false)) {
+        if (data != null) {
+          data.recordBrokerAddress(pipeline.bootstrapServers());
+        }
         System.err.printf("broker %s, %d processor(s) on %s%s%n", pipeline.bootstrapServers(), processors,
             pipeline.processors().get(0).engine().device(), server == null ? "" : ", metrics on :" + server.port() + "/metrics");
         long genStart = System.nanoTime();
@@ -145,34 +143,9 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  static EmbeddedConnect startSink(LocalPipeline pipeline, Path results) {
-    Map<String, String> connector = new HashMap<>();
-    connector.put("name", "completions-jsonl");
-    connector.put("connector.class", CompletionSinkConnector.class.getName());
-    connector.put("topics", Topics.COMPLETIONS);
-    connector.put(CompletionSinkConfig.OUTPUT_DIR, results.toString());
-    connector.put(CompletionSinkConfig.FLUSH_MAX_RECORDS, "16");
-    connector.put("consumer.override.isolation.level", "read_committed");
-    connector.put("consumer.override.auto.offset.reset", "earliest");
-    EmbeddedConnect connect = EmbeddedConnect.builder(pipeline.bootstrapServers())
-        .workerProperties(stringMap(pipeline.kafka().asMap()))
-        .workerProperty("value.converter.schema.registry.url", String.valueOf(pipeline.kafka().asMap().get("schema.registry.url")))
-        .workerProperty("offset.flush.interval.ms", "1000")
-        .connector(connector)
-        .start();
-    connect.awaitRunning("completions-jsonl", Duration.ofSeconds(60));
-    return connect;
-  }
-
-  /** Client settings a worker understands: everything but the registry URL (its converter's own). */
-  private static Map<String, String> stringMap(Map<String, Object> m) {
-    Map<String, String> out = new HashMap<>();
-    m.forEach((k, v) -> {
-      if (!k.equals("schema.registry.url")) {
-        out.put(k, String.valueOf(v));
-      }
-    });
-    return out;
+  /** The JSONL sink, committing every few records so that the files fill while the demo runs. */
+  static DevCluster.Sink sink(Path results) {
+    return new DevCluster.Sink(results, 16, 1);
   }
 
   /** Waits until the sink's files hold every result (lines are published at each commit). */
@@ -225,7 +198,7 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void printSummary(LocalPipeline pipeline, MeterRegistry meters, IngestSummary ingested,
+  private static void printSummary(DevCluster pipeline, MeterRegistry meters, IngestSummary ingested,
       CompletionCollector.Outcome outcome, double seconds) {
     long peakBlocks = 0;
     long totalBlocks = 0;

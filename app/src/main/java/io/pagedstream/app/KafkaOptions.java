@@ -1,5 +1,7 @@
 package io.pagedstream.app;
 
+import io.pagedstream.app.run.DataDir;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.schemas.KafkaSettings;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -41,5 +43,21 @@ public final class KafkaOptions {
     Map<String, Object> m = new HashMap<>(brokerClientProperties);
     m.put("schema.registry.url", schemaRegistryUrl != null ? schemaRegistryUrl : "mock://" + scope);
     return KafkaSettings.of(m);
+  }
+
+  /**
+   * The development cluster for {@code run} and {@code demo}: the given cluster, else an in-process
+   * broker with a registry of {@code scope}, on {@code data} (resumable) when given.
+   */
+  DevCluster.Builder devCluster(DataDir data, String scope) {
+    DevCluster.Builder cluster = DevCluster.builder();
+    if (hasCluster()) {
+      return cluster.externalCluster(settings());
+    }
+    cluster.clientSettings(props -> embedded(props, scope));
+    if (data != null) {
+      cluster.embeddedBroker(data.broker()).resumable(data.streamsDir());
+    }
+    return cluster;
   }
 }

@@ -2,9 +2,9 @@ package io.pagedstream.app;
 
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.run.DataDir;
-import io.pagedstream.app.run.LocalPipeline;
 import io.pagedstream.app.run.RunStats;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.ingest.IngestConfig;
@@ -108,12 +108,15 @@ final class RunCommand implements Callable<Integer> {
     }
     long start = System.nanoTime();
     try (DataDir data = durable ? openDataDir(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), job) : null;
-        LocalPipeline pipeline = LocalPipeline.start(!kafka.hasCluster(), data, partitions,
-            props -> props == null ? kafka.settings() : kafka.embedded(props, "run-" + UUID.randomUUID()),
-            BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
-                .withPrefixBlocks(prefixBlocks), configs, null);
+        DevCluster pipeline = kafka.devCluster(data, "run-" + UUID.randomUUID()).partitions(partitions)
+            .batcher(BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
+                .withPrefixBlocks(prefixBlocks), true)
+            .processors(configs).start();
         Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
+      if (data != null) {
+        data.recordBrokerAddress(pipeline.bootstrapServers());
+      }
       timeline.pipelineUp();
       timeline.firstSubmission();
       IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();

@@ -3,7 +3,7 @@ package io.pagedstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.app.run.CompletionCollector;
-import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.ingest.IngestConfig;
 import io.pagedstream.ingest.JsonlIngest;
@@ -38,13 +38,13 @@ class JobResumeTest {
 
   @TempDir Path dir;
 
-  private static LocalPipeline pipeline(EmbeddedKafka broker, KafkaSettings kafka, String instance) throws InterruptedException {
+  private static DevCluster pipeline(EmbeddedKafka broker, KafkaSettings kafka, String instance) throws InterruptedException {
     // one sequence at a time: the job takes dozens of transactions, so the kill lands mid-way
     // even now that a processor prefetches every batch and commits when its engine runs dry
     EngineConfig engine = EngineConfig.defaults(256).withMaxNumSeqs(1);
-    return LocalPipeline.start(false, 4, props -> kafka,
-        BatcherCommand.configFor(MODEL, engine, 4, Duration.ofMillis(50)),
-        List.of(ProcessorConfig.defaults(MODEL, engine, instance)), null);
+    return DevCluster.builder().externalCluster(kafka).partitions(4)
+        .batcher(BatcherCommand.configFor(MODEL, engine, 4, Duration.ofMillis(50)), true)
+        .processors(List.of(ProcessorConfig.defaults(MODEL, engine, instance))).start();
   }
 
   @Test
@@ -67,7 +67,7 @@ class JobResumeTest {
 
       long firstRunTokens;
       long firstRunCommitted;
-      try (LocalPipeline first = pipeline(broker, kafka, "slot-0")) {
+      try (DevCluster first = pipeline(broker, kafka, "slot-0")) {
         new JsonlIngest(kafka, IngestConfig.ofFile(input).withJobId(job)).run();
         ProcessorService p = first.processors().get(0);
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -81,7 +81,7 @@ class JobResumeTest {
       }
       assertThat(firstRunCommitted).isBetween((long) REQUESTS / 2, (long) REQUESTS - 1);
 
-      try (LocalPipeline second = pipeline(broker, kafka, "slot-0")) {
+      try (DevCluster second = pipeline(broker, kafka, "slot-0")) {
         // the whole file again, under a new transactional id so that every line is really re-sent
         new JsonlIngest(kafka, IngestConfig.ofFile(input).withJobId(job).withTransactionalId("resubmit-" + job)).run();
         List<String> out = new ArrayList<>();
@@ -106,7 +106,7 @@ class JobResumeTest {
   }
 
   /** The aggregation counts answers and (re-)submissions from two topics: wait for both to be in. */
-  private static JobStatus awaitCompleted(LocalPipeline pipeline, String job) throws InterruptedException {
+  private static JobStatus awaitCompleted(DevCluster pipeline, String job) throws InterruptedException {
     JobStatus last = null;
     for (int i = 0; i < 120; i++) {
       last = pipeline.jobStatus(job).orElse(null);

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Metrics;
 import io.pagedstream.app.run.CompletionCollector;
-import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.ingest.IngestConfig;
 import io.pagedstream.ingest.JsonlIngest;
 import io.pagedstream.ingest.ResultIds;
 import io.pagedstream.processor.ProcessorConfig;
-import io.pagedstream.schemas.KafkaSettings;
-import io.pagedstream.sink.EmbeddedConnect;
 import io.pagedstream.testing.SharedData;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,11 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,15 +66,10 @@ class MetricsEndpointTest {
     EngineConfig engine = EngineConfig.defaults(256);
     try (MetricsServer server = MetricsServer.startOrNull(0)) {
       Metrics.addRegistry(server.registry());
-      try (LocalPipeline pipeline = LocalPipeline.start(true, 2,
-              props -> {
-                Map<String, Object> m = new HashMap<>(props);
-                m.put("schema.registry.url", "mock://metrics-" + UUID.randomUUID());
-                return KafkaSettings.of(m);
-              },
-              BatcherCommand.configFor(MODEL, engine, 8, Duration.ofMillis(50)),
-              List.of(ProcessorConfig.defaults(MODEL, engine, "metrics-0")), server.registry());
-          EmbeddedConnect sink = DemoCommand.startSink(pipeline, dir.resolve("results"))) {
+      try (DevCluster pipeline = DevCluster.builder().partitions(2)
+              .batcher(BatcherCommand.configFor(MODEL, engine, 8, Duration.ofMillis(50)), true)
+              .processors(List.of(ProcessorConfig.defaults(MODEL, engine, "metrics-0"))).meters(server.registry())
+              .sink(DemoCommand.sink(dir.resolve("results"))).start()) {
         new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId("metrics")).run();
         List<String> ids = ResultIds.forInput(input);
         CompletableFuture<CompletionCollector.Outcome> job = CompletableFuture.supplyAsync(() ->

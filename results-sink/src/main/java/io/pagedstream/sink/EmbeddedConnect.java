@@ -2,8 +2,6 @@ package io.pagedstream.sink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import org.apache.kafka.connect.errors.NotFoundException;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonConverterConfig;
 import org.apache.kafka.connect.runtime.Worker;
+import org.apache.kafka.connect.runtime.WorkerConfig;
 import org.apache.kafka.connect.runtime.isolation.Plugins;
 import org.apache.kafka.connect.runtime.rest.entities.ConnectorStateInfo;
 import org.apache.kafka.connect.runtime.standalone.StandaloneConfig;
@@ -65,6 +64,7 @@ public final class EmbeddedConnect implements AutoCloseable {
   private final Map<String, Map<String, String>> connectors = new LinkedHashMap<>();
   private final Path ownOffsetsFile;
   private Worker worker;
+  private WorkerSettings settings;
   private StandaloneHerder herder;
 
   private EmbeddedConnect(Map<String, String> workerProps, Path ownOffsetsFile) {
@@ -153,7 +153,7 @@ public final class EmbeddedConnect implements AutoCloseable {
       Plugins plugins = new Plugins(workerProps);
       // WorkerConfig may load classes from plugin.path, as in ConnectStandalone
       plugins.compareAndSwapWithDelegatingLoader();
-      StandaloneConfig config = new StandaloneConfig(workerProps);
+      WorkerSettings config = new WorkerSettings(workerProps);
       // newPlugins, not newPlugin: the latter's overloads need maven-artifact to compile
       ConnectorClientConfigOverridePolicy policy = plugins.newPlugins(
           List.of(config.getString(StandaloneConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG)), config,
@@ -165,6 +165,7 @@ public final class EmbeddedConnect implements AutoCloseable {
       // distinct per object: workers in one JVM must not share metric names
       String workerId = "embedded-connect-" + Integer.toHexString(System.identityHashCode(this));
       worker = new Worker(workerId, Time.SYSTEM, plugins, config, offsets, policy);
+      settings = config;
       herder = new StandaloneHerder(worker, config.kafkaClusterId(), policy);
       herder.start();
     } catch (RuntimeException e) {
@@ -292,46 +293,62 @@ public final class EmbeddedConnect implements AutoCloseable {
   }
 
   /**
-   * Stops as close to a crash as a worker inside this JVM can: every task is first cancelled,
-   * which is what Connect does to a task that outlives its shutdown timeout, so no consumer offset
-   * is committed on the way down and the consumer group is left where the last periodic commit put
-   * it. Connect still calls a sink task's {@code preCommit} and {@code close} while closing a
-   * cancelled task, so data a task commits to its own store there does survive; for a real crash
-   * (pending data lost mid-write) run the worker in its own process and kill it.
+   * Stops as close to a crash as a worker inside this JVM can: the worker stops with a graceful
+   * task shutdown timeout of zero, so it cancels every task at once, which is what Connect does to
+   * a task that outlives its shutdown timeout; a cancelled task commits no consumer offset on the
+   * way down, and the group is left where the last periodic commit put it. Connect still calls a
+   * sink task's {@code preCommit} and {@code close} while closing a cancelled task, so data a task
+   * commits to its own store there does survive; for a real crash (pending data lost mid-write)
+   * run the worker in its own process and kill it.
+   *
+   * <p>The tasks are told to stop a moment before they are cancelled (Connect's own order), so a
+   * task that finished its {@code close} within that moment still commits its offsets: a kill can
+   * be milder, never harsher, than intended.
+   *
+   * @throws IllegalStateException if this Connect version no longer reads the timeout when it stops
+   *     its tasks (a kill would then quietly be a graceful stop)
    */
   public synchronized void kill() {
     if (herder == null) {
       return;
     }
-    for (Object task : tasksOf(worker).values()) {
-      cancel(task);
+    WorkerSettings killed = settings;
+    killed.stopAtOnce();
+    stopQuietly();
+    if (!killed.timeoutRead()) {
+      throw new IllegalStateException("This Kafka Connect version does not read "
+          + WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG + " when it stops its tasks, so kill() was a graceful stop");
     }
     LOG.info("Connect worker killed: tasks cancelled, no final offset commit");
-    stopQuietly();
   }
 
-  // Worker keeps its tasks private and WorkerTask is package-private. Kafka is pinned to one
-  // version, and a change there fails kill() loudly instead of turning it into a graceful stop.
+  /**
+   * The worker's settings, whose graceful task shutdown timeout can drop to zero for a kill: the
+   * worker reads it each time it stops tasks, through Connect's public config API.
+   */
+  private static final class WorkerSettings extends StandaloneConfig {
+    private volatile boolean atOnce;
+    private volatile boolean timeoutRead;
 
-  private static Map<?, ?> tasksOf(Worker worker) {
-    try {
-      Field tasks = Worker.class.getDeclaredField("tasks");
-      tasks.setAccessible(true);
-      return (Map<?, ?>) tasks.get(worker);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("This Kafka Connect version has no Worker.tasks map, so"
-          + " kill() cannot cancel tasks: " + e, e);
+    WorkerSettings(Map<String, String> props) {
+      super(props);
     }
-  }
 
-  private static void cancel(Object task) {
-    try {
-      Method cancel = Class.forName("org.apache.kafka.connect.runtime.WorkerTask")
-          .getDeclaredMethod("cancel");
-      cancel.setAccessible(true);
-      cancel.invoke(task);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      throw new IllegalStateException("Cannot cancel Connect task " + task + ": " + e, e);
+    void stopAtOnce() {
+      atOnce = true;
+    }
+
+    boolean timeoutRead() {
+      return timeoutRead;
+    }
+
+    @Override
+    public Long getLong(String key) {
+      if (atOnce && WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG.equals(key)) {
+        timeoutRead = true;
+        return 0L;
+      }
+      return super.getLong(key);
     }
   }
 
@@ -339,6 +356,7 @@ public final class EmbeddedConnect implements AutoCloseable {
     StandaloneHerder stopping = herder;
     herder = null;
     worker = null;
+    settings = null;
     if (stopping != null) {
       try {
         stopping.stop();

@@ -51,7 +51,7 @@ public final class CompletionCollector {
 
   /**
    * @param writtenBefore per partition, the offset below which completions were written by an
-   *     earlier process ({@link LocalPipeline#completionsWrittenBefore()})
+   *     earlier process ({@link io.pagedstream.devcluster.DevCluster#completionsWrittenBefore()})
    */
   public CompletionCollector(KafkaSettings kafka, String jobId, Map<TopicPartition, Long> writtenBefore) {
     this.kafka = kafka;

@@ -158,7 +158,7 @@ public final class DataDir implements AutoCloseable {
   }
 
   /** Records where this process's broker listens, so {@code status} can ask it while it runs. */
-  void recordBrokerAddress(String bootstrapServers) {
+  public void recordBrokerAddress(String bootstrapServers) {
     try {
       Files.writeString(path.resolve(BROKER_ADDRESS), bootstrapServers + "\n");
     } catch (IOException e) {

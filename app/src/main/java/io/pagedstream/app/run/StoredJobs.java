@@ -1,6 +1,7 @@
 package io.pagedstream.app.run;
 
 import io.pagedstream.batcher.jobs.JobStatusReader;
+import io.pagedstream.devcluster.DurableSchemas;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.avro.JobStatus;

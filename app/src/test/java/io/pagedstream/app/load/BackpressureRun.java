@@ -1,6 +1,6 @@
 package io.pagedstream.app.load;
 
-import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.KvBudget;
 import io.pagedstream.core.request.PromptRequest;
@@ -67,8 +67,8 @@ final class BackpressureRun {
     String scope = "backpressure-" + UUID.randomUUID();
     String job = "load-" + UUID.randomUUID();
     try (GcWatcher gc = new GcWatcher();
-        LocalPipeline pipeline = LocalPipeline.start(true, spec.partitions(), props -> settings(props, scope),
-            spec.batcher(), configs, null)) {
+        DevCluster pipeline = DevCluster.builder().partitions(spec.partitions())
+            .clientSettings(props -> settings(props, scope)).batcher(spec.batcher(), true).processors(configs).start()) {
       // the idle pipeline, everything loaded and connected: the baseline the queue adds to
       JvmMemory before = settledMemory();
       long heapBefore = gc.lastAfterGc();
@@ -143,7 +143,7 @@ final class BackpressureRun {
     return JvmMemory.now();
   }
 
-  private static Optional<JobStatus> awaitJob(LocalPipeline pipeline, String job, long completed)
+  private static Optional<JobStatus> awaitJob(DevCluster pipeline, String job, long completed)
       throws InterruptedException {
     Optional<JobStatus> status = Optional.empty();
     for (int i = 0; i < 60; i++) {

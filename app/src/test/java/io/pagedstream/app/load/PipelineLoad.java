@@ -1,6 +1,6 @@
 package io.pagedstream.app.load;
 
-import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.processor.ProcessorService;
 import java.util.Collection;
 
@@ -16,7 +16,7 @@ record PipelineLoad(long completed, int processorHeld, int processorWaiting, int
     long batcherOpenRequests, int batcherTasks, long maxOpenBatchesPerTask) {
 
   /** Reads the services' counters and stores; from any thread (the figures may be a step apart). */
-  static PipelineLoad of(LocalPipeline pipeline) {
+  static PipelineLoad of(DevCluster pipeline) {
     long completed = 0;
     int held = 0;
     int waiting = 0;

@@ -1,6 +1,6 @@
 package io.pagedstream.app.load;
 
-import io.pagedstream.app.run.LocalPipeline;
+import io.pagedstream.devcluster.DevCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ final class Sampler implements AutoCloseable {
     }
   }
 
-  private final LocalPipeline pipeline;
+  private final DevCluster pipeline;
   private final GcWatcher gc;
   private final AtomicLong produced;
   private final long startNanos = System.nanoTime();
@@ -24,7 +24,7 @@ final class Sampler implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  Sampler(LocalPipeline pipeline, GcWatcher gc, AtomicLong produced, Duration period) {
+  Sampler(DevCluster pipeline, GcWatcher gc, AtomicLong produced, Duration period) {
     this.pipeline = pipeline;
     this.gc = gc;
     this.produced = produced;

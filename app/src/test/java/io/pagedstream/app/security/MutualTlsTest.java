@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.security.ServiceAcls.Service;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.kafka.embedded.TlsSecurity;
 import io.pagedstream.schemas.KafkaSettings;
-import io.pagedstream.schemas.Replication;
-import io.pagedstream.schemas.TopicAdmin;
 import io.pagedstream.testing.SharedData;
 import io.pagedstream.testing.TestCertificates;
 import io.pagedstream.testing.TestCertificates.Store;
@@ -18,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -49,7 +46,7 @@ class MutualTlsTest {
   private static final Duration COMMAND_BOUND = Duration.ofMinutes(2);
 
   @TempDir static Path dir;
-  private static EmbeddedKafka broker;
+  private static DevCluster broker;
   private static BasicAuthRegistry registry;
   private static Store trust;
   private static final List<Store> STORES = new ArrayList<>();
@@ -64,19 +61,19 @@ class MutualTlsTest {
     Store adminCert = ca.issue("admin", false);
     strangerCert = TestCertificates.authority(dir.resolve("other-ca"), "someone-elses-ca").issue("ingest", false);
     STORES.addAll(List.of(trust, brokerCert, adminCert, strangerCert));
-    broker = EmbeddedKafka.builder().defaultPartitions(2)
-        .tls(new TlsSecurity(brokerCert.path(), brokerCert.password(), trust.path(), trust.password(),
-            adminCert.path(), adminCert.password()))
+    // the broker and the topics; the services run as their own users in the test
+    broker = DevCluster.builder().partitions(2).clientSettings(KafkaSettings::of)
+        .embeddedBroker(EmbeddedKafka.builder().tls(new TlsSecurity(brokerCert.path(), brokerCert.password(),
+            trust.path(), trust.password(), adminCert.path(), adminCert.password())))
         .start();
     registry = BasicAuthRegistry.start(REGISTRY_USER, REGISTRY_PASSWORD);
-    TopicAdmin.ensurePipelineTopics(KafkaSettings.of(broker.clientProperties()), 2, Optional.of(Replication.forBrokers(1)));
     List<AclBinding> acls = new ArrayList<>();
     acls.addAll(ServiceAcls.of(Service.INGEST, "User:ingest"));
     acls.addAll(ServiceAcls.of(Service.BATCHER, "User:batcher"));
     acls.addAll(ServiceAcls.of(Service.JOBS, "User:batcher"));
     acls.addAll(ServiceAcls.of(Service.PROCESSOR, "User:processor"));
     acls.addAll(ServiceAcls.of(Service.RESULTS_READER, "User:reader"));
-    try (Admin admin = Admin.create(broker.clientProperties())) {
+    try (Admin admin = Admin.create(broker.kafka().asMap())) {
       admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
     }
   }
@@ -94,42 +91,15 @@ class MutualTlsTest {
   @Test
   void thePipelineRunsOverMutualTlsWithACertificatePerService() throws Exception {
     Path input = dir.resolve("tls-job.jsonl");
-    List<String> ids = writeRequests(input, REQUESTS);
-    String job = "tls-" + UUID.randomUUID();
-    List<String> configDumps = List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=info");
-    ChildJvm batcher = null;
-    CommandRun processor = null;
-    CompletionCollector.Outcome outcome;
-    String inProcessOutput;
-    ChildJvm.Result ingest;
-    ChildJvm.Result batcherRun;
-    try (CapturedOutput captured = CapturedOutput.start()) {
-      try {
-        batcher = ChildJvm.start(dir.resolve("batcher.log"), configDumps, "batcher", "--model", MODEL.toString(),
-            "--kafka-config", clientFile("batcher", "").toString(), "--kv-blocks", "128",
-            "--max-batch-requests", "8", "--flush-ms", "100");
-        processor = CommandRun.start("processor", "--model", MODEL.toString(), "--instance-id", "tls-0",
-            "--kafka-config", clientFile("processor", "session.timeout.ms=10000\n").toString(),
-            "--kv-blocks", "128", "--max-num-seqs", "16");
-        ingest = ChildJvm.run(dir.resolve("ingest.log"), Duration.ofMinutes(3), configDumps,
-            "ingest", "--kafka-config", clientFile("ingest", "").toString(), "--input", input.toString(),
-            "--job-id", job);
-        assertThat(ingest.exitCode()).as(ingest.output()).isZero();
-
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        ChildJvm b = batcher;
-        CommandRun p = processor;
-        outcome = new CompletionCollector(KafkaSettings.of(null, clientFile("reader", "")), job)
-            .collect(ids, r -> { }, (n, t) -> { },
-                () -> System.nanoTime() < deadline && b.isAlive() && p.isRunning());
-      } finally {
-        if (processor != null) {
-          processor.stop();
-        }
-        batcherRun = batcher == null ? null : batcher.stop(Duration.ofMinutes(2));
-      }
-      inProcessOutput = captured.text();
-    }
+    List<String> ids = SecuredPipelineRun.writeRequests(input, REQUESTS, "t", 11);
+    SecuredPipelineRun.Result run = SecuredPipelineRun.run(dir, MODEL, "tls-0",
+        new SecuredPipelineRun.ClientFiles(clientFile("batcher", ""), clientFile("processor", "session.timeout.ms=10000\n"),
+            clientFile("ingest", ""), clientFile("reader", "")),
+        input, ids, "tls-" + UUID.randomUUID(), () -> "");
+    CompletionCollector.Outcome outcome = run.outcome();
+    ChildJvm.Result ingest = run.ingest();
+    ChildJvm.Result batcherRun = run.batcher();
+    String inProcessOutput = run.inProcessOutput();
 
     assertThat(outcome.missing()).as("requests without a result; output:\n%s", inProcessOutput).isEmpty();
     assertThat(outcome.errors()).isZero();
@@ -147,7 +117,7 @@ class MutualTlsTest {
   @Test
   void clientsWithoutATrustedCertificateAreRefusedInOneLine() throws Exception {
     Path input = dir.resolve("refused.jsonl");
-    writeRequests(input, 2);
+    SecuredPipelineRun.writeRequests(input, 2, "t", 11);
     Path noCertificate = dir.resolve("no-certificate.properties");
     Files.writeString(noCertificate, Files.readString(clientFile("ingest", SHORT_TIMEOUTS)).lines()
         .filter(l -> !l.startsWith("ssl.keystore") && !l.startsWith("ssl.key.password"))
@@ -207,20 +177,5 @@ class MutualTlsTest {
         + "schema.registry.url=" + registry.url() + "\n"
         + "basic.auth.credentials.source=USER_INFO\n"
         + "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD + "\n";
-  }
-
-  private static List<String> writeRequests(Path file, int n) throws IOException {
-    Random rnd = new Random(11);
-    StringBuilder lines = new StringBuilder();
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String id = "t" + i;
-      ids.add(id);
-      lines.append("{\"id\":\"").append(id).append("\",\"prompt_token_ids\":")
-          .append(java.util.Arrays.toString(rnd.ints(1 + rnd.nextInt(12), 1, 512).toArray()))
-          .append(",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}\n");
-    }
-    Files.writeString(file, lines);
-    return ids;
   }
 }

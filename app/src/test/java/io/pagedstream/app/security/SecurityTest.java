@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.app.security.ServiceAcls.Service;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.kafka.embedded.Credentials;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
@@ -12,8 +13,6 @@ import io.pagedstream.kafka.embedded.SaslSecurity;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
 import io.pagedstream.schemas.KafkaSettings;
-import io.pagedstream.schemas.Replication;
-import io.pagedstream.schemas.TopicAdmin;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.testing.SharedData;
 import java.io.IOException;
@@ -25,8 +24,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -90,18 +87,18 @@ class SecurityTest {
   private static final Duration COMMAND_BOUND = Duration.ofMinutes(2);
 
   @TempDir static Path dir;
-  private static EmbeddedKafka broker;
+  private static DevCluster broker;
   private static BasicAuthRegistry registry;
 
   @BeforeAll
   static void securedBrokerWithTopicsAndAcls() throws Exception {
-    broker = EmbeddedKafka.builder().defaultPartitions(2)
-        .security(SaslSecurity.scramSha256(ADMIN, INGEST, BATCHER, LONE_BATCHER, HALF_BATCHER, PROCESSOR, READER,
-            STRANGER))
+    // the broker and the topics, made as the super user; the services run as their own users in the test
+    broker = DevCluster.builder().partitions(2).clientSettings(KafkaSettings::of)
+        .embeddedBroker(EmbeddedKafka.builder().security(SaslSecurity.scramSha256(ADMIN, INGEST, BATCHER, LONE_BATCHER,
+            HALF_BATCHER, PROCESSOR, READER, STRANGER)))
         .start();
     registry = BasicAuthRegistry.start(REGISTRY_USER, REGISTRY_PASSWORD);
-    // an operator creates the topics and grants the ACLs, as the super user
-    TopicAdmin.ensurePipelineTopics(KafkaSettings.of(broker.clientProperties()), 2, Optional.of(Replication.forBrokers(1)));
+    // an operator grants the ACLs, as the super user
     List<AclBinding> acls = new ArrayList<>();
     acls.addAll(ServiceAcls.of(Service.INGEST, INGEST.principal()));
     // the batcher command runs the jobs aggregation too
@@ -112,7 +109,7 @@ class SecurityTest {
     acls.add(new AclBinding(new ResourcePattern(ResourceType.TOPIC, Topics.RESPONSE_CACHE, PatternType.LITERAL),
         new AccessControlEntry(HALF_BATCHER.principal(), "*", AclOperation.READ, AclPermissionType.ALLOW)));
     acls.addAll(ServiceAcls.of(Service.RESULTS_READER, READER.principal()));
-    try (Admin admin = Admin.create(broker.clientProperties())) {
+    try (Admin admin = Admin.create(broker.kafka().asMap())) {
       admin.createAcls(acls).all().get(60, TimeUnit.SECONDS);
     }
   }
@@ -130,47 +127,19 @@ class SecurityTest {
   @Test
   void thePipelineRunsWithEachServicesOwnCredentialsAndNothingPrintsASecret() throws Exception {
     Path input = dir.resolve("secured-job.jsonl");
-    List<String> ids = writeRequests(input, REQUESTS);
+    List<String> ids = SecuredPipelineRun.writeRequests(input, REQUESTS, "s", 7);
     String job = "secured-" + UUID.randomUUID();
-    List<String> configDumps = List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=info");
-    ChildJvm batcher = null;
-    CommandRun processor = null;
     int refusedBefore = registry.refused();
-    CompletionCollector.Outcome outcome;
-    String status;
-    String inProcessOutput;
-    ChildJvm.Result ingest;
-    ChildJvm.Result batcherRun;
-    try (CapturedOutput captured = CapturedOutput.start()) {
-      try {
-        // ingest and the batcher (with the jobs aggregation) run as processes of their own, with
-        // Kafka's configuration dumps switched on; the processor runs here, its logs captured
-        batcher = ChildJvm.start(dir.resolve("batcher.log"), configDumps, "batcher", "--model", MODEL.toString(),
-            "--kafka-config", clientFile("batcher", BATCHER, "").toString(), "--kv-blocks", "128",
-            "--max-batch-requests", "8", "--flush-ms", "100");
-        processor = CommandRun.start("processor", "--model", MODEL.toString(), "--instance-id", "secured-0",
-            "--kafka-config", clientFile("processor", PROCESSOR, "session.timeout.ms=10000\n").toString(),
-            "--kv-blocks", "128", "--max-num-seqs", "16");
-        ingest = ChildJvm.run(dir.resolve("ingest.log"), Duration.ofMinutes(3), configDumps,
-            "ingest", "--kafka-config", clientFile("ingest", INGEST, "").toString(), "--input", input.toString(),
-            "--job-id", job);
-        assertThat(ingest.exitCode()).as(ingest.output()).isZero();
-
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        ChildJvm b = batcher;
-        CommandRun p = processor;
-        outcome = new CompletionCollector(KafkaSettings.of(null, clientFile("reader", READER, "")), job)
-            .collect(ids, r -> { }, (n, t) -> { },
-                () -> System.nanoTime() < deadline && b.isAlive() && p.isRunning());
-        status = awaitJobStatus(job, clientFile("reader", READER, ""));
-      } finally {
-        if (processor != null) {
-          processor.stop();
-        }
-        batcherRun = batcher == null ? null : batcher.stop(Duration.ofMinutes(2));
-      }
-      inProcessOutput = captured.text();
-    }
+    Path reader = clientFile("reader", READER, "");
+    SecuredPipelineRun.Result run = SecuredPipelineRun.run(dir, MODEL, "secured-0",
+        new SecuredPipelineRun.ClientFiles(clientFile("batcher", BATCHER, ""),
+            clientFile("processor", PROCESSOR, "session.timeout.ms=10000\n"), clientFile("ingest", INGEST, ""), reader),
+        input, ids, job, () -> awaitJobStatus(job, reader));
+    CompletionCollector.Outcome outcome = run.outcome();
+    String status = run.whileRunning();
+    ChildJvm.Result ingest = run.ingest();
+    ChildJvm.Result batcherRun = run.batcher();
+    String inProcessOutput = run.inProcessOutput();
 
     assertThat(outcome.missing()).as("requests without a result; output:\n%s", inProcessOutput).isEmpty();
     assertThat(outcome.errors()).isZero();
@@ -259,7 +228,7 @@ class SecurityTest {
     List<CommandRun.Result> results = new ArrayList<>();
     try (CapturedOutput captured = CapturedOutput.start()) {
       Path input = dir.resolve("refused.jsonl");
-      writeRequests(input, 2);
+      SecuredPipelineRun.writeRequests(input, 2, "s", 7);
       String wrong = clientFile("wrong-pw", Credentials.of("ingest", "guessed-Pw-2"), SHORT_TIMEOUTS).toString();
       String none = clientFile("no-acls", STRANGER, SHORT_TIMEOUTS).toString();
       Path anonymous = dir.resolve("anonymous-ingest.properties");
@@ -361,21 +330,6 @@ class SecurityTest {
         + "basic.auth.user.info=" + REGISTRY_USER + ":" + REGISTRY_PASSWORD + "\n"
         + extra);
     return file;
-  }
-
-  private static List<String> writeRequests(Path file, int n) throws IOException {
-    Random rnd = new Random(7);
-    StringBuilder lines = new StringBuilder();
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      String id = "s" + i;
-      ids.add(id);
-      lines.append("{\"id\":\"").append(id).append("\",\"prompt_token_ids\":")
-          .append(java.util.Arrays.toString(rnd.ints(1 + rnd.nextInt(12), 1, 512).toArray()))
-          .append(",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}\n");
-    }
-    Files.writeString(file, lines);
-    return ids;
   }
 
   /**
