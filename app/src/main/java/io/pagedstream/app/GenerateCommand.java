@@ -10,6 +10,7 @@ import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.processor.IntraOpThreads;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import java.io.BufferedWriter;
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -49,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelSpec spec = ModelSpec.load(model);
-    Optional<TextTokenizer> tokenizer = TextTokenizer.forModel(model);
+    Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(model);
     IntraOpThreads.set(engineOptions.threads());
     try (LlmEngine engine = LlmEngine.load(model, engineOptions.toConfig(spec, KvLayout.PAGED));
         InputStream in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));

@@ -11,6 +11,7 @@ import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,7 @@ public final class RequestChecker implements AutoCloseable {
   public static RequestChecker load(BatcherConfig config) {
     ModelSpec spec = ModelSpec.load(config.modelDir());
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
-    Optional<TextTokenizer> tokenizer = TextTokenizer.forModel(config.modelDir());
+    Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(config.modelDir());
     return new RequestChecker(new PromptValidator(spec, tokenizer), estimator,
         config.applicationId());
   }
