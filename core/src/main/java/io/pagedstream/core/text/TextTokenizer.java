@@ -3,6 +3,7 @@ package io.pagedstream.core.text;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.pagedstream.core.model.ModelFormatException;
+import io.pagedstream.core.request.FinishReason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +70,8 @@ public final class TextTokenizer implements AutoCloseable {
    * The text of a completion: its ids decoded, without the EOS that ended it when it stopped
    * there (finish reason {@code stop}); that token is in the ids but is not part of the answer.
    */
-  public String completionText(int[] outputIds, String finishReason) {
-    if ("stop".equals(finishReason) && outputIds.length > 0) {
+  public String completionText(int[] outputIds, FinishReason finishReason) {
+    if (finishReason == FinishReason.STOP && outputIds.length > 0) {
       return decode(java.util.Arrays.copyOf(outputIds, outputIds.length - 1));
     }
     return decode(outputIds);

@@ -1,7 +1,5 @@
-package io.pagedstream.ingest;
+package io.pagedstream.core.request;
 
-import io.pagedstream.core.request.JsonlReader;
-import io.pagedstream.core.request.ParsedLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,7 +24,7 @@ public final class ResultIds {
   /** Resolves line {@code number} (1-based, every line counted); call once per line, in order. */
   public Resolved resolve(long number, ParsedLine line) {
     String own = line.id();
-    Optional<String> idProblem = IngestChecks.idProblem(own);
+    Optional<String> idProblem = RequestValidator.idProblem(own);
     if (idProblem.isPresent()) {
       return new Resolved(ids.claimFallback(number), line instanceof ParsedLine.Ok ? idProblem.get() : null);
     }
