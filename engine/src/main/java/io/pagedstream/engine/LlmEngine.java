@@ -1,14 +1,14 @@
 package io.pagedstream.engine;
 
-import io.pagedstream.core.OneLine;
-import io.pagedstream.core.request.FinishReason;
-import io.pagedstream.core.request.KvPoolLimit;
-import io.pagedstream.core.request.RequestValidator;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.request.FinishReason;
+import io.pagedstream.core.request.KvPoolLimit;
+import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.kv.BlockPool;
 import io.pagedstream.engine.kv.BlockTable;

@@ -1,5 +1,6 @@
 package io.pagedstream.ingest;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.KafkaSettings;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +119,7 @@ final class IngestTopics {
   }
 
   private static IngestException failure(String what, Throwable cause) {
-    return new IngestException(what + ": " + AvroRecords.oneLine(cause.getMessage()), cause);
+    return new IngestException(what + ": " + OneLine.of(cause), cause);
   }
 
   private static IngestException noAnswer(KafkaSettings kafka, TimeoutException e) {

@@ -3,6 +3,7 @@ package io.pagedstream.app.chaos;
 import io.pagedstream.app.run.PipelineTopics;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.kafka.embedded.EmbeddedKafkaCluster;
 import io.pagedstream.processor.ProcessorConfig;
@@ -198,7 +199,7 @@ public final class ChaosCluster implements AutoCloseable {
       if (!slots[i].isRunning()) {
         Throwable why = slots[i].failure();
         restarted.add("processor " + setup.processors().get(i).instanceId() + " stopped"
-            + (why == null ? "" : ": " + oneLine(why)));
+            + (why == null ? "" : ": " + OneLine.of(why)));
         slots[i].kill(); // releases the engine; the loop is over already
         slots[i] = ProcessorService.start(setup.processors().get(i), kafka);
       }
@@ -250,10 +251,10 @@ public final class ChaosCluster implements AutoCloseable {
     try {
       ConnectorStateInfo info = connect.status(CONNECTOR);
       if ("FAILED".equals(info.connector().state())) {
-        return "connector failed: " + firstLine(info.connector().trace());
+        return "connector failed: " + OneLine.of(info.connector().trace());
       }
       return info.tasks().stream().filter(t -> "FAILED".equals(t.state()))
-          .map(t -> "task " + t.id() + " failed: " + firstLine(t.trace())).findFirst().orElse(null);
+          .map(t -> "task " + t.id() + " failed: " + OneLine.of(t.trace())).findFirst().orElse(null);
     } catch (RuntimeException e) {
       return null; // not created yet, or the worker is between states: nothing to restart
     }
@@ -296,15 +297,6 @@ public final class ChaosCluster implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the chaos cluster is closed");
     }
-  }
-
-  private static String oneLine(Throwable t) {
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-    return firstLine(m);
-  }
-
-  private static String firstLine(String s) {
-    return s == null ? "" : s.lines().findFirst().orElse("");
   }
 
   @Override

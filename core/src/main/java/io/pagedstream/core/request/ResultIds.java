@@ -39,6 +39,18 @@ public final class ResultIds {
     return new Resolved(fallback, problem);
   }
 
+  /**
+   * The rule for a line on its own, without the lines before it (a producer that does not keep
+   * every id it sent): its own id when usable, else {@code line-N}.
+   */
+  public static Resolved alone(long number, ParsedLine line) {
+    Optional<String> idProblem = RequestValidator.idProblem(line.id());
+    if (idProblem.isEmpty()) {
+      return new Resolved(line.id(), null);
+    }
+    return new Resolved("line-" + number, line instanceof ParsedLine.Ok ? idProblem.get() : null);
+  }
+
   /** The result ids of a JSONL input, one per line, in line order. */
   public static List<String> forInput(Path input) throws IOException {
     try (InputStream in = Files.newInputStream(input)) {
