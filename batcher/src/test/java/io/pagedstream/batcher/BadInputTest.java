@@ -66,7 +66,7 @@ class BadInputTest {
         arguments("token id past the vocabulary", with(valid).setPromptTokenIds(List.of(5, 1024)).build(),
             "prompt_token_ids[1] = 1024 is outside the vocabulary (0..1023)", 2),
         arguments("negative token id", with(valid).setPromptTokenIds(List.of(-1)).build(),
-            "prompt_token_ids[0] = -1 is outside the vocabulary (0..1023)", 1),
+            "prompt_token_ids[0] = -1 is negative", 1),
         arguments("token ids beyond the positions", Requests.ids("x", 500, 13),
             "prompt (500 tokens) + max_tokens (13) = 513 exceeds the model's 512 positions", 500),
         arguments("text beyond the positions", Requests.text("x", "Once upon a time", 508),
