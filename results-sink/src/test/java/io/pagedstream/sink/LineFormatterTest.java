@@ -94,5 +94,9 @@ class LineFormatterTest {
         .isInstanceOf(DataException.class).hasMessage("Completion has no finish_reason");
     assertThatThrownBy(() -> plain.format(Map.of("id", 5, "finish_reason", "stop")))
         .isInstanceOf(DataException.class).hasMessageContaining("id is a Integer, not a string");
+    // a reason this version does not know goes to the error reporter rather than being guessed
+    assertThatThrownBy(() -> plain.format(Map.of("id", "x", "finish_reason", "tool_calls")))
+        .isInstanceOf(DataException.class)
+        .hasMessage("Completion x: unknown finish_reason \"tool_calls\" (expected length, stop, error)");
   }
 }
