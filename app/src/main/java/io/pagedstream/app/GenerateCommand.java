@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.request.JsonlReader;
-import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
@@ -57,7 +57,8 @@ final class GenerateCommand implements Callable<Integer> {
         Writer out = output.equals("-")
             ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
             : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
-      GenerationJob job = new GenerationJob(engine, new PromptValidator(spec, tokenizer), r -> {
+      // the KV pool is the engine's to check: it answers a request that can never fit with an error
+      GenerationJob job = new GenerationJob(engine, new RequestValidator(spec, tokenizer, Optional.empty()), r -> {
         try {
           out.write(r.toJsonLine());
           out.write('\n');

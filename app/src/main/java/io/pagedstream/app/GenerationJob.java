@@ -1,14 +1,13 @@
 package io.pagedstream.app;
 
 import io.pagedstream.core.request.GenerationResult;
-import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.ParsedLine;
-import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.RequestValidator;
+import io.pagedstream.core.request.ResultIds;
 import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
-import io.pagedstream.ingest.ResultIds;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,16 +17,17 @@ import java.util.function.Consumer;
 
 /**
  * Runs parsed request lines through an engine and hands out exactly one result per line, in input
- * order. Result ids come from ingest's {@link ResultIds}, as on the Kafka path: a repeated id is
- * an error result under a {@code line-N} stand-in ({@code duplicate id "x" (already used on line
- * M)}). The engine keys lines by their position.
+ * order. Result ids come from {@link ResultIds} and requests are checked by {@link
+ * RequestValidator}, as on the Kafka path: a repeated id is an error result under a {@code line-N}
+ * stand-in ({@code duplicate id "x" (already used on line M)}), and every bad request gets the same
+ * message as there. The engine keys lines by their position.
  */
 final class GenerationJob {
 
   private record Pending(String id, int promptTokens) {}
 
   private final LlmEngine engine;
-  private final PromptValidator validator;
+  private final RequestValidator validator;
   private final Optional<TextTokenizer> tokenizer;
   private final Consumer<GenerationResult> sink;
   private final ResultIds resultIds = new ResultIds();
@@ -36,7 +36,7 @@ final class GenerationJob {
   private int nextToEmit;
   private long errors;
 
-  GenerationJob(LlmEngine engine, PromptValidator validator, Consumer<GenerationResult> sink) {
+  GenerationJob(LlmEngine engine, RequestValidator validator, Consumer<GenerationResult> sink) {
     this.engine = engine;
     this.validator = validator;
     this.tokenizer = validator.tokenizer();
@@ -57,15 +57,15 @@ final class GenerationJob {
       complete(index, GenerationResult.error(id, resolved.problem(), 0));
       return;
     }
-    var request = ((ParsedLine.Ok) line).request();
-    try {
-      ValidatedPrompt p = validator.validate(request);
-      pending.add(new Pending(id, p.promptTokens()));
-      engine.add(Integer.toString(index), p.promptTokenIds(), p.params());
-    } catch (InvalidRequestException e) {
-      pending.add(new Pending(id, e.promptTokens()));
-      complete(index, GenerationResult.error(id, e.getMessage(), e.promptTokens()));
+    var verdict = validator.validate(((ParsedLine.Ok) line).request());
+    if (verdict instanceof RequestValidator.Verdict.Rejected rejected) {
+      pending.add(new Pending(id, rejected.promptTokens()));
+      complete(index, GenerationResult.error(id, rejected.error(), rejected.promptTokens()));
+      return;
     }
+    ValidatedPrompt p = ((RequestValidator.Verdict.Accepted) verdict).prompt();
+    pending.add(new Pending(id, p.promptTokens()));
+    engine.add(Integer.toString(index), p.promptTokenIds(), p.params());
   }
 
   /** Steps the engine until every submitted line has its result; {@code onStep} sees progress. */
@@ -76,9 +76,9 @@ final class GenerationJob {
         Pending p = pending.get(index);
         complete(index, o.isError()
             ? GenerationResult.error(p.id(), o.error(), p.promptTokens())
-            : new GenerationResult(p.id(), o.outputTokenIds(),
+            : GenerationResult.generated(p.id(), o.outputTokenIds(),
                 tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null),
-                o.finishReason(), null, p.promptTokens(), o.outputTokenIds().length));
+                o.finishReason(), p.promptTokens()));
       }
       onStep.run();
     }

@@ -1,5 +1,6 @@
 package io.pagedstream.app;
 
+import io.pagedstream.core.OneLine;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -41,8 +42,8 @@ final class OneLineErrors implements IExecutionExceptionHandler {
       tlsRefused |= t instanceof SslAuthenticationException;
       root = t;
     }
-    String message = firstLine(e.getMessage());
-    String reason = firstLine(root.getMessage());
+    String message = lineOrNull(e.getMessage());
+    String reason = lineOrNull(root.getMessage());
     String described;
     if (message == null) {
       described = reason != null ? reason : root.getClass().getSimpleName();
@@ -52,7 +53,7 @@ final class OneLineErrors implements IExecutionExceptionHandler {
     return tlsRefused && !described.contains(TLS_REFUSED) ? described + " (" + TLS_REFUSED + ")" : described;
   }
 
-  private static String firstLine(String text) {
-    return text == null || text.isBlank() ? null : text.strip().lines().findFirst().orElse(text);
+  private static String lineOrNull(String text) {
+    return text == null || text.isBlank() ? null : OneLine.of(text);
   }
 }

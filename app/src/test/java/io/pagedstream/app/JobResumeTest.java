@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.app.run.CompletionCollector;
 import io.pagedstream.devcluster.DevCluster;
+import io.pagedstream.core.request.ResultIds;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.ingest.IngestConfig;
 import io.pagedstream.ingest.JsonlIngest;
-import io.pagedstream.ingest.ResultIds;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;

@@ -2,6 +2,7 @@ package io.pagedstream.batcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pagedstream.schemas.KafkaClientSettings;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.Map;
@@ -257,11 +258,11 @@ public final class BatcherService implements AutoCloseable {
     if (refused != null) {
       failure = refused;
       LOG.error("batcher {}: stopping, the brokers refused it: {}", config.applicationId(),
-          ErrorCompletions.oneLine(refused));
+          OneLine.of(refused));
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
     LOG.error("batcher {}: a stream thread failed, replacing it in {} ms: {}", config.applicationId(),
-        config.threadRestartBackoff().toMillis(), ErrorCompletions.oneLine(e), e);
+        config.threadRestartBackoff().toMillis(), OneLine.of(e), e);
     metrics.threadReplaced();
     try {
       Thread.sleep(config.threadRestartBackoff().toMillis());

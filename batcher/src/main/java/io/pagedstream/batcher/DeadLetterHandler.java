@@ -1,5 +1,7 @@
 package io.pagedstream.batcher;
 
+import io.pagedstream.core.OneLine;
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.registry.SchemaRegistryException;
@@ -65,22 +67,22 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
       Exception exception) {
     if (isRegistryOutage(exception)) {
       LOG.warn("cannot read {}-{}@{} while the schema registry is unavailable, retrying: {}",
-          record.topic(), record.partition(), record.offset(), ErrorCompletions.oneLine(exception));
+          record.topic(), record.partition(), record.offset(), OneLine.of(exception));
       return Response.fail();
     }
-    String reason = ErrorCompletions.oneLine(exception);
+    String reason = OneLine.of(exception);
     List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(2);
     out.add(deadLetter(record, reason));
     Optional<String> id = requestId(record);
     if (id.isPresent()) {
-      Completion error = ErrorCompletions.of(id.get(), "", "request could not be read: " + reason, 0,
-          service, System.currentTimeMillis());
+      Completion error = Completions.error(id.get(), "", "request could not be read: " + reason, 0,
+          System.currentTimeMillis()).setProcessor(service).build();
       byte[] value;
       try {
         value = completions.serialize(Topics.COMPLETIONS, error);
       } catch (RuntimeException e) {
         LOG.error("cannot write the error completion for unreadable request {} ({}-{}@{}), retrying: {}",
-            id.get(), record.topic(), record.partition(), record.offset(), ErrorCompletions.oneLine(e));
+            id.get(), record.topic(), record.partition(), record.offset(), OneLine.of(e));
         return Response.fail();
       }
       out.add(new ProducerRecord<>(Topics.COMPLETIONS, null, timestamp(record),

@@ -1,13 +1,16 @@
 package io.pagedstream.batcher;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.request.InvalidRequestException;
+import io.pagedstream.core.request.KvPoolLimit;
 import io.pagedstream.core.request.PromptRequest;
-import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
@@ -17,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a {@link GenerationRequest} into a {@link BatchedRequest} (tokenized, checked against the
- * model, with its KV estimate) or into the error {@link Completion} that answers it. Never throws
+ * Turns a {@link GenerationRequest} into a {@link BatchedRequest} (tokenized, checked by core's
+ * {@link RequestValidator} against the model and the processors' KV pool, with its KV estimate) or
+ * into the error {@link Completion} that answers it. Never throws
  * for a request: whatever is wrong with one becomes its error completion, so no request can stop
  * the service.
  *
@@ -29,11 +33,11 @@ public final class RequestChecker implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestChecker.class);
 
-  private final PromptValidator validator;
+  private final RequestValidator validator;
   private final KvEstimator estimator;
   private final String service;
 
-  RequestChecker(PromptValidator validator, KvEstimator estimator, String service) {
+  RequestChecker(RequestValidator validator, KvEstimator estimator, String service) {
     this.validator = validator;
     this.estimator = estimator;
     this.service = service;
@@ -44,7 +48,9 @@ public final class RequestChecker implements AutoCloseable {
     ModelSpec spec = ModelSpec.load(config.modelDir());
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
     Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(config.modelDir());
-    return new RequestChecker(new PromptValidator(spec, tokenizer), estimator,
+    KvPoolLimit pool = new KvPoolLimit(estimator.budgetBlocks(), estimator.blockSize(),
+        (promptTokens, maxTokens) -> estimator.blocksFor(promptTokens + maxTokens));
+    return new RequestChecker(new RequestValidator(spec, tokenizer, Optional.of(pool)), estimator,
         config.applicationId());
   }
 
@@ -63,24 +69,21 @@ public final class RequestChecker implements AutoCloseable {
     try {
       SamplingParams params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(),
           r.getSeed(), r.getMaxTokens(), r.getIgnoreEos());
-      ValidatedPrompt prompt =
-          validator.validate(new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, params));
-      knownPromptTokens = prompt.promptTokens();
-      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxTokens());
-      if (blocks > estimator.budgetBlocks()) {
-        throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + max_tokens ("
-            + params.maxTokens() + ") needs " + blocks + " KV blocks of " + estimator.blockSize()
-            + " tokens, the processor's budget is " + estimator.budgetBlocks());
+      var verdict = validator.validate(new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, params));
+      if (verdict instanceof RequestValidator.Verdict.Rejected rejected) {
+        return reject(r, rejected.error(), rejected.promptTokens(), nowMs);
       }
+      ValidatedPrompt prompt = ((RequestValidator.Verdict.Accepted) verdict).prompt();
+      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxTokens());
       return new Verdict.Accepted(batched(r, prompt, blocks, ids == null));
     } catch (InvalidRequestException e) {
-      return reject(r, e.getMessage(), Math.max(knownPromptTokens, e.promptTokens()), nowMs);
+      // the sampling parameters
+      return reject(r, e.getMessage(), knownPromptTokens, nowMs);
     } catch (RuntimeException e) {
       // not the request's stated fault (a tokenizer failure, say), but retrying would fail the
       // same way on the same record forever: answer it, and leave a trace for the operator
-      LOG.warn("request {} could not be checked: {}", r.getId(), ErrorCompletions.oneLine(e), e);
-      return reject(r, "cannot check request: " + ErrorCompletions.oneLine(e), knownPromptTokens,
-          nowMs);
+      LOG.warn("request {} could not be checked: {}", r.getId(), OneLine.of(e), e);
+      return reject(r, "cannot check request: " + OneLine.of(e), knownPromptTokens, nowMs);
     }
   }
 
@@ -90,7 +93,7 @@ public final class RequestChecker implements AutoCloseable {
 
   private Verdict reject(GenerationRequest r, String error, int promptTokens, long nowMs) {
     return new Verdict.Rejected(
-        ErrorCompletions.of(r.getId(), r.getJobId(), error, promptTokens, service, nowMs));
+        Completions.error(r.getId(), r.getJobId(), error, promptTokens, nowMs).setProcessor(service).build());
   }
 
   private static BatchedRequest batched(GenerationRequest r, ValidatedPrompt prompt, int blocks,

@@ -11,12 +11,13 @@
  * <h2>Per request</h2>
  *
  * {@link io.pagedstream.batcher.RequestChecker} reads the sampling parameters and the prompt
- * through core's {@code SamplingParams} and {@code PromptValidator} (text prompts are tokenized
+ * through core's {@code SamplingParams} and {@code RequestValidator} (text prompts are tokenized
  * here with the model's {@code tokenizer.json}; token ids must be inside the vocabulary; prompt
  * plus max_tokens must fit the model's positions) and estimates the request's KV cache as {@code
  * ceil((prompt + max_tokens) / block_size)} blocks through the processor's own {@code MemoryPlan}
  * ({@link io.pagedstream.batcher.KvEstimator}). A request larger than the whole budget, or wrong in
- * any other way, is answered at once by an error {@code Completion} on {@code llm.completions},
+ * any other way, is answered at once by an error {@code Completion} ({@code Completions.error}) on
+ * {@code llm.completions},
  * keyed by its id; the rest become {@code BatchedRequest}s (token ids, {@code prompt_was_text},
  * estimate).
  *

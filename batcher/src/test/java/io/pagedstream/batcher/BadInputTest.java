@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
@@ -65,14 +66,14 @@ class BadInputTest {
         arguments("token id past the vocabulary", with(valid).setPromptTokenIds(List.of(5, 1024)).build(),
             "prompt_token_ids[1] = 1024 is outside the vocabulary (0..1023)", 2),
         arguments("negative token id", with(valid).setPromptTokenIds(List.of(-1)).build(),
-            "prompt_token_ids[0] = -1 is outside the vocabulary (0..1023)", 1),
+            "prompt_token_ids[0] = -1 is negative", 1),
         arguments("token ids beyond the positions", Requests.ids("x", 500, 13),
             "prompt (500 tokens) + max_tokens (13) = 513 exceeds the model's 512 positions", 500),
         arguments("text beyond the positions", Requests.text("x", "Once upon a time", 508),
             "prompt (5 tokens) + max_tokens (508) = 513 exceeds the model's 512 positions", 5),
         arguments("bigger than the whole KV budget", Requests.blocks("x", 9),
-            "prompt (8 tokens) + max_tokens (136) needs 9 KV blocks of 16 tokens, the processor's"
-                + " budget is 8", 8));
+            "prompt (8 tokens) + max_tokens (136) needs 9 KV blocks of 16 tokens, more than the"
+                + " whole KV pool holds (8)", 8));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -88,7 +89,7 @@ class BadInputTest {
       Completion completion = completions.get(0).value();
       assertThat(completions.get(0).key()).isEqualTo("x");
       assertThat(completion.getId()).isEqualTo("x");
-      assertThat(completion.getFinishReason()).isEqualTo("error");
+      assertThat(completion.getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
       assertThat(completion.getError()).isEqualTo(error);
       assertThat(completion.getPromptTokens()).isEqualTo(promptTokens);
       assertThat(completion.getJobId()).isEqualTo(request.getJobId());
@@ -138,7 +139,7 @@ class BadInputTest {
       List<TestRecord<String, Completion>> completions = batcher.readCompletions();
       assertThat(completions).hasSize(1);
       assertThat(completions.get(0).key()).isEqualTo("k1");
-      assertThat(completions.get(0).value().getFinishReason()).isEqualTo("error");
+      assertThat(completions.get(0).value().getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
       assertThat(completions.get(0).value().getError())
           .startsWith("request could not be read: Unknown magic byte 0x7b");
       assertThat(batcher.readBatches()).extracting(BatcherTopologyTest::ids)

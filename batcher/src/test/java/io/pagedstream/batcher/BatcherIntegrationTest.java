@@ -2,6 +2,7 @@ package io.pagedstream.batcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
@@ -249,7 +250,7 @@ class BatcherIntegrationTest {
         case Topics.COMPLETIONS -> {
           Completion completion = completionReader.deserialize(record.topic(), record.value());
           assertThat(record.key()).isEqualTo(completion.getId());
-          assertThat(completion.getFinishReason()).isEqualTo("error");
+          assertThat(completion.getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
           answer(completion.getId(), () -> errors.put(completion.getId(), completion));
         }
         default -> deadLetters.add(record);

@@ -2,6 +2,7 @@ package io.pagedstream.batcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationBatch;
@@ -212,7 +213,7 @@ class BatcherTopologyTest {
     List<TestRecord<String, Completion>> errors = batcher.readCompletions();
     for (TestRecord<String, Completion> error : errors) {
       assertThat(error.key()).isEqualTo(error.value().getId());
-      assertThat(error.value().getFinishReason()).isEqualTo("error");
+      assertThat(error.value().getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
       seen.merge(error.key(), 1, Integer::sum);
     }
     assertThat(seen.keySet()).containsExactlyInAnyOrderElementsOf(all);

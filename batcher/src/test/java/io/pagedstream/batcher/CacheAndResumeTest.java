@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.core.model.ModelFingerprint;
 import io.pagedstream.core.request.CacheKey;
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -61,7 +62,7 @@ class CacheAndResumeTest {
     int[] prompt = greedy.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
     String key = CacheKey.of(ModelFingerprint.of(BatcherTopologyTest.MODEL), prompt, SamplingParams.greedy(8)).orElseThrow();
     Completion earlier = Completion.newBuilder().setId("old").setJobId("job-0").setTokenIds(List.of(4, 5, 6, 7, 8, 9, 10, 11))
-        .setText("earlier").setFinishReason("length").setPromptTokens(8).setOutputTokens(8).setBatchId("b").setProcessor("p").build();
+        .setText("earlier").setFinishReason(FinishReason.LENGTH.wire()).setPromptTokens(8).setOutputTokens(8).setBatchId("b").setProcessor("p").build();
     cache.pipeInput(key, earlier);
     batcher.send(greedy);
     batcher.send(sampled);

@@ -1,6 +1,7 @@
 package io.pagedstream.chaos;
 
 import io.pagedstream.schemas.KafkaClientSettings;
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -99,7 +100,7 @@ final class AnswerReader implements AutoCloseable {
       completions.addUnreadable();
       return;
     }
-    boolean error = "error".equals(c.getFinishReason());
+    boolean error = Completions.isError(c);
     completions.add(c.getId(), new AnswerLedger.Answer(error, error ? c.getError() : null));
   }
 

@@ -1,5 +1,6 @@
 package io.pagedstream.chaos;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.processor.ProcessorConfig;
@@ -154,7 +155,7 @@ public final class ChaosCluster implements AutoCloseable {
         if (!slots.get(i).isRunning()) {
           Throwable why = slots.get(i).failure();
           restarted.add("processor " + processors.get(i).instanceId() + " stopped"
-              + (why == null ? "" : ": " + oneLine(why)));
+              + (why == null ? "" : ": " + OneLine.of(why)));
           cluster.replaceProcessor(i); // kill() releases the engine; the loop is over already
         }
       }
@@ -181,11 +182,6 @@ public final class ChaosCluster implements AutoCloseable {
   /** Null while every service runs, else what does not. */
   public String failure() {
     return cluster.failure();
-  }
-
-  private static String oneLine(Throwable t) {
-    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-    return m.lines().findFirst().orElse("");
   }
 
   @Override

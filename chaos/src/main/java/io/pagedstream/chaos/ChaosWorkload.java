@@ -1,7 +1,7 @@
 package io.pagedstream.chaos;
 
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.ingest.ResultIds;
+import io.pagedstream.core.request.ResultIds;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

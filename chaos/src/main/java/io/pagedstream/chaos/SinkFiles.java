@@ -2,6 +2,7 @@ package io.pagedstream.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pagedstream.core.request.FinishReason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ final class SinkFiles {
         String content = Files.readString(f, StandardCharsets.UTF_8);
         for (String line : content.substring(0, content.lastIndexOf('\n') + 1).lines().toList()) {
           JsonNode n = JSON.readTree(line);
-          boolean error = "error".equals(n.path("finish_reason").asText());
+          boolean error = FinishReason.isError(n.path("finish_reason").asText());
           ledger.add(n.path("id").asText(), new AnswerLedger.Answer(error, error ? n.path("error").asText() : null));
         }
       }

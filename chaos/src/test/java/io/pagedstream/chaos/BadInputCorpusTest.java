@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.KvBudget;
+import io.pagedstream.core.request.ResultIds;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.ingest.IngestConfig;
 import io.pagedstream.ingest.JsonlIngest;
-import io.pagedstream.ingest.ResultIds;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.testing.SharedData;

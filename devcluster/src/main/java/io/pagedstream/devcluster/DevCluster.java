@@ -1,5 +1,6 @@
 package io.pagedstream.devcluster;
 
+import io.pagedstream.core.OneLine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
@@ -352,10 +353,10 @@ public final class DevCluster implements AutoCloseable {
     try {
       ConnectorStateInfo info = connect.status(SINK_CONNECTOR);
       if ("FAILED".equals(info.connector().state())) {
-        return "connector failed: " + firstLine(info.connector().trace());
+        return "connector failed: " + OneLine.of(info.connector().trace());
       }
       return info.tasks().stream().filter(t -> "FAILED".equals(t.state()))
-          .map(t -> "task " + t.id() + " failed: " + firstLine(t.trace())).findFirst().orElse(null);
+          .map(t -> "task " + t.id() + " failed: " + OneLine.of(t.trace())).findFirst().orElse(null);
     } catch (RuntimeException e) {
       return null; // not created yet, or the worker is between states: nothing to report
     }
@@ -471,10 +472,6 @@ public final class DevCluster implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("the development cluster is closed");
     }
-  }
-
-  private static String firstLine(String s) {
-    return s == null ? "" : s.lines().findFirst().orElse("");
   }
 
   /** Stops everything that started, the last started first. */

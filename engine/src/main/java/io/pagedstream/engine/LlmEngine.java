@@ -3,8 +3,12 @@ package io.pagedstream.engine;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.request.FinishReason;
+import io.pagedstream.core.request.KvPoolLimit;
+import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.kv.BlockPool;
 import io.pagedstream.engine.kv.BlockTable;
@@ -31,6 +35,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +67,7 @@ public final class LlmEngine implements AutoCloseable {
   private final BatchInvariance invariance;
   private final Precision precision;
   private final Caster caster;
+  private final RequestValidator validator;
 
   private LlmEngine(EngineConfig config, ModelSpec spec, NDManager manager, Weights weights, Precision precision) {
     this.config = config;
@@ -85,6 +91,8 @@ public final class LlmEngine implements AutoCloseable {
     }
     this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
     this.model = new LlamaModel(weights, cache, manager, invariance, product, caster);
+    KvPoolLimit pool = new KvPoolLimit(config.numKvBlocks(), config.blockSize(), scheduler::blocksNeeded);
+    this.validator = new RequestValidator(spec, Optional.empty(), Optional.of(pool));
   }
 
   /** Loads a Hugging Face model folder (config.json + safetensors) onto the configured device. */
@@ -171,9 +179,8 @@ public final class LlmEngine implements AutoCloseable {
    * pool, token ids outside the vocabulary) are answered with an error by the next {@link #step}.
    */
   public void add(String id, int[] promptTokenIds, SamplingParams params) {
-    String problem = check(promptTokenIds, params);
-    if (problem != null) {
-      rejected.add(new RequestOutput(id, promptTokenIds.clone(), new int[0], "error", problem, -1, 0));
+    if (validator.validateIds(id, null, promptTokenIds, params) instanceof RequestValidator.Verdict.Rejected r) {
+      rejected.add(new RequestOutput(id, promptTokenIds.clone(), new int[0], FinishReason.ERROR, r.error(), -1, 0));
       return;
     }
     if (active.containsKey(id)) {
@@ -184,27 +191,6 @@ public final class LlmEngine implements AutoCloseable {
     Sequence s = new Sequence(id, arrivals++, promptTokenIds, params, seed);
     active.put(id, s);
     scheduler.add(s);
-  }
-
-  private String check(int[] prompt, SamplingParams params) {
-    if (prompt.length == 0) {
-      return "prompt is empty";
-    }
-    for (int i = 0; i < prompt.length; i++) {
-      if (prompt[i] < 0 || prompt[i] >= spec.vocabSize()) {
-        return "prompt_token_ids[" + i + "] = " + prompt[i] + " is outside the vocabulary (0.." + (spec.vocabSize() - 1) + ")";
-      }
-    }
-    long total = (long) prompt.length + params.maxTokens();
-    if (total > spec.contextLength()) {
-      return "prompt (" + prompt.length + " tokens) + max_tokens (" + params.maxTokens() + ") = " + total
-          + " exceeds the model's " + spec.contextDescription();
-    }
-    if (!scheduler.fitsPool(prompt.length, params.maxTokens())) {
-      return "prompt (" + prompt.length + " tokens) + max_tokens (" + params.maxTokens() + ") needs more KV blocks than the whole pool holds ("
-          + config.numKvBlocks() + " blocks of " + config.blockSize() + " tokens)";
-    }
-    return null;
   }
 
   public boolean hasUnfinished() {
@@ -242,9 +228,9 @@ public final class LlmEngine implements AutoCloseable {
       logits = model.forward(forwardBatch, wanted);
       stats.forwardSeconds += (System.nanoTime() - forwardStart) / 1e9;
     } catch (RuntimeException e) {
-      String message = "engine failure: " + firstLine(e);
+      String message = "engine failure: " + OneLine.of(e);
       for (ScheduledChunk c : out.chunks()) {
-        done.add(finish(c.sequence(), "error", message));
+        done.add(finish(c.sequence(), FinishReason.ERROR, message));
       }
       return done;
     }
@@ -270,9 +256,9 @@ public final class LlmEngine implements AutoCloseable {
       s.appendToken(token);
       stats.outputTokens++;
       if (!s.params().ignoreEos() && spec.isEos(token)) {
-        done.add(finish(s, "stop", null));
+        done.add(finish(s, FinishReason.STOP, null));
       } else if (s.outputLength() >= s.params().maxTokens()) {
-        done.add(finish(s, "length", null));
+        done.add(finish(s, FinishReason.LENGTH, null));
       }
     }
     recordKvUse();
@@ -317,11 +303,11 @@ public final class LlmEngine implements AutoCloseable {
     if (s == null) {
       return rejected.removeIf(o -> o.id().equals(id));
     }
-    scheduler.finish(s, "aborted", null);
+    scheduler.finish(s, null, null);
     return true;
   }
 
-  private RequestOutput finish(Sequence s, String reason, String error) {
+  private RequestOutput finish(Sequence s, FinishReason reason, String error) {
     active.remove(s.requestId());
     scheduler.finish(s, reason, error);
     stats.finished++;
@@ -378,11 +364,6 @@ public final class LlmEngine implements AutoCloseable {
         swapSpace.release(hostBlocks);
       }
     };
-  }
-
-  private static String firstLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return m.lines().findFirst().orElse(m);
   }
 
   public void setLogitsObserver(LogitsObserver observer) {

@@ -2,6 +2,7 @@ package io.pagedstream.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
@@ -179,8 +180,9 @@ class SchedulingTest {
         engine.step().forEach(o -> outs.put(o.id(), o));
         steps++;
       }
-      assertThat(outs.get("huge").finishReason()).isEqualTo("error");
-      assertThat(outs.get("huge").error()).contains("more KV blocks than the whole pool");
+      assertThat(outs.get("huge").finishReason()).isEqualTo(FinishReason.ERROR);
+      assertThat(outs.get("huge").error())
+          .isEqualTo("prompt (60 tokens) + max_tokens (10) needs 5 KV blocks of 16 tokens, more than the whole KV pool holds (4)");
       assertThat(outs.get("fits").outputTokenIds()).hasSize(5);
       assertThat(steps).isEqualTo(5);
     }
@@ -197,10 +199,10 @@ class SchedulingTest {
         engine.step().forEach(o -> outs.put(o.id(), o));
       }
       RequestOutput stop = outs.get("stop");
-      assertThat(stop.finishReason()).isEqualTo("stop");
+      assertThat(stop.finishReason()).isEqualTo(FinishReason.STOP);
       assertThat(stop.outputTokenIds()[stop.outputTokenIds().length - 1]).isEqualTo(1023);
       assertThat(stop.outputTokenIds().length).isLessThan(400);
-      assertThat(outs.get("ignore").finishReason()).isEqualTo("length");
+      assertThat(outs.get("ignore").finishReason()).isEqualTo(FinishReason.LENGTH);
       assertThat(outs.get("ignore").outputTokenIds()).hasSize(400);
     }
   }

@@ -1,14 +1,14 @@
 package io.pagedstream.processor;
 
-import io.pagedstream.core.request.TokenIds;
+import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.RequestOutput;
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
-import java.util.List;
 import java.util.Optional;
 
-/** Builds the {@code Completion} records this processor writes. */
+/** Builds the {@code Completion} records this processor writes (through {@link Completions}). */
 final class CompletionFactory {
 
   private final Optional<TextTokenizer> tokenizer;
@@ -21,41 +21,28 @@ final class CompletionFactory {
 
   /** A generated result, or an engine error, for one request of a batch. */
   Completion from(BatchedRequest r, String batchId, RequestOutput o, long admittedAtMs) {
-    boolean error = o.isError();
-    List<Integer> ids = TokenIds.toList(o.outputTokenIds());
+    int promptTokens = r.getPromptTokenIds().size();
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
-    String text = error ? null : tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null);
-    return Completion.newBuilder()
-        .setId(r.getId())
-        .setJobId(r.getJobId())
-        .setTokenIds(error ? List.of() : ids)
-        .setText(text)
-        .setFinishReason(o.finishReason())
-        .setError(o.error())
-        .setPromptTokens(r.getPromptTokenIds().size())
-        .setOutputTokens(error ? 0 : ids.size())
+    GenerationResult result = o.isError()
+        ? GenerationResult.error(r.getId(), o.error(), promptTokens)
+        : GenerationResult.generated(r.getId(), o.outputTokenIds(),
+            tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null),
+            o.finishReason(), promptTokens);
+    return Completions.of(result, r.getJobId(), System.currentTimeMillis())
         .setQueueMs(r.getSubmittedAtMs() > 0 ? Math.max(0, admittedAtMs - r.getSubmittedAtMs()) : 0)
         .setFirstTokenMs(o.firstTokenMillis())
         .setGenerationMs(o.totalMillis())
         .setBatchId(batchId)
         .setProcessor(processor)
-        .setCompletedAtMs(System.currentTimeMillis())
-        .setCached(false)
         .build();
   }
 
   /** An error for a request that never reached the engine. */
   Completion error(BatchedRequest r, String batchId, String message) {
-    return Completion.newBuilder()
-        .setId(r.getId())
-        .setJobId(r.getJobId())
-        .setTokenIds(List.of())
-        .setFinishReason("error")
-        .setError(message)
-        .setPromptTokens(r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size())
+    int promptTokens = r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size();
+    return Completions.error(r.getId(), r.getJobId(), message, promptTokens, System.currentTimeMillis())
         .setBatchId(batchId)
         .setProcessor(processor)
-        .setCompletedAtMs(System.currentTimeMillis())
         .build();
   }
 }

@@ -6,6 +6,7 @@ import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
@@ -223,7 +224,7 @@ final class ProcessorLoop implements Runnable {
         completionWriter.serialize(Topics.COMPLETIONS, c)));
     b.answered();
     unsentCompletions++;
-    if ("error".equals(c.getFinishReason())) {
+    if (Completions.isError(c)) {
       stats.errorsCommitted.incrementAndGet();
     }
   }

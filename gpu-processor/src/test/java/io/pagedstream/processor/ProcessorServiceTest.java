@@ -3,6 +3,7 @@ package io.pagedstream.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.BatchedRequest;
@@ -80,7 +81,7 @@ class ProcessorServiceTest {
       List<Completion> got = f.readCompletions(expected.size(), Duration.ofSeconds(60));
       assertThat(got).hasSize(expected.size());
       for (Completion c : got) {
-        assertThat(c.getFinishReason()).isEqualTo("length");
+        assertThat(c.getFinishReason()).isEqualTo(FinishReason.LENGTH.wire());
         assertThat(c.getTokenIds().stream().mapToInt(Integer::intValue).toArray()).as(c.getId()).containsExactly(expected.get(c.getId()));
         assertThat(c.getProcessor()).isEqualTo("golden");
       }
@@ -105,7 +106,7 @@ class ProcessorServiceTest {
         Map<String, Long> counts = got.stream().collect(Collectors.groupingBy(Completion::getId, Collectors.counting()));
         assertThat(counts).hasSize(total);
         assertThat(counts.values()).allMatch(n -> n == 1);
-        assertThat(got).allMatch(c -> c.getFinishReason().equals("length") && c.getTokenIds().size() == 60);
+        assertThat(got).allMatch(c -> c.getFinishReason().equals(FinishReason.LENGTH.wire()) && c.getTokenIds().size() == 60);
         assertThat(second.stats().batchesCommitted()).isPositive();
       }
     }
@@ -181,7 +182,7 @@ class ProcessorServiceTest {
       f.sendBatches(List.of(GenerationBatch.newBuilder().setBatchId("mixed").setRequests(List.of(ok, badVocab, badTemp, tooLong)).build()));
       Map<String, Completion> got = f.readCompletions(4, Duration.ofSeconds(60)).stream()
           .collect(Collectors.toMap(Completion::getId, Function.identity()));
-      assertThat(got.get("ok").getFinishReason()).isEqualTo("length");
+      assertThat(got.get("ok").getFinishReason()).isEqualTo(FinishReason.LENGTH.wire());
       assertThat(got.get("bad-vocab").getError()).contains("outside the vocabulary");
       assertThat(got.get("bad-temp").getError()).contains("temperature");
       assertThat(got.get("too-long").getError()).contains("exceeds the model's 512 positions");

@@ -1,5 +1,6 @@
 package io.pagedstream.ingest;
 
+import io.pagedstream.core.request.RequestValidator;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -42,8 +43,8 @@ public record IngestConfig(
       throw new IllegalArgumentException("chunk max age must be shorter than the "
           + ProducerSettings.TRANSACTION_TIMEOUT_MS / 1000 + " s transaction timeout, got " + chunkMaxAge);
     }
-    if (jobId != null && (jobId.isBlank() || jobId.length() > IngestChecks.MAX_ID_CHARS)) {
-      throw new IllegalArgumentException("job id must be 1 to " + IngestChecks.MAX_ID_CHARS + " characters");
+    if (jobId != null && (jobId.isBlank() || jobId.length() > RequestValidator.MAX_ID_CHARS)) {
+      throw new IllegalArgumentException("job id must be 1 to " + RequestValidator.MAX_ID_CHARS + " characters");
     }
     if (transactionalId != null && transactionalId.isBlank()) {
       throw new IllegalArgumentException("transactional id must not be blank");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.core.OneLine;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -60,7 +61,7 @@ public record IngestProgress(
           o.path("updated_at_ms").asLong());
     } catch (java.io.IOException e) {
       throw new IngestException("progress record of " + key + " is not JSON: "
-          + AvroRecords.oneLine(e.getMessage()), e);
+          + OneLine.of(e), e);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.pagedstream.ingest;
 
+import io.pagedstream.core.OneLine;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,7 +73,7 @@ final class IngestRun {
         } else if (item instanceof LineSource.Failure f) {
           abortQuietly();
           throw new IngestException("cannot read " + plan.source() + " after line " + f.linesRead() + ": "
-              + AvroRecords.oneLine(f.error().getMessage()) + plan.resumeHint(), f.error());
+              + OneLine.of(f.error()) + plan.resumeHint(), f.error());
         } else if (item instanceof LineSource.End) {
           break;
         } else {
@@ -105,7 +106,7 @@ final class IngestRun {
       String what = lastLine <= committedLines ? "the final progress record was not written"
           : transactional() ? "lines " + (committedLines + 1) + "-" + lastLine + " were not written"
           : "writing lines " + (committedLines + 1) + "-" + lastLine + " failed (some may have been written)";
-      throw new IngestException(what + ": " + AvroRecords.oneLine(String.valueOf(cause.getMessage()))
+      throw new IngestException(what + ": " + OneLine.of(cause)
           + plan.resumeHint(), cause);
     } catch (RuntimeException e) {
       abortQuietly();

@@ -1,5 +1,6 @@
 package io.pagedstream.ingest;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.registry.SchemaRegistryConfig;
 import java.io.IOException;
@@ -122,7 +123,7 @@ public final class JsonlIngest {
           resumeFrom == null ? "" : ", resuming after line " + resumeFrom.lines());
       IngestRun.Plan plan = new IngestRun.Plan(jobId, transactionalId, sourceName, resumeFrom,
           config.chunkLines(), config.chunkMaxAge(), hint);
-      LineRouter router = new LineRouter(new OutboundFactory(serializer, topics, maxRecordBytes, clock), jobId);
+      LineRouter router = new LineRouter(serializer, topics, maxRecordBytes, clock, jobId);
       try (LineSource lines = LineSource.start(in, QUEUE_LINES)) {
         IngestSummary summary = new IngestRun(writer, router, progress, plan, clock).execute(lines, started);
         log.info("Ingest done: {}", summary.describe());
@@ -130,7 +131,7 @@ public final class JsonlIngest {
       }
     } catch (KafkaException e) {
       throw new IngestException("Kafka at " + kafka.bootstrapServers() + " failed: "
-          + AvroRecords.oneLine(e.getMessage()), e);
+          + OneLine.of(e), e);
     }
   }
 
@@ -139,7 +140,7 @@ public final class JsonlIngest {
       writer.initTransactions();
     } catch (KafkaException e) {
       throw new IngestException("cannot start transactions as " + transactionalId + ": "
-          + AvroRecords.oneLine(e.getMessage()), e);
+          + OneLine.of(e), e);
     }
   }
 }

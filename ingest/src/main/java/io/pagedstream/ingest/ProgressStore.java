@@ -1,6 +1,7 @@
 package io.pagedstream.ingest;
 
 import io.pagedstream.schemas.KafkaClientSettings;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -110,7 +111,7 @@ final class ProgressStore {
         } catch (ExecutionException e) {
           if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
             throw new IngestException("cannot read the end offsets of " + topic + ": "
-                + AvroRecords.oneLine(e.getCause().getMessage()), e.getCause());
+                + OneLine.of(e.getCause()), e.getCause());
           }
         }
         Thread.sleep(250);

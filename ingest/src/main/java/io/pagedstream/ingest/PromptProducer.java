@@ -1,8 +1,9 @@
 package io.pagedstream.ingest;
 
-import io.pagedstream.core.request.ParsedLine;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.RequestParser;
+import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.registry.SchemaRegistryConfig;
 import java.time.Clock;
@@ -36,11 +37,11 @@ import org.apache.kafka.common.KafkaException;
 public final class PromptProducer implements AutoCloseable {
 
   private final RecordWriter writer;
-  private final OutboundFactory records;
+  private final LineRouter records;
   private final String jobId;
   private final AtomicLong lines = new AtomicLong();
 
-  private PromptProducer(RecordWriter writer, OutboundFactory records, String jobId) {
+  private PromptProducer(RecordWriter writer, LineRouter records, String jobId) {
     this.writer = writer;
     this.records = records;
     this.jobId = jobId;
@@ -61,16 +62,16 @@ public final class PromptProducer implements AutoCloseable {
    * the record (all in-sync replicas), and tells whether it was a request or an error result.
    *
    * @throws IllegalArgumentException when the id is empty or longer than {@value
-   *     IngestChecks#MAX_ID_CHARS} characters: without a usable id there is no key for any result
+   *     RequestValidator#MAX_ID_CHARS} characters: without a usable id there is no key for any result
    */
   public CompletableFuture<Sent> send(PromptRequest request) {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(request.params(), "request.params");
-    Optional<String> idProblem = IngestChecks.idProblem(request.id());
+    Optional<String> idProblem = RequestValidator.idProblem(request.id());
     if (idProblem.isPresent()) {
       throw new IllegalArgumentException(idProblem.get());
     }
-    return write(records.request(request, jobId));
+    return write(records.request(request));
   }
 
   /**
@@ -83,16 +84,7 @@ public final class PromptProducer implements AutoCloseable {
 
   /** Like {@link #sendJson(String)}, with the line number that names a line without a usable id. */
   public CompletableFuture<Sent> sendJson(String line, long lineNumber) {
-    ParsedLine parsed = RequestParser.parse(line == null ? "" : line, lineNumber);
-    String fallback = "line-" + lineNumber;
-    Optional<String> idProblem = IngestChecks.idProblem(parsed.id());
-    if (parsed instanceof ParsedLine.Failed failed) {
-      return write(records.error(idProblem.isPresent() ? fallback : failed.id(), jobId, failed.error()));
-    }
-    if (idProblem.isPresent()) {
-      return write(records.error(fallback, jobId, idProblem.get()));
-    }
-    return write(records.request(((ParsedLine.Ok) parsed).request(), jobId));
+    return write(records.routeAlone(lineNumber, RequestParser.parse(line == null ? "" : line, lineNumber)));
   }
 
   /**
@@ -100,11 +92,11 @@ public final class PromptProducer implements AutoCloseable {
    * render, a source row that could not be read): an error result with {@code error}'s first line.
    */
   public CompletableFuture<Sent> reject(String id, String error) {
-    Optional<String> idProblem = IngestChecks.idProblem(id);
+    Optional<String> idProblem = RequestValidator.idProblem(id);
     if (idProblem.isPresent()) {
       throw new IllegalArgumentException(idProblem.get());
     }
-    return write(records.error(id, jobId, error));
+    return write(records.error(id, error));
   }
 
   /** Blocks until every record sent so far is acknowledged (or failed). */
@@ -149,8 +141,8 @@ public final class PromptProducer implements AutoCloseable {
 
     /** The job of requests that name none; default: a generated one ({@link JobIds}). */
     public Builder jobId(String id) {
-      if (id != null && (id.isBlank() || id.length() > IngestChecks.MAX_ID_CHARS)) {
-        throw new IllegalArgumentException("job id must be 1 to " + IngestChecks.MAX_ID_CHARS + " characters");
+      if (id != null && (id.isBlank() || id.length() > RequestValidator.MAX_ID_CHARS)) {
+        throw new IllegalArgumentException("job id must be 1 to " + RequestValidator.MAX_ID_CHARS + " characters");
       }
       this.jobId = id;
       return this;
@@ -180,15 +172,16 @@ public final class PromptProducer implements AutoCloseable {
       int topicLimit = topics.preflight(kafka);
       var producerConfig = ProducerSettings.bulk(kafka, null);
       int maxRecordBytes = Math.min(topicLimit, ProducerSettings.maxRequestSize(producerConfig));
-      OutboundFactory records = new OutboundFactory(RegistrySettings.serializer(registryConfig), topics,
-          maxRecordBytes, Clock.systemUTC());
+      String job = jobId != null ? jobId : JobIds.generate();
+      LineRouter records = new LineRouter(RegistrySettings.serializer(registryConfig), topics, maxRecordBytes,
+          Clock.systemUTC(), job);
       RecordWriter writer;
       try {
         writer = new RecordWriter(producerConfig);
       } catch (KafkaException e) {
-        throw new IngestException("cannot create a Kafka producer: " + AvroRecords.oneLine(e.getMessage()), e);
+        throw new IngestException("cannot create a Kafka producer: " + OneLine.of(e), e);
       }
-      return new PromptProducer(writer, records, jobId != null ? jobId : JobIds.generate());
+      return new PromptProducer(writer, records, job);
     }
   }
 }

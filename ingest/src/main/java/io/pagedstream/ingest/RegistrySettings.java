@@ -1,5 +1,6 @@
 package io.pagedstream.ingest;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.registry.SchemaRegistries;
 import io.pagedstream.schemas.registry.SchemaRegistryConfig;
@@ -23,7 +24,7 @@ final class RegistrySettings {
     try {
       config = SchemaRegistryConfig.from(kafka.asMap());
     } catch (ConfigException e) {
-      throw new IngestException("bad schema registry settings: " + AvroRecords.oneLine(e.getMessage()), e);
+      throw new IngestException("bad schema registry settings: " + OneLine.of(e), e);
     }
     return requireUrl(config);
   }
@@ -41,7 +42,7 @@ final class RegistrySettings {
     try {
       return new AvroSerializer<>(SchemaRegistries.fromConfig(config), config.autoRegister());
     } catch (ConfigException e) {
-      throw new IngestException("bad schema registry settings: " + AvroRecords.oneLine(e.getMessage()), e);
+      throw new IngestException("bad schema registry settings: " + OneLine.of(e), e);
     }
   }
 }

@@ -19,7 +19,7 @@
  * fields have the right types; sampling parameters are in range ({@code max_tokens >= 1},
  * {@code temperature >= 0}, {@code top_p} in (0, 1], {@code top_k >= 0}); there is a prompt
  * ({@code prompt} or {@code prompt_token_ids}), it is not empty, token ids are not negative; the
- * id and job id are at most {@value io.pagedstream.ingest.IngestChecks#MAX_ID_CHARS} characters;
+ * id and job id are at most {@value io.pagedstream.core.request.RequestValidator#MAX_ID_CHARS} characters;
  * the id is unique within the input; the record fits the topic's {@code max.message.bytes} and the
  * producer's {@code max.request.size}. In the batcher, everything that needs the model: tokenizing
  * text (and models without a tokenizer refusing text), token ids below the vocabulary size, and

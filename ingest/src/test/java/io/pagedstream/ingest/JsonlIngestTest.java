@@ -3,11 +3,12 @@ package io.pagedstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.ingest.TestTopics.Read;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.schemas.avro.GenerationRequest;
-import io.pagedstream.schemas.serde.AvroSerializer;
 import io.pagedstream.schemas.registry.SchemaRegistries;
+import io.pagedstream.schemas.serde.AvroSerializer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -135,7 +136,7 @@ class JsonlIngestTest {
 
     Map<String, String> errors = new HashMap<>();
     reads.stream().filter(r -> r.topic().equals(t.names().completions())).forEach(r -> {
-      assertThat(r.completion().getFinishReason()).isEqualTo("error");
+      assertThat(r.completion().getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
       assertThat(r.completion().getJobId()).isEqualTo("mixed");
       assertThat(r.completion().getId()).isEqualTo(r.key());
       assertThat(r.completion().getError()).doesNotContain("\n");

@@ -2,8 +2,10 @@ package io.pagedstream.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.ParsedLine;
 import io.pagedstream.core.request.RequestParser;
+import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
 import io.pagedstream.schemas.registry.SchemaRegistries;
@@ -27,8 +29,8 @@ class LineRouterTest {
   private final TopicNames topics = new TopicNames("req", "comp", "prog");
 
   private LineRouter router(int maxRecordBytes) {
-    return new LineRouter(new OutboundFactory(new AvroSerializer<>(registry), topics, maxRecordBytes,
-        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC)), "job-1");
+    return new LineRouter(new AvroSerializer<>(registry), topics, maxRecordBytes,
+        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), "job-1");
   }
 
   private static ParsedLine parse(String json, long line) {
@@ -46,7 +48,7 @@ class LineRouterTest {
     assertThat(out.error()).isNotNull();
     Completion c = new AvroDeserializer<>(Completion.class, registry).deserialize("comp", out.value());
     assertThat(c.getId()).isEqualTo(out.id());
-    assertThat(c.getFinishReason()).isEqualTo("error");
+    assertThat(c.getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
     assertThat(c.getError()).isEqualTo(out.error());
     return c;
   }
@@ -134,7 +136,7 @@ class LineRouterTest {
 
   @Test
   void anIdTooLongForAKeyIsReplacedByTheLineNumber() {
-    String longId = "x".repeat(IngestChecks.MAX_ID_CHARS + 1);
+    String longId = "x".repeat(RequestValidator.MAX_ID_CHARS + 1);
     Outbound out = router(1 << 20).route(9, parse("{\"id\":\"" + longId + "\",\"prompt\":\"p\"}", 9));
 
     assertThat(out.id()).isEqualTo("line-9");
@@ -168,12 +170,5 @@ class LineRouterTest {
       assertThat(b.id()).isEqualTo(a.id());
       assertThat(b.error()).isEqualTo(a.error()).isNotNull();
     }
-  }
-
-  @Test
-  void errorTextsAreOneLine() {
-    assertThat(AvroRecords.oneLine("first\nsecond")).isEqualTo("first");
-    assertThat(AvroRecords.oneLine("  ")).isEqualTo("unknown error");
-    assertThat(AvroRecords.oneLine("z".repeat(2000))).hasSize(1000).endsWith("...");
   }
 }

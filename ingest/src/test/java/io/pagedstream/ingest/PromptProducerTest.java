@@ -3,6 +3,7 @@ package io.pagedstream.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.ingest.TestTopics.Read;
@@ -68,7 +69,7 @@ class PromptProducerTest {
     assertThat(byKey.get("q-1").request().getMaxTokens()).isEqualTo(64);
     assertThat(byKey.get("q-2").request().getPromptTokenIds()).containsExactly(1, 15043);
     assertThat(byKey.get("q-3").completion().getJobId()).isEqualTo("their-job");
-    assertThat(byKey.get("line-2").completion().getFinishReason()).isEqualTo("error");
+    assertThat(byKey.get("line-2").completion().getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
     assertThat(byKey.get("q-5").completion().getError()).isEqualTo("template variable 'name' is missing");
   }
 

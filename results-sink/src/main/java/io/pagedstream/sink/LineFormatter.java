@@ -1,8 +1,7 @@
 package io.pagedstream.sink;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.core.request.GenerationResult;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -10,15 +9,13 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Turns a completion value into the product's result line: {@code {"id", "token_ids", "text"
- * (unless null), "finish_reason", "error" (unless null), "prompt_tokens", "output_tokens"}}, the
- * same fields in the same order as {@code GenerationResult.toJson()}, then the configured extra
- * fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map} (schemaless JSON) by field
- * name, so completions written with a newer schema still format.
+ * Turns a completion value into the product's result line: the {@link GenerationResult} it
+ * carries, written by {@link GenerationResult#toJson()} as {@code generate} and {@code run} write
+ * it, then the configured extra fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map}
+ * (schemaless JSON) by field name, so completions written with a newer schema still format.
  */
 final class LineFormatter {
 
-  private final ObjectMapper json = new ObjectMapper();
   private final String jobIdField;
   private final JobDirectories jobDirectories;
   private final List<String> extraFields;
@@ -32,26 +29,23 @@ final class LineFormatter {
   /** @throws DataException if the value is not a completion */
   CompletionLine format(Object value) {
     Fields fields = Fields.of(value);
-    ObjectNode line = json.createObjectNode();
-    line.put("id", fields.requiredString("id"));
-    ArrayNode tokens = line.putArray("token_ids");
-    for (Object token : fields.list("token_ids")) {
-      if (!(token instanceof Number number)) {
-        throw new DataException("token_ids holds a " + typeName(token) + ", not a number");
+    List<?> tokenList = fields.list("token_ids");
+    int[] tokens = new int[tokenList.size()];
+    for (int i = 0; i < tokens.length; i++) {
+      if (!(tokenList.get(i) instanceof Number number)) {
+        throw new DataException("token_ids holds a " + typeName(tokenList.get(i)) + ", not a number");
       }
-      tokens.add(number.intValue());
+      tokens[i] = number.intValue();
     }
-    String text = fields.string("text");
-    if (text != null) {
-      line.put("text", text);
+    GenerationResult result;
+    try {
+      result = GenerationResult.read(fields.requiredString("id"), tokens, fields.string("text"),
+          fields.requiredString("finish_reason"), fields.string("error"), fields.integer("prompt_tokens"),
+          fields.integer("output_tokens"));
+    } catch (IllegalArgumentException e) {
+      throw new DataException("Completion " + fields.get("id") + ": " + e.getMessage(), e);
     }
-    line.put("finish_reason", fields.requiredString("finish_reason"));
-    String error = fields.string("error");
-    if (error != null) {
-      line.put("error", error);
-    }
-    line.put("prompt_tokens", fields.integer("prompt_tokens"));
-    line.put("output_tokens", fields.integer("output_tokens"));
+    ObjectNode line = result.toJson();
     String jobId = fields.string(jobIdField);
     for (String extra : extraFields) {
       switch (extra) {

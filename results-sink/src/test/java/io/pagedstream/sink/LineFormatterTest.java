@@ -3,6 +3,7 @@ package io.pagedstream.sink;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.connect.AvroConverter;
 import io.pagedstream.schemas.registry.SchemaRegistryConfig;
@@ -36,20 +37,20 @@ class LineFormatterTest {
   void writesTheLinesOfPagedstreamGenerate() {
     // Expected strings are GenerationResult.toJsonLine() of the same results (core module).
     Completion ok = Completion.newBuilder().setId("r1").setJobId("job-7")
-        .setTokenIds(List.of(5, 6, 7)).setText("Once upon \"a\" time\n").setFinishReason("length")
+        .setTokenIds(List.of(5, 6, 7)).setText("Once upon \"a\" time\n").setFinishReason(FinishReason.LENGTH.wire())
         .setPromptTokens(4).setOutputTokens(3).setQueueMs(1.5).setCached(true).build();
     assertThat(plain.format(struct(ok))).isEqualTo(new CompletionLine("job-7",
         "{\"id\":\"r1\",\"token_ids\":[5,6,7],\"text\":\"Once upon \\\"a\\\" time\\n\","
             + "\"finish_reason\":\"length\",\"prompt_tokens\":4,\"output_tokens\":3}"));
 
     Completion noText = Completion.newBuilder().setId("r2").setJobId("job-7")
-        .setTokenIds(List.of(1)).setFinishReason("stop").setPromptTokens(2).setOutputTokens(1)
+        .setTokenIds(List.of(1)).setFinishReason(FinishReason.STOP.wire()).setPromptTokens(2).setOutputTokens(1)
         .build();
     assertThat(plain.format(struct(noText)).json()).isEqualTo(
         "{\"id\":\"r2\",\"token_ids\":[1],\"finish_reason\":\"stop\",\"prompt_tokens\":2,"
             + "\"output_tokens\":1}");
 
-    Completion error = Completion.newBuilder().setId("r3").setFinishReason("error")
+    Completion error = Completion.newBuilder().setId("r3").setFinishReason(FinishReason.ERROR.wire())
         .setError("prompt too long: 5000 tokens > 2048").setPromptTokens(5000).build();
     assertThat(plain.format(struct(error))).isEqualTo(new CompletionLine("no-job",
         "{\"id\":\"r3\",\"token_ids\":[],\"finish_reason\":\"error\","
@@ -62,7 +63,7 @@ class LineFormatterTest {
     LineFormatter extra = new LineFormatter("job_id", new JobDirectories("no-job"),
         List.of("job_id", "cached"));
     Completion c = Completion.newBuilder().setId("r1").setJobId("j/1").setTokenIds(List.of(9))
-        .setText("é").setFinishReason("stop").setPromptTokens(1).setOutputTokens(1)
+        .setText("é").setFinishReason(FinishReason.STOP.wire()).setPromptTokens(1).setOutputTokens(1)
         .setCached(true).build();
     assertThat(extra.format(struct(c))).isEqualTo(new CompletionLine("j%2F1",
         "{\"id\":\"r1\",\"token_ids\":[9],\"text\":\"é\",\"finish_reason\":\"stop\","
@@ -93,5 +94,9 @@ class LineFormatterTest {
         .isInstanceOf(DataException.class).hasMessage("Completion has no finish_reason");
     assertThatThrownBy(() -> plain.format(Map.of("id", 5, "finish_reason", "stop")))
         .isInstanceOf(DataException.class).hasMessageContaining("id is a Integer, not a string");
+    // a reason this version does not know goes to the error reporter rather than being guessed
+    assertThatThrownBy(() -> plain.format(Map.of("id", "x", "finish_reason", "tool_calls")))
+        .isInstanceOf(DataException.class)
+        .hasMessage("Completion x: unknown finish_reason \"tool_calls\" (expected length, stop, error)");
   }
 }

@@ -1,5 +1,6 @@
 package io.pagedstream.schemas;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationBatch;
@@ -58,7 +59,7 @@ public final class Samples {
   public static Completion completion() {
     return Completion.newBuilder()
         .setId("req-1").setJobId("job-7").setTokenIds(List.of(3118, 263, 931))
-        .setText(" there was").setFinishReason("length")
+        .setText(" there was").setFinishReason(FinishReason.LENGTH.wire())
         .setPromptTokens(5).setOutputTokens(3)
         .setQueueMs(12.5).setFirstTokenMs(40.25).setGenerationMs(95.0)
         .setBatchId("batch-1").setProcessor("gpu-0").setCompletedAtMs(1_700_000_001_000L)
@@ -68,7 +69,7 @@ public final class Samples {
 
   public static Completion errorCompletion() {
     return Completion.newBuilder()
-        .setId("req-9").setFinishReason("error")
+        .setId("req-9").setFinishReason(FinishReason.ERROR.wire())
         .setError("prompt is 5000 tokens, the model's context is 4096")
         .build();
   }

@@ -3,6 +3,7 @@ package io.pagedstream.app.run;
 import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.KafkaClientSettings;
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -101,10 +102,10 @@ public final class CompletionCollector {
             duplicates++;
             continue;
           }
-          byPosition[at] = toResult(c);
+          byPosition[at] = Completions.result(c);
           seen++;
           tokens += c.getOutputTokens();
-          errors += "error".equals(c.getFinishReason()) ? 1 : 0;
+          errors += Completions.isError(c) ? 1 : 0;
           cached += c.getCached() ? 1 : 0;
           if (rec.offset() < writtenBefore.getOrDefault(new TopicPartition(rec.topic(), rec.partition()), 0L)) {
             earlier++;
@@ -124,11 +125,5 @@ public final class CompletionCollector {
       }
     }
     return new Outcome(seen, errors, cached, tokens, duplicates, missing, earlier, earlierTokens);
-  }
-
-  static GenerationResult toResult(Completion c) {
-    int[] ids = TokenIds.toArray(c.getTokenIds());
-    return new GenerationResult(c.getId(), ids, c.getText(), c.getFinishReason(), c.getError(),
-        c.getPromptTokens(), c.getOutputTokens());
   }
 }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagedstream.app.PagedStream;
 import io.pagedstream.app.run.StoredJobs;
-import io.pagedstream.ingest.ResultIds;
+import io.pagedstream.core.request.ResultIds;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.JobStatus;

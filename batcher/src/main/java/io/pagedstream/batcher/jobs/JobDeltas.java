@@ -1,5 +1,6 @@
 package io.pagedstream.batcher.jobs;
 
+import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
 import io.pagedstream.schemas.avro.JobStatus;
@@ -16,7 +17,7 @@ final class JobDeltas {
   }
 
   static JobStatus answer(Completion c, long timestampMs) {
-    boolean error = "error".equals(c.getFinishReason());
+    boolean error = Completions.isError(c);
     return JobStatus.newBuilder().setJobId(c.getJobId())
         .setCompleted(1).setFailed(error ? 1 : 0).setCached(c.getCached() ? 1 : 0)
         .setPromptTokens(c.getPromptTokens()).setOutputTokens(c.getOutputTokens())

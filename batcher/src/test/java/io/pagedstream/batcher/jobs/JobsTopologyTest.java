@@ -2,6 +2,7 @@ package io.pagedstream.batcher.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
@@ -56,10 +57,10 @@ class JobsTopologyTest {
       }
       requests.pipeInput("a", request("job-1", "a"), 2000);
       requests.pipeInput("a", request("job-2", "a"), 2500);
-      completions.pipeInput("a", completion("job-1", "a", "length", false, 10));
-      completions.pipeInput("b", completion("job-1", "b", "error", false, 0));
-      completions.pipeInput("c", completion("job-1", "c", "length", true, 7));
-      completions.pipeInput("c", completion("job-1", "c", "length", true, 7));
+      completions.pipeInput("a", completion("job-1", "a", FinishReason.LENGTH.wire(), false, 10));
+      completions.pipeInput("b", completion("job-1", "b", FinishReason.ERROR.wire(), false, 0));
+      completions.pipeInput("c", completion("job-1", "c", FinishReason.LENGTH.wire(), true, 7));
+      completions.pipeInput("c", completion("job-1", "c", FinishReason.LENGTH.wire(), true, 7));
       Map<String, JobStatus> latest = jobs.readKeyValuesToMap();
       JobStatus one = latest.get("job-1");
       assertThat(one.getSubmitted()).isEqualTo(3);

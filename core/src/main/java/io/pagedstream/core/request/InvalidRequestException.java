@@ -1,23 +1,13 @@
 package io.pagedstream.core.request;
 
 /**
- * A request that cannot be served as given; the message is one line meant for the user. When the
- * prompt was tokenized before the problem was found, its length is kept for the error result.
+ * A request line that cannot be read as a request (a field of the wrong type, a sampling parameter
+ * out of range); the message is one line meant for the user. Checks of a readable request against
+ * a model return a {@link RequestValidator.Verdict} instead.
  */
 public class InvalidRequestException extends RuntimeException {
-  private final int promptTokens;
 
   public InvalidRequestException(String message) {
-    this(message, 0);
-  }
-
-  public InvalidRequestException(String message, int promptTokens) {
     super(message);
-    this.promptTokens = promptTokens;
-  }
-
-  /** Prompt tokens counted before the request was refused; 0 when it never got that far. */
-  public int promptTokens() {
-    return promptTokens;
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pagedstream.core.OneLine;
 
 /**
  * Parses request lines: {@code {"id", "prompt" | "prompt_token_ids", "max_tokens", "temperature",
@@ -32,7 +33,7 @@ public final class RequestParser {
     try {
       node = JSON.readTree(line);
     } catch (JsonProcessingException e) {
-      return new ParsedLine.Failed(fallbackId, "line " + lineNumber + " is not valid JSON: " + oneLine(e.getOriginalMessage()));
+      return new ParsedLine.Failed(fallbackId, "line " + lineNumber + " is not valid JSON: " + OneLine.of(e.getOriginalMessage()));
     }
     if (node == null || node.isMissingNode()) {
       return new ParsedLine.Failed(fallbackId, "line " + lineNumber + " is empty");
@@ -139,10 +140,5 @@ public final class RequestParser {
   static String brief(JsonNode v) {
     String s = v.toString();
     return s.length() > 40 ? s.substring(0, 37) + "..." : s;
-  }
-
-  private static String oneLine(String s) {
-    String first = s == null ? "" : s.lines().findFirst().orElse("");
-    return first.length() > 200 ? first.substring(0, 197) + "..." : first;
   }
 }

@@ -1,5 +1,6 @@
 package io.pagedstream.core.text;
 
+import io.pagedstream.core.request.FinishReason;
 import java.util.Arrays;
 
 /**
@@ -36,8 +37,8 @@ public interface TextTokenizer extends AutoCloseable {
    * The text of a completion: its ids decoded, without the EOS that ended it when it stopped
    * there (finish reason {@code stop}); that token is in the ids but is not part of the answer.
    */
-  default String completionText(int[] outputIds, String finishReason) {
-    if ("stop".equals(finishReason) && outputIds.length > 0) {
+  default String completionText(int[] outputIds, FinishReason finishReason) {
+    if (finishReason == FinishReason.STOP && outputIds.length > 0) {
       return decode(Arrays.copyOf(outputIds, outputIds.length - 1));
     }
     return decode(outputIds);

@@ -1,5 +1,6 @@
 package io.pagedstream.engine.scheduler;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.engine.kv.BlockTable;
 import io.pagedstream.engine.kv.KvCacheManager;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -42,11 +43,11 @@ public final class Scheduler {
     return promptLength + maxTokens - 1;
   }
 
-  /** Whether a request of this size can ever run, even with the whole pool to itself. */
-  public boolean fitsPool(int promptLength, int maxTokens) {
+  /** Blocks a request of this size holds at most: a request needing more than the pool can never run. */
+  public long blocksNeeded(int promptLength, int maxTokens) {
     int slots = config.layout() == KvLayout.CONTIGUOUS
         ? promptLength + maxTokens : maxSlots(promptLength, maxTokens);
-    return kv.blocksFor(slots) <= kv.pool().numBlocks();
+    return kv.blocksFor(slots);
   }
 
   public void add(Sequence s) {
@@ -170,8 +171,8 @@ public final class Scheduler {
     kv.registerFull(s.blockTable(), s.tokenBuffer(), c.end());
   }
 
-  /** Ends a sequence (finished, failed or aborted) and frees whatever it holds. */
-  public void finish(Sequence s, String reason, String error) {
+  /** Ends a sequence (finished, failed, or aborted: {@code reason} null) and frees whatever it holds. */
+  public void finish(Sequence s, FinishReason reason, String error) {
     switch (s.status()) {
       case RUNNING -> running.remove(s);
       case WAITING -> waiting.remove(s);

@@ -1,5 +1,6 @@
 package io.pagedstream.engine.scheduler;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.kv.BlockTable;
 import java.util.Arrays;
@@ -23,7 +24,7 @@ public final class Sequence {
   private SequenceStatus status = SequenceStatus.WAITING;
   private int[] swappedBlocks;
   private int reservedSlots;
-  private String finishReason;
+  private FinishReason finishReason;
   private String error;
   private final long arrivalNanos = System.nanoTime();
   private long firstTokenNanos;
@@ -147,7 +148,8 @@ public final class Sequence {
     return status == SequenceStatus.FINISHED;
   }
 
-  public String finishReason() {
+  /** Why it finished; null while it runs and when it was aborted. */
+  public FinishReason finishReason() {
     return finishReason;
   }
 
@@ -155,7 +157,7 @@ public final class Sequence {
     return error;
   }
 
-  void finish(String reason, String message) {
+  void finish(FinishReason reason, String message) {
     finishReason = reason;
     error = message;
     status = SequenceStatus.FINISHED;

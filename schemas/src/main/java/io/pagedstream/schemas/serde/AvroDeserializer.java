@@ -1,5 +1,6 @@
 package io.pagedstream.schemas.serde;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.registry.SchemaRegistries;
 import io.pagedstream.schemas.registry.SchemaRegistry;
 import java.util.Map;
@@ -120,7 +121,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
       String why = result.getIncompatibilities().stream()
           .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
           .collect(Collectors.joining("; "));
-      return new Resolution(writer, null, reader.getFullName() + ": " + WireFormat.oneLine(why));
+      return new Resolution(writer, null, reader.getFullName() + ": " + OneLine.of(why));
     }
     return new Resolution(writer, new SpecificDatumReader<>(writer, reader, model), null);
   }

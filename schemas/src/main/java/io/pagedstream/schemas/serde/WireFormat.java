@@ -1,5 +1,6 @@
 package io.pagedstream.schemas.serde;
 
+import io.pagedstream.core.OneLine;
 import io.pagedstream.schemas.registry.SchemaRegistry;
 import io.pagedstream.schemas.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
@@ -114,12 +115,8 @@ public final class WireFormat {
         String detail = e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
         throw new SerializationException("Malformed Avro payload in " + what + " (schema id "
             + schemaId + ", " + writer.getFullName() + ", " + data.length + " bytes): "
-            + oneLine(detail), e);
+            + OneLine.of(detail), e);
       }
     }
-  }
-
-  static String oneLine(String text) {
-    return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ");
   }
 }

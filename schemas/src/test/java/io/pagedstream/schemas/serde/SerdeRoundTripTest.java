@@ -3,6 +3,7 @@ package io.pagedstream.schemas.serde;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.schemas.Samples;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationBatch;
@@ -58,7 +59,7 @@ class SerdeRoundTripTest {
 
   @Test
   void unsetFieldsTakeTheSchemaDefaults() {
-    Completion minimal = Completion.newBuilder().setId("r").setFinishReason("stop").build();
+    Completion minimal = Completion.newBuilder().setId("r").setFinishReason(FinishReason.STOP.wire()).build();
     Serde<Completion> serde = AvroSerdes.serde(Completion.class,
         Samples.mockConfig(Samples.newScope()));
 

@@ -1,4 +1,4 @@
-package io.pagedstream.ingest;
+package io.pagedstream.core.request;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,7 +1,5 @@
-package io.pagedstream.ingest;
+package io.pagedstream.core.request;
 
-import io.pagedstream.core.request.JsonlReader;
-import io.pagedstream.core.request.ParsedLine;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -26,7 +24,7 @@ public final class ResultIds {
   /** Resolves line {@code number} (1-based, every line counted); call once per line, in order. */
   public Resolved resolve(long number, ParsedLine line) {
     String own = line.id();
-    Optional<String> idProblem = IngestChecks.idProblem(own);
+    Optional<String> idProblem = RequestValidator.idProblem(own);
     if (idProblem.isPresent()) {
       return new Resolved(ids.claimFallback(number), line instanceof ParsedLine.Ok ? idProblem.get() : null);
     }
@@ -39,6 +37,18 @@ public final class ResultIds {
         ? "duplicate id \"" + own + "\" (already used on line " + ids.lineOf(own) + ")"
         : null;
     return new Resolved(fallback, problem);
+  }
+
+  /**
+   * The rule for a line on its own, without the lines before it (a producer that does not keep
+   * every id it sent): its own id when usable, else {@code line-N}.
+   */
+  public static Resolved alone(long number, ParsedLine line) {
+    Optional<String> idProblem = RequestValidator.idProblem(line.id());
+    if (idProblem.isEmpty()) {
+      return new Resolved(line.id(), null);
+    }
+    return new Resolved("line-" + number, line instanceof ParsedLine.Ok ? idProblem.get() : null);
   }
 
   /** The result ids of a JSONL input, one per line, in line order. */
