@@ -33,6 +33,9 @@ public final class IngestChecks {
     if (r.jobId() != null && r.jobId().length() > MAX_ID_CHARS) {
       return Optional.of("job_id is " + r.jobId().length() + " characters long, more than " + MAX_ID_CHARS);
     }
+    if (r.isChat()) {
+      return Optional.empty(); // messages were checked by the parser; the template is the batcher's
+    }
     // token ids win over text when both are given (as in PromptValidator), so check them first
     int[] ids = r.promptTokenIds();
     if (ids != null) {
@@ -47,7 +50,7 @@ public final class IngestChecks {
       return Optional.empty();
     }
     if (r.prompt() == null) {
-      return Optional.of("request has no prompt (give \"prompt\" or \"prompt_token_ids\")");
+      return Optional.of("request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")");
     }
     if (r.prompt().isEmpty()) {
       return Optional.of("prompt is empty");

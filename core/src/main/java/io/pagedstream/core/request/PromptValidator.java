@@ -9,16 +9,32 @@ public final class PromptValidator {
 
   private final ModelSpec spec;
   private final Optional<TextTokenizer> tokenizer;
+  private final Optional<ChatEncoder> chat;
 
   public PromptValidator(ModelSpec spec, Optional<TextTokenizer> tokenizer) {
+    this(spec, tokenizer, Optional.empty());
+  }
+
+  /** {@code chat}: the model's chat template, when it has one; chat requests fail without. */
+  public PromptValidator(ModelSpec spec, Optional<TextTokenizer> tokenizer, Optional<ChatEncoder> chat) {
     this.spec = spec;
     this.tokenizer = tokenizer;
+    this.chat = chat;
   }
 
   /** The request's prompt as ids within the model's limits, or an {@link InvalidRequestException}. */
   public ValidatedPrompt validate(PromptRequest r) {
     int[] ids;
-    if (r.promptTokenIds() != null) {
+    if (r.isChat()) {
+      if (chat.isEmpty()) {
+        throw new InvalidRequestException("this model has no chat template (tokenizer_config.json's chat_template "
+            + "or chat_template.jinja): send a prompt instead of messages");
+      }
+      ids = chat.get().encode(r.messages());
+      if (ids.length == 0) {
+        throw new InvalidRequestException("messages render to no tokens");
+      }
+    } else if (r.promptTokenIds() != null) {
       ids = r.promptTokenIds();
       if (ids.length == 0) {
         throw new InvalidRequestException("prompt_token_ids is empty");
@@ -47,7 +63,7 @@ public final class PromptValidator {
         throw new InvalidRequestException("prompt encodes to no tokens");
       }
     } else {
-      throw new InvalidRequestException("request has no prompt (give \"prompt\" or \"prompt_token_ids\")");
+      throw new InvalidRequestException("request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")");
     }
     long total = (long) ids.length + r.params().maxTokens();
     if (total > spec.contextLength()) {
@@ -55,7 +71,7 @@ public final class PromptValidator {
           + r.params().maxTokens() + ") = " + total + " exceeds the model's "
           + spec.contextDescription(), ids.length);
     }
-    return new ValidatedPrompt(r.id(), r.jobId(), ids, r.params());
+    return new ValidatedPrompt(r.id(), r.jobId(), ids, r.params(), r.format());
   }
 
   public ModelSpec spec() {
