@@ -4,11 +4,14 @@ import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.ParsedLine;
 import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.ResponseFormat;
+import io.pagedstream.core.request.ServedModel;
 import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
 import io.pagedstream.ingest.ResultIds;
+import io.pagedstream.processor.OutputChoices;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,14 +23,16 @@ import java.util.function.Consumer;
  * Runs parsed request lines through an engine and hands out exactly one result per line, in input
  * order. Result ids come from ingest's {@link ResultIds}, as on the Kafka path: a repeated id is
  * an error result under a {@code line-N} stand-in ({@code duplicate id "x" (already used on line
- * M)}). The engine keys lines by their position.
+ * M)}). The engine keys lines by their position. An OpenAI batch line is answered with an OpenAI
+ * output line (its {@link ResponseFormat}), and must name the served model.
  */
 final class GenerationJob {
 
-  private record Pending(String id, int promptTokens) {}
+  private record Pending(String id, int promptTokens, ResponseFormat format) {}
 
   private final LlmEngine engine;
   private final PromptValidator validator;
+  private final ServedModel served;
   private final Optional<TextTokenizer> tokenizer;
   private final Consumer<GenerationResult> sink;
   private final ResultIds resultIds = new ResultIds();
@@ -36,9 +41,10 @@ final class GenerationJob {
   private int nextToEmit;
   private long errors;
 
-  GenerationJob(LlmEngine engine, PromptValidator validator, Consumer<GenerationResult> sink) {
+  GenerationJob(LlmEngine engine, PromptValidator validator, ServedModel served, Consumer<GenerationResult> sink) {
     this.engine = engine;
     this.validator = validator;
+    this.served = served;
     this.tokenizer = validator.tokenizer();
     this.sink = sink;
   }
@@ -47,24 +53,26 @@ final class GenerationJob {
     int index = pending.size();
     ResultIds.Resolved resolved = resultIds.resolve(index + 1L, line);
     String id = resolved.id();
+    ResponseFormat format = line.format();
     if (line instanceof ParsedLine.Failed f) {
-      pending.add(new Pending(id, 0));
-      complete(index, GenerationResult.error(id, f.error(), 0));
+      pending.add(new Pending(id, 0, format));
+      complete(index, GenerationResult.error(id, f.error(), 0, format));
       return;
     }
     if (resolved.problem() != null) {
-      pending.add(new Pending(id, 0));
-      complete(index, GenerationResult.error(id, resolved.problem(), 0));
+      pending.add(new Pending(id, 0, format));
+      complete(index, GenerationResult.error(id, resolved.problem(), 0, format));
       return;
     }
     var request = ((ParsedLine.Ok) line).request();
     try {
+      served.check(request);
       ValidatedPrompt p = validator.validate(request);
-      pending.add(new Pending(id, p.promptTokens()));
+      pending.add(new Pending(id, p.promptTokens(), format));
       engine.add(Integer.toString(index), p.promptTokenIds(), p.params());
     } catch (InvalidRequestException e) {
-      pending.add(new Pending(id, e.promptTokens()));
-      complete(index, GenerationResult.error(id, e.getMessage(), e.promptTokens()));
+      pending.add(new Pending(id, e.promptTokens(), format));
+      complete(index, GenerationResult.error(id, e.getMessage(), e.promptTokens(), format));
     }
   }
 
@@ -75,10 +83,9 @@ final class GenerationJob {
         int index = Integer.parseInt(o.id());
         Pending p = pending.get(index);
         complete(index, o.isError()
-            ? GenerationResult.error(p.id(), o.error(), p.promptTokens())
-            : new GenerationResult(p.id(), o.outputTokenIds(),
-                tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null),
-                o.finishReason(), null, p.promptTokens(), o.outputTokenIds().length));
+            ? GenerationResult.error(p.id(), o.error(), p.promptTokens(), p.format())
+            : GenerationResult.of(p.id(), OutputChoices.of(o, tokenizer), p.promptTokens(), p.format(),
+                System.currentTimeMillis()));
       }
       onStep.run();
     }

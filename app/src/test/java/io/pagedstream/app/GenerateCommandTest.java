@@ -253,4 +253,16 @@ class GenerateCommandTest {
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8).trim()).startsWith("error: ").doesNotContain("\n");
   }
+
+  @Test
+  void openAiBatchLinesGetOpenAiOutputLinesAndAnErrorsFile() throws Exception {
+    Path errors = dir.resolve("errors.jsonl");
+    Run run = generate(OpenAiBatchFile.MODEL, OpenAiBatchFile.lines().getBytes(StandardCharsets.UTF_8),
+        "--errors", errors.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    OpenAiBatchFile.check(run.results(), false);
+    List<String> failed = Files.readAllLines(errors);
+    assertThat(failed).hasSize(6);
+    assertThat(failed).allMatch(l -> l.contains("\"status_code\":400"));
+  }
 }
