@@ -1,16 +1,20 @@
 package io.pagedstream.batcher;
 
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.request.ChatMessage;
 import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.PromptValidator;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.ServedModel;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,11 +34,13 @@ public final class RequestChecker implements AutoCloseable {
 
   private final PromptValidator validator;
   private final KvEstimator estimator;
+  private final ServedModel served;
   private final String service;
 
-  RequestChecker(PromptValidator validator, KvEstimator estimator, String service) {
+  RequestChecker(PromptValidator validator, KvEstimator estimator, ServedModel served, String service) {
     this.validator = validator;
     this.estimator = estimator;
+    this.served = served;
     this.service = service;
   }
 
@@ -44,7 +50,7 @@ public final class RequestChecker implements AutoCloseable {
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
     Optional<TextTokenizer> tokenizer = TextTokenizer.forModel(config.modelDir());
     return new RequestChecker(new PromptValidator(spec, tokenizer), estimator,
-        config.applicationId());
+        config.servedModel(), config.applicationId());
   }
 
   /** What became of a request. */
@@ -59,19 +65,26 @@ public final class RequestChecker implements AutoCloseable {
   public Verdict check(GenerationRequest r, long nowMs) {
     int[] ids = r.getPromptTokenIds() == null ? null : TokenIds.toArray(r.getPromptTokenIds());
     int knownPromptTokens = ids == null ? 0 : ids.length;
+    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
     try {
       SamplingParams params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(),
-          r.getSeed(), r.getMaxTokens(), r.getIgnoreEos());
-      ValidatedPrompt prompt =
-          validator.validate(new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, params));
+          r.getSeed(), r.getMaxTokens(), r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(),
+          r.getLogprobs(), r.getN());
+      List<ChatMessage> messages = r.getMessages() == null ? null : r.getMessages().stream()
+          .map(m -> new ChatMessage(m.getRole(), m.getContent())).toList();
+      PromptRequest request = new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, messages, params, format);
+      served.check(request);
+      ValidatedPrompt prompt = validator.validate(request);
       knownPromptTokens = prompt.promptTokens();
-      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxTokens());
+      // the prompt's blocks are shared by the n samples; each sample grows its own
+      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxNewTokensAllSamples());
       if (blocks > estimator.budgetBlocks()) {
-        throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + max_tokens ("
+        throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + "
+            + (params.n() > 1 ? params.n() + " x " : "") + "max_tokens ("
             + params.maxTokens() + ") needs " + blocks + " KV blocks of " + estimator.blockSize()
             + " tokens, the processor's budget is " + estimator.budgetBlocks());
       }
-      return new Verdict.Accepted(batched(r, prompt, blocks, ids == null));
+      return new Verdict.Accepted(batched(r, prompt, blocks, ids == null && messages == null));
     } catch (InvalidRequestException e) {
       return reject(r, e.getMessage(), Math.max(knownPromptTokens, e.promptTokens()), nowMs);
     } catch (RuntimeException e) {
@@ -88,8 +101,12 @@ public final class RequestChecker implements AutoCloseable {
   }
 
   private Verdict reject(GenerationRequest r, String error, int promptTokens, long nowMs) {
-    return new Verdict.Rejected(
-        ErrorCompletions.of(r.getId(), r.getJobId(), error, promptTokens, service, nowMs));
+    Completion c = ErrorCompletions.of(r.getId(), r.getJobId(), error, promptTokens, service, nowMs);
+    // an OpenAI line's error is an OpenAI error line
+    c.setFormat(r.getFormat());
+    c.setCustomId(r.getCustomId());
+    c.setModel(r.getModel());
+    return new Verdict.Rejected(c);
   }
 
   private static BatchedRequest batched(GenerationRequest r, ValidatedPrompt prompt, int blocks,
@@ -105,6 +122,13 @@ public final class RequestChecker implements AutoCloseable {
         .setTopK(p.topK())
         .setSeed(p.seed())
         .setIgnoreEos(p.ignoreEos())
+        .setStop(p.stop())
+        .setStopTokenIds(p.stopTokenIds())
+        .setLogprobs(p.logprobs())
+        .setN(p.n())
+        .setFormat(r.getFormat())
+        .setCustomId(r.getCustomId())
+        .setModel(r.getModel())
         .setSubmittedAtMs(r.getSubmittedAtMs())
         .setEstimatedKvBlocks(blocks)
         .setPromptWasText(wasText)

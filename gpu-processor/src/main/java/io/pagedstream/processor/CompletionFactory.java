@@ -1,5 +1,8 @@
 package io.pagedstream.processor;
 
+import io.pagedstream.core.request.ChoicesJson;
+import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.RequestOutput;
@@ -22,18 +25,22 @@ final class CompletionFactory {
   /** A generated result, or an engine error, for one request of a batch. */
   Completion from(BatchedRequest r, String batchId, RequestOutput o, long admittedAtMs) {
     boolean error = o.isError();
-    List<Integer> ids = TokenIds.toList(o.outputTokenIds());
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
-    String text = error ? null : tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null);
+    GenerationResult result = error ? null : GenerationResult.of(r.getId(), OutputChoices.of(o, tokenizer),
+        r.getPromptTokenIds().size(), ResponseFormat.NATIVE, 0);
     return Completion.newBuilder()
         .setId(r.getId())
         .setJobId(r.getJobId())
-        .setTokenIds(error ? List.of() : ids)
-        .setText(text)
+        .setTokenIds(error ? List.of() : TokenIds.toList(result.tokenIds()))
+        .setText(error ? null : result.text())
         .setFinishReason(o.finishReason())
         .setError(o.error())
         .setPromptTokens(r.getPromptTokenIds().size())
-        .setOutputTokens(error ? 0 : ids.size())
+        .setOutputTokens(error ? 0 : result.outputTokens())
+        .setChoices(error ? null : ChoicesJson.toText(result.choices()))
+        .setFormat(r.getFormat())
+        .setCustomId(r.getCustomId())
+        .setModel(r.getModel())
         .setQueueMs(r.getSubmittedAtMs() > 0 ? Math.max(0, admittedAtMs - r.getSubmittedAtMs()) : 0)
         .setFirstTokenMs(o.firstTokenMillis())
         .setGenerationMs(o.totalMillis())
@@ -52,6 +59,9 @@ final class CompletionFactory {
         .setTokenIds(List.of())
         .setFinishReason("error")
         .setError(message)
+        .setFormat(r.getFormat())
+        .setCustomId(r.getCustomId())
+        .setModel(r.getModel())
         .setPromptTokens(r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size())
         .setBatchId(batchId)
         .setProcessor(processor)

@@ -2,8 +2,10 @@ package io.pagedstream.ingest;
 
 import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.request.PromptRequest;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.TokenIds;
+import io.pagedstream.schemas.avro.ChatTurn;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
 
@@ -27,7 +29,21 @@ final class AvroRecords {
         .setTopK(p.topK())
         .setSeed(p.seed())
         .setIgnoreEos(p.ignoreEos())
+        .setStop(p.stop())
+        .setStopTokenIds(p.stopTokenIds())
+        .setLogprobs(p.logprobs())
+        .setN(p.n())
+        .setFormat(r.format().kind().wire())
+        .setCustomId(r.format().customId())
+        .setModel(r.format().model())
         .setSubmittedAtMs(submittedAtMs);
+    if (r.isChat()) {
+      // the batcher renders them with the model's chat template: only it knows the model
+      b.setMessages(r.messages().stream()
+          .map(m -> ChatTurn.newBuilder().setRole(m.role()).setContent(m.content()).build()).toList())
+          .setPrompt(null).setPromptTokenIds(null);
+      return b.build();
+    }
     if (r.promptTokenIds() != null) {
       b.setPromptTokenIds(TokenIds.toList(r.promptTokenIds())).setPrompt(null);
     } else {
@@ -37,10 +53,13 @@ final class AvroRecords {
   }
 
   /** The error result of a line or request that never reaches the batcher. */
-  static Completion error(String id, String jobId, String message, long nowMs) {
+  static Completion error(String id, String jobId, String message, ResponseFormat format, long nowMs) {
     return Completion.newBuilder()
         .setId(id)
         .setJobId(jobId)
+        .setFormat(format.kind().wire())
+        .setCustomId(format.customId())
+        .setModel(format.model())
         .setFinishReason(GenerationResult.ERROR)
         .setError(oneLine(message))
         .setCompletedAtMs(nowMs)

@@ -27,10 +27,10 @@ final class LineRouter {
   Outbound route(long number, ParsedLine line) {
     ResultIds.Resolved resolved = ids.resolve(number, line);
     if (resolved.problem() != null) {
-      return records.error(resolved.id(), jobId, resolved.problem());
+      return records.error(resolved.id(), jobId, resolved.problem(), line.format());
     }
     if (line instanceof ParsedLine.Failed failed) {
-      return records.error(resolved.id(), jobId, failed.error());
+      return records.error(resolved.id(), jobId, failed.error(), failed.format());
     }
     PromptRequest r = ((ParsedLine.Ok) line).request();
     return records.request(r, jobId);

@@ -1,6 +1,7 @@
 package io.pagedstream.ingest;
 
 import io.pagedstream.core.request.PromptRequest;
+import io.pagedstream.core.request.ResponseFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Optional;
@@ -40,7 +41,7 @@ final class OutboundFactory {
     if (problem.isPresent()) {
       // a job id too long to use is replaced by the default, so the error itself can be written
       String errorJob = jobId.length() > IngestChecks.MAX_ID_CHARS ? defaultJobId : jobId;
-      return error(r.id(), errorJob, problem.get());
+      return error(r.id(), errorJob, problem.get(), r.format());
     }
     byte[] value = serializer.serialize(topics.requests(),
         AvroRecords.request(r, jobId, clock.millis()));
@@ -48,16 +49,21 @@ final class OutboundFactory {
     if (size > maxRecordBytes) {
       return error(r.id(), jobId, "request is " + value.length + " bytes, more than the "
           + (maxRecordBytes - RECORD_OVERHEAD_BYTES) + " bytes a record of " + topics.requests()
-          + " may hold");
+          + " may hold", r.format());
     }
     return new Outbound(topics.requests(), r.id(), jobId, value, null);
   }
 
-  /** An error result for the completions topic. */
+  /** An error result for the completions topic, as a native result line. */
   Outbound error(String id, String jobId, String message) {
+    return error(id, jobId, message, ResponseFormat.NATIVE);
+  }
+
+  /** An error result for the completions topic, written as {@code format} says (an OpenAI line's: a 400). */
+  Outbound error(String id, String jobId, String message, ResponseFormat format) {
     String line = AvroRecords.oneLine(message);
     byte[] value = serializer.serialize(topics.completions(),
-        AvroRecords.error(id, jobId, line, clock.millis()));
+        AvroRecords.error(id, jobId, line, format, clock.millis()));
     return new Outbound(topics.completions(), id, jobId, value, line);
   }
 }

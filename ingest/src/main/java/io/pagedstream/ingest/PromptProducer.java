@@ -87,10 +87,11 @@ public final class PromptProducer implements AutoCloseable {
     String fallback = "line-" + lineNumber;
     Optional<String> idProblem = IngestChecks.idProblem(parsed.id());
     if (parsed instanceof ParsedLine.Failed failed) {
-      return write(records.error(idProblem.isPresent() ? fallback : failed.id(), jobId, failed.error()));
+      return write(records.error(idProblem.isPresent() ? fallback : failed.id(), jobId, failed.error(),
+          failed.format()));
     }
     if (idProblem.isPresent()) {
-      return write(records.error(fallback, jobId, idProblem.get()));
+      return write(records.error(fallback, jobId, idProblem.get(), parsed.format()));
     }
     return write(records.request(((ParsedLine.Ok) parsed).request(), jobId));
   }

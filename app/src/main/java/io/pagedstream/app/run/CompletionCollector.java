@@ -1,6 +1,8 @@
 package io.pagedstream.app.run;
 
+import io.pagedstream.core.request.ChoicesJson;
 import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
@@ -127,6 +129,7 @@ public final class CompletionCollector {
   static GenerationResult toResult(Completion c) {
     int[] ids = TokenIds.toArray(c.getTokenIds());
     return new GenerationResult(c.getId(), ids, c.getText(), c.getFinishReason(), c.getError(),
-        c.getPromptTokens(), c.getOutputTokens());
+        c.getPromptTokens(), c.getOutputTokens(), ResponseFormat.of(c.getFormat(), c.getCustomId(), c.getModel()),
+        ChoicesJson.fromText(c.getChoices()), c.getCompletedAtMs());
   }
 }
