@@ -180,7 +180,8 @@ public final class Scheduler {
   }
 
   /**
-   * Makes {@code children} samples of {@code parent}, whose prompt is now computed: each shares
+   * Makes {@code children} samples of {@code parent}, whose prompt is now computed (before its
+   * first token is sampled; each sample then appends its own): each shares
    * every block of the parent's table (reference counts) and runs from the next step on. The
    * block a sample writes next is copied first while others share it (see
    * {@link KvCacheManager#copyOnWrite}), so the prompt is computed once for all n samples.
@@ -189,8 +190,8 @@ public final class Scheduler {
     if (copier == null) {
       throw new IllegalStateException("this scheduler has no block copier: n > 1 needs one");
     }
-    if (parent.status() != SequenceStatus.RUNNING || parent.numUncomputed() != 1) {
-      throw new IllegalStateException("fork needs a running sequence with one new token: " + parent);
+    if (parent.status() != SequenceStatus.RUNNING || parent.numUncomputed() != 0) {
+      throw new IllegalStateException("fork needs a running sequence whose tokens are all computed: " + parent);
     }
     for (Sequence child : children) {
       kv.share(parent.blockTable(), child.blockTable());
