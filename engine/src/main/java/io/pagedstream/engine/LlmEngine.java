@@ -381,12 +381,19 @@ public final class LlmEngine implements AutoCloseable {
   }
 
   /**
-   * The chosen token's log-probability (its float32 logit minus the row's log-sum-exp when the
-   * row is in Java; the top-1 value for greedy rows, whose choice is the argmax) and the first
-   * {@code k} alternatives.
+   * The chosen token's log-probability and the first {@code k} alternatives. The device's value
+   * when the token is among the alternatives (always for greedy rows: the argmax is the top-1,
+   * or ties with it); otherwise, for a sampled token further down, its float32 logit (the row is
+   * in Java for sampling) minus the device's log-sum-exp.
    */
   private static TokenLogprobs tokenLogprobs(int token, int k, RowLogprobs row, float[] full) {
-    float chosen = full != null ? full[token] - row.logSumExp() : row.topLogprobs()[0];
+    float chosen = full == null ? row.topLogprobs()[0] : full[token] - row.logSumExp();
+    for (int i = 0; i < row.topTokenIds().length; i++) {
+      if (row.topTokenIds()[i] == token) {
+        chosen = row.topLogprobs()[i];
+        break;
+      }
+    }
     int n = Math.min(k, row.topTokenIds().length);
     return new TokenLogprobs(token, chosen, java.util.Arrays.copyOf(row.topTokenIds(), n),
         java.util.Arrays.copyOf(row.topLogprobs(), n));
