@@ -265,4 +265,50 @@ class GenerateCommandTest {
     assertThat(failed).hasSize(6);
     assertThat(failed).allMatch(l -> l.contains("\"status_code\":400"));
   }
+
+  @Test
+  void stopStringsAcrossTokensSamplesAndLogprobsEndToEnd() throws Exception {
+    Path model = SharedData.model("tiny-stories-synth");
+    // greedy "Once upon a time" goes on ", there was": "e wa" starts in " there" and ends in " was"
+    try (var tokenizer = io.pagedstream.core.text.TextTokenizer.forModel(model).orElseThrow()) {
+      assertThat(tokenizer.decode(new int[] {11, 374})).endsWith("e");
+      assertThat(tokenizer.decode(new int[] {274})).startsWith(" wa");
+    }
+    String lines = "{\"id\":\"stop\",\"prompt\":\"Once upon a time\",\"max_tokens\":12,\"temperature\":0,"
+        + "\"ignore_eos\":true,\"stop\":[\"e wa\"]}\n"
+        + "{\"id\":\"lp\",\"prompt\":\"Once upon a time\",\"max_tokens\":3,\"temperature\":0,"
+        + "\"ignore_eos\":true,\"logprobs\":true,\"top_logprobs\":2}\n"
+        + "{\"custom_id\":\"n2\",\"method\":\"POST\",\"url\":\"/v1/completions\",\"body\":{\"model\":"
+        + "\"tiny-stories-synth\",\"prompt\":\"Once upon a time\",\"max_tokens\":4,\"seed\":7,\"n\":2,"
+        + "\"logprobs\":2,\"ignore_eos\":true}}\n";
+    Run run = generate("tiny-stories-synth", lines.getBytes(StandardCharsets.UTF_8));
+    assertThat(run.exit()).as(run.err()).isZero();
+
+    JsonNode stop = run.results().get(0);
+    assertThat(stop.get("text").asText()).isEqualTo(", ther");
+    assertThat(stop.get("finish_reason").asText()).isEqualTo("stop");
+    assertThat(stop.get("token_ids").toString()).isEqualTo("[11,374,274]");
+
+    JsonNode lp = run.results().get(1);
+    assertThat(lp.get("token_ids").toString()).isEqualTo("[11,374,274]");
+    JsonNode first = lp.at("/choices/0/logprobs/0");
+    assertThat(first.get("token_id").asInt()).isEqualTo(11);
+    assertThat(first.get("token").asText()).isEqualTo(",");
+    assertThat(first.get("logprob").asDouble()).isNegative();
+    // greedy takes the most likely token: the first alternative, with the same logprob
+    assertThat(first.at("/top_logprobs/0/token_id").asInt()).isEqualTo(11);
+    assertThat(first.at("/top_logprobs/0/logprob").asDouble()).isEqualTo(first.get("logprob").asDouble());
+    assertThat(first.get("top_logprobs")).hasSize(2);
+
+    JsonNode body = run.results().get(2).at("/response/body");
+    assertThat(body.get("choices")).hasSize(2);
+    assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(8);
+    for (JsonNode c : body.get("choices")) {
+      assertThat(c.at("/logprobs/tokens")).hasSize(4);
+      assertThat(c.at("/logprobs/token_logprobs")).hasSize(4);
+      assertThat(c.at("/logprobs/top_logprobs/0").size()).isBetween(1, 2);
+      assertThat(String.join("", JSON.convertValue(c.at("/logprobs/tokens"), String[].class)))
+          .isEqualTo(c.get("text").asText());
+    }
+  }
 }

@@ -52,6 +52,8 @@ public final class ProcessorService implements AutoCloseable {
     IntraOpThreads.set(config.threads());
     this.engine = LlmEngine.load(config.model(), config.engine());
     this.tokenizer = TextTokenizer.forModel(config.model());
+    // stop strings are matched on decoded text
+    tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
     Map<String, Object> consumerProps = kafka.with(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
         ConsumerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
