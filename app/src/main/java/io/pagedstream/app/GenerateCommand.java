@@ -11,6 +11,8 @@ import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.processor.IntraOpThreads;
+import io.pagedstream.tokenizer.ChatEncoders;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,13 +55,13 @@ final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelSpec spec = ModelSpec.load(model);
-    Optional<TextTokenizer> tokenizer = TextTokenizer.forModel(model);
+    Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(model);
     IntraOpThreads.set(engineOptions.threads());
     try (LlmEngine engine = LlmEngine.load(model, engineOptions.toConfig(spec, KvLayout.PAGED));
         InputStream in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
         ResultFiles out = ResultFiles.open(output, errors)) {
       tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
-      GenerationJob job = new GenerationJob(engine, new PromptValidator(spec, tokenizer),
+      GenerationJob job = new GenerationJob(engine, new PromptValidator(spec, tokenizer, ChatEncoders.forModel(model, tokenizer)),
           ServedModel.of(model, servedModelName), out);
       JsonlReader.read(in, job::submit);
       long start = System.nanoTime();

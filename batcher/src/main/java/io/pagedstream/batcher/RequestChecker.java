@@ -1,7 +1,6 @@
 package io.pagedstream.batcher;
 
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.core.request.ChatMessage;
 import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.PromptValidator;
@@ -10,10 +9,14 @@ import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.ServedModel;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.request.ValidatedPrompt;
+import io.pagedstream.core.text.ChatMessage;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.ChatTurn;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
+import io.pagedstream.tokenizer.ChatEncoders;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -44,12 +47,18 @@ public final class RequestChecker implements AutoCloseable {
     this.service = service;
   }
 
-  /** Reads the model's {@code config.json} and, when there is one, its {@code tokenizer.json}. */
+  /**
+   * Reads the model's {@code config.json} and, when there are, its {@code tokenizer.json} and
+   * chat template: chat requests are rendered and tokenized here, with text prompts, because the
+   * batcher is the service that knows the model (ingest does not), and the KV estimate needs the
+   * rendered prompt's length.
+   */
   public static RequestChecker load(BatcherConfig config) {
     ModelSpec spec = ModelSpec.load(config.modelDir());
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
-    Optional<TextTokenizer> tokenizer = TextTokenizer.forModel(config.modelDir());
-    return new RequestChecker(new PromptValidator(spec, tokenizer), estimator,
+    Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(config.modelDir());
+    return new RequestChecker(
+        new PromptValidator(spec, tokenizer, ChatEncoders.forModel(config.modelDir(), tokenizer)), estimator,
         config.servedModel(), config.applicationId());
   }
 
@@ -71,7 +80,7 @@ public final class RequestChecker implements AutoCloseable {
           r.getSeed(), r.getMaxTokens(), r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(),
           r.getLogprobs(), r.getN());
       List<ChatMessage> messages = r.getMessages() == null ? null : r.getMessages().stream()
-          .map(m -> new ChatMessage(m.getRole(), m.getContent())).toList();
+          .map(RequestChecker::message).toList();
       PromptRequest request = new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, messages, params, format);
       served.check(request);
       ValidatedPrompt prompt = validator.validate(request);
@@ -94,6 +103,17 @@ public final class RequestChecker implements AutoCloseable {
       return reject(r, "cannot check request: " + ErrorCompletions.oneLine(e), knownPromptTokens,
           nowMs);
     }
+  }
+
+  private static ChatMessage message(ChatTurn turn) {
+    ChatMessage.Role role;
+    try {
+      role = ChatMessage.Role.parse(turn.getRole());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
+    return turn.getTextParts().isEmpty() ? ChatMessage.of(role, turn.getContent())
+        : ChatMessage.ofTextParts(role, turn.getTextParts());
   }
 
   public KvEstimator estimator() {

@@ -10,6 +10,7 @@ import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationBatch;
 import io.pagedstream.schemas.serde.AvroDeserializer;
 import io.pagedstream.schemas.serde.AvroSerializer;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -51,7 +52,7 @@ public final class ProcessorService implements AutoCloseable {
     // before loading: the engine measures its batch-invariant shapes at load, on these threads
     IntraOpThreads.set(config.threads());
     this.engine = LlmEngine.load(config.model(), config.engine());
-    this.tokenizer = TextTokenizer.forModel(config.model());
+    this.tokenizer = HuggingFaceTextTokenizer.forModel(config.model());
     // stop strings are matched on decoded text
     tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
     Map<String, Object> consumerProps = kafka.with(Map.of(

@@ -40,7 +40,8 @@ final class AvroRecords {
     if (r.isChat()) {
       // the batcher renders them with the model's chat template: only it knows the model
       b.setMessages(r.messages().stream()
-          .map(m -> ChatTurn.newBuilder().setRole(m.role()).setContent(m.content()).build()).toList())
+          .map(m -> ChatTurn.newBuilder().setRole(m.role().wireName()).setContent(m.content())
+              .setTextParts(m.textParts()).build()).toList())
           .setPrompt(null).setPromptTokenIds(null);
       return b.build();
     }

@@ -8,6 +8,7 @@ import static io.pagedstream.core.request.RequestParser.optIds;
 import static io.pagedstream.core.request.RequestParser.optLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pagedstream.core.text.ChatMessage;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package io.pagedstream.core.request;
 
+import io.pagedstream.core.text.ChatMessage;
 import java.util.List;
 
 /**

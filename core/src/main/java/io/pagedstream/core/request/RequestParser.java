@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.pagedstream.core.text.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -127,7 +128,7 @@ public final class RequestParser {
 
   /**
    * Chat messages: objects with a {@code role} (system, user, assistant) and a {@code content}
-   * that is a string or a list of text parts ({@code {"type": "text", "text": ...}}), joined.
+   * that is a string or a list of text parts ({@code {"type": "text", "text": ...}}).
    */
   static List<ChatMessage> messages(JsonNode v) {
     if (!v.isArray()) {
@@ -148,27 +149,30 @@ public final class RequestParser {
           throw new InvalidRequestException("messages[" + i + "]." + field + " is not supported");
         }
       }
-      JsonNode role = m.get("role");
-      if (role == null || !role.isTextual() || !ChatMessage.ROLES.contains(role.asText())) {
+      JsonNode roleNode = m.get("role");
+      ChatMessage.Role role;
+      try {
+        role = ChatMessage.Role.parse(roleNode == null || !roleNode.isTextual() ? null : roleNode.asText());
+      } catch (IllegalArgumentException e) {
         throw new InvalidRequestException("messages[" + i + "].role must be system, user or assistant, got "
-            + (role == null ? "none" : brief(role)));
+            + (roleNode == null ? "none" : brief(roleNode)));
       }
-      out.add(new ChatMessage(role.asText(), content(m.get("content"), i)));
+      out.add(message(role, m.get("content"), i));
     }
     return out;
   }
 
-  private static String content(JsonNode c, int i) {
+  private static ChatMessage message(ChatMessage.Role role, JsonNode c, int i) {
     if (c == null || c.isNull()) {
       throw new InvalidRequestException("messages[" + i + "] has no content");
     }
     if (c.isTextual()) {
-      return c.asText();
+      return ChatMessage.of(role, c.asText());
     }
-    if (!c.isArray()) {
+    if (!c.isArray() || c.isEmpty()) {
       throw new InvalidRequestException("messages[" + i + "].content must be a string or a list of text parts, got " + brief(c));
     }
-    StringBuilder text = new StringBuilder();
+    List<String> text = new ArrayList<>();
     for (int p = 0; p < c.size(); p++) {
       JsonNode part = c.get(p);
       JsonNode type = part.get("type");
@@ -176,9 +180,9 @@ public final class RequestParser {
         throw new InvalidRequestException("messages[" + i + "].content[" + p + "] is not a text part "
             + "(only {\"type\": \"text\", \"text\": ...} is supported): " + brief(part));
       }
-      text.append(part.get("text").asText());
+      text.add(part.get("text").asText());
     }
-    return text.toString();
+    return ChatMessage.ofTextParts(role, text);
   }
 
   static List<Integer> optIdList(JsonNode v, String field) {

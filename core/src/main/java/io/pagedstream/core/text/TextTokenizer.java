@@ -1,55 +1,28 @@
 package io.pagedstream.core.text;
 
-import ai.djl.huggingface.tokenizers.Encoding;
-import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import io.pagedstream.core.model.ModelFormatException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Optional;
+import java.util.Arrays;
 
 /**
- * Text to token ids and back through a model's Hugging Face {@code tokenizer.json}.
+ * Text to token ids and back for one model. The implementation that reads a Hugging Face
+ * {@code tokenizer.json} lives in the {@code tokenizer} module ({@code HuggingFaceTextTokenizer}),
+ * so that core, and every module that only needs this contract, carries no native tokenizer.
  *
- * <p>Special tokens are added as the tokenizer's post-processor says (for example a BOS token)
- * and truncation is off: a prompt longer than the model can take must be reported as an error by
- * the caller, never silently cut.
+ * <p>Implementations never truncate: a prompt longer than the model can take must be reported as
+ * an error by the caller, never silently cut.
  */
-public final class TextTokenizer implements AutoCloseable {
+public interface TextTokenizer extends AutoCloseable {
 
-  private final HuggingFaceTokenizer tokenizer;
+  /**
+   * Token ids of a text. With {@code addSpecialTokens} the tokenizer's post-processor adds what it
+   * adds to a plain prompt (for example a BOS token); without it the text is encoded as it is, as
+   * Hugging Face's {@code apply_chat_template} does with a rendering that already holds its
+   * special tokens.
+   */
+  int[] encode(String text, boolean addSpecialTokens);
 
-  private TextTokenizer(HuggingFaceTokenizer tokenizer) {
-    this.tokenizer = tokenizer;
-  }
-
-  /** The tokenizer of a model folder, or empty when the folder has no {@code tokenizer.json}. */
-  public static Optional<TextTokenizer> forModel(Path modelDir) {
-    Path file = Files.isDirectory(modelDir) ? modelDir.resolve("tokenizer.json") : null;
-    if (file == null || !Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(new TextTokenizer(HuggingFaceTokenizer.builder()
-          .optTokenizerPath(file)
-          .optAddSpecialTokens(true)
-          .optTruncation(false)
-          .optPadding(false)
-          .build()));
-    } catch (IOException | RuntimeException e) {
-      throw new ModelFormatException("cannot load " + file + ": " + e.getMessage());
-    }
-  }
-
-  /** Token ids of a text, with the special tokens the tokenizer's template adds. */
-  public int[] encode(String text) {
-    Encoding enc = tokenizer.encode(text, true, false);
-    long[] ids = enc.getIds();
-    int[] out = new int[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      out[i] = Math.toIntExact(ids[i]);
-    }
-    return out;
+  /** Token ids of a plain prompt, with the special tokens the tokenizer's post-processor adds. */
+  default int[] encode(String text) {
+    return encode(text, true);
   }
 
   /**
@@ -57,27 +30,20 @@ public final class TextTokenizer implements AutoCloseable {
    * {@code ignore_eos}) shows the EOS token literally, as Hugging Face's
    * {@code decode(ids, skip_special_tokens=False)} does, so ids and text tell the same story.
    */
-  public String decode(int[] ids) {
-    long[] longs = new long[ids.length];
-    for (int i = 0; i < ids.length; i++) {
-      longs[i] = ids[i];
-    }
-    return tokenizer.decode(longs, false);
-  }
+  String decode(int[] ids);
 
   /**
    * The text of a completion: its ids decoded, without the EOS that ended it when it stopped
    * there (finish reason {@code stop}); that token is in the ids but is not part of the answer.
    */
-  public String completionText(int[] outputIds, String finishReason) {
+  default String completionText(int[] outputIds, String finishReason) {
     if ("stop".equals(finishReason) && outputIds.length > 0) {
-      return decode(java.util.Arrays.copyOf(outputIds, outputIds.length - 1));
+      return decode(Arrays.copyOf(outputIds, outputIds.length - 1));
     }
     return decode(outputIds);
   }
 
+  /** Releases the tokenizer's native resources; no exception, so callers can use method refs. */
   @Override
-  public void close() {
-    tokenizer.close();
-  }
+  void close();
 }

@@ -3,6 +3,7 @@ package io.pagedstream.core.request;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.pagedstream.core.text.ChatMessage;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,7 +21,8 @@ class OpenAiBatchLineTest {
   void readsAChatLine() {
     PromptRequest r = ok(CHAT);
     assertThat(r.id()).isEqualTo("c1");
-    assertThat(r.messages()).containsExactly(new ChatMessage("system", "Be brief."), new ChatMessage("user", "Hi there"));
+    assertThat(r.messages()).containsExactly(ChatMessage.of(ChatMessage.Role.SYSTEM, "Be brief."),
+        ChatMessage.ofTextParts(ChatMessage.Role.USER, List.of("Hi ", "there")));
     assertThat(r.format()).isEqualTo(new ResponseFormat(ResponseFormat.Kind.CHAT, "c1", "m"));
     SamplingParams p = r.params();
     assertThat(p.maxTokens()).isEqualTo(7);
