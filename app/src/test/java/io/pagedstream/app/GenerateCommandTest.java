@@ -270,7 +270,7 @@ class GenerateCommandTest {
   void stopStringsAcrossTokensSamplesAndLogprobsEndToEnd() throws Exception {
     Path model = SharedData.model("tiny-stories-synth");
     // greedy "Once upon a time" goes on ", there was": "e wa" starts in " there" and ends in " was"
-    try (var tokenizer = io.pagedstream.core.text.TextTokenizer.forModel(model).orElseThrow()) {
+    try (var tokenizer = io.pagedstream.tokenizer.HuggingFaceTextTokenizer.forModel(model).orElseThrow()) {
       assertThat(tokenizer.decode(new int[] {11, 374})).endsWith("e");
       assertThat(tokenizer.decode(new int[] {274})).startsWith(" wa");
     }
@@ -310,5 +310,55 @@ class GenerateCommandTest {
       assertThat(String.join("", JSON.convertValue(c.at("/logprobs/tokens"), String[].class)))
           .isEqualTo(c.get("text").asText());
     }
+  }
+
+  @Test
+  void aGreedyChatRequestGivesTheIdsOfItsRenderingAsANativePromptWithOneBos() throws Exception {
+    // the test model with the demo model's chat template beside it
+    Path model = Files.createDirectories(dir.resolve("tiny-stories-synth"));
+    Path original = SharedData.model("tiny-stories-synth");
+    try (var files = Files.list(original)) {
+      for (Path f : files.toList()) {
+        Files.createSymbolicLink(model.resolve(f.getFileName()), f.toAbsolutePath());
+      }
+    }
+    Files.copy(SharedData.root().getParent().resolve("models/tiny-stories-synth/chat_template.jinja"),
+        model.resolve("chat_template.jinja"));
+    JsonNode golden = SharedData.golden("tiny-stories-synth-greedy.json").get("cases").get(0);
+    String messages = "[{\"role\":\"user\",\"content\":\"Once upon a time\"}]";
+    int max = golden.get("max_tokens").asInt();
+    String lines = "{\"custom_id\":\"chat\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{"
+        + "\"model\":\"tiny-stories-synth\",\"messages\":" + messages + ",\"max_tokens\":" + max
+        + ",\"temperature\":0,\"ignore_eos\":true}}\n"
+        + "{\"id\":\"native-chat\",\"messages\":" + messages + ",\"max_tokens\":" + max
+        + ",\"temperature\":0,\"ignore_eos\":true}\n"
+        + "{\"id\":\"rendering\",\"prompt_token_ids\":" + golden.get("prompt_token_ids") + ",\"max_tokens\":" + max
+        + ",\"temperature\":0,\"ignore_eos\":true}\n";
+    Path in = dir.resolve("chat.jsonl");
+    Path out = dir.resolve("chat-out.jsonl");
+    Files.writeString(in, lines);
+    int exit = PagedStream.commandLine().execute("generate", "--model", model.toString(), "--input", in.toString(),
+        "--output", out.toString(), "--quiet");
+    assertThat(exit).isZero();
+    List<JsonNode> results = new ArrayList<>();
+    for (String line : Files.readAllLines(out)) {
+      results.add(JSON.readTree(line));
+    }
+
+    // the rendering "<|endoftext|>Once upon a time", tokenized without added special tokens, is
+    // the plain prompt's ids: one BOS (1023), not two
+    try (var tokenizer = io.pagedstream.tokenizer.HuggingFaceTextTokenizer.forModel(model).orElseThrow()) {
+      String rendering = io.pagedstream.tokenizer.ChatTemplate.load(model).orElseThrow()
+          .render(List.of(io.pagedstream.core.text.ChatMessage.of(io.pagedstream.core.text.ChatMessage.Role.USER,
+              "Once upon a time")));
+      JsonNode ids = JSON.valueToTree(tokenizer.encode(rendering, false));
+      assertThat(ids).isEqualTo(golden.get("prompt_token_ids"));
+    }
+    JsonNode chat = results.get(0).at("/response/body");
+    assertThat(chat.at("/usage/prompt_tokens").asInt()).isEqualTo(golden.get("prompt_token_ids").size());
+    assertThat(chat.at("/choices/0/message/content").asText()).isEqualTo(golden.get("expected_text").asText());
+    assertThat(results.get(1).get("token_ids")).isEqualTo(golden.get("expected_token_ids"));
+    assertThat(results.get(1).get("prompt_tokens").asInt()).isEqualTo(golden.get("prompt_token_ids").size());
+    assertThat(results.get(2).get("token_ids")).isEqualTo(results.get(1).get("token_ids"));
   }
 }

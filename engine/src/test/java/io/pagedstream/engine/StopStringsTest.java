@@ -3,6 +3,7 @@ package io.pagedstream.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import io.pagedstream.testing.SharedData;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,7 @@ class StopStringsTest {
 
   @Test
   void windowAgreesWithWholeTextDecodingAtEveryToken() {
-    try (TextTokenizer tokenizer = TextTokenizer.forModel(SharedData.model("tiny-stories-synth")).orElseThrow()) {
+    try (TextTokenizer tokenizer = HuggingFaceTextTokenizer.forModel(SharedData.model("tiny-stories-synth")).orElseThrow()) {
       String text = "Once upon a time, naïve Zoë met a café owner 🙂 who said «ça va» and then: the end. Done!";
       int[] ids = tokenizer.encode(text);
       int start = 0;

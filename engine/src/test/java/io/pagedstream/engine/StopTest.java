@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.text.TextTokenizer;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import io.pagedstream.testing.SharedData;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,7 +36,7 @@ class StopTest {
     JsonNode c = SharedData.golden("tiny-stories-synth-greedy.json").get("cases").get(0);
     int[] prompt = SharedData.ints(c.get("prompt_token_ids"));
     int[] expected = SharedData.ints(c.get("expected_token_ids"));
-    try (TextTokenizer tokenizer = TextTokenizer.forModel(MODEL).orElseThrow();
+    try (TextTokenizer tokenizer = HuggingFaceTextTokenizer.forModel(MODEL).orElseThrow();
         LlmEngine engine = LlmEngine.load(MODEL, EngineConfig.defaults(256))) {
       engine.setTokenDecoder(tokenizer::decode);
       // a stop string made of the end of token k and the start of token k + 1, for a few k
