@@ -65,9 +65,10 @@ public final class RequestChecker implements AutoCloseable {
       ValidatedPrompt prompt =
           validator.validate(new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, params));
       knownPromptTokens = prompt.promptTokens();
-      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxTokens());
+      int blocks = estimator.blocksFor(prompt.promptTokens(), prompt.params());
       if (blocks > estimator.budgetBlocks()) {
-        throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + max_tokens ("
+        throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + "
+            + (prompt.params().n() > 1 ? "n (" + prompt.params().n() + ") x " : "") + "max_tokens ("
             + params.maxTokens() + ") needs " + blocks + " KV blocks of " + estimator.blockSize()
             + " tokens, the processor's budget is " + estimator.budgetBlocks());
       }
