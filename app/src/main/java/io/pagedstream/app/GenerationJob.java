@@ -41,6 +41,8 @@ final class GenerationJob {
     this.validator = validator;
     this.tokenizer = validator.tokenizer();
     this.sink = sink;
+    // stop strings are matched on decoded text
+    tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
   }
 
   void submit(ParsedLine line) {

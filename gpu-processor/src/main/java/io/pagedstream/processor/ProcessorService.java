@@ -52,6 +52,7 @@ public final class ProcessorService implements AutoCloseable {
     IntraOpThreads.set(config.threads());
     this.engine = LlmEngine.load(config.model(), config.engine());
     this.tokenizer = TextTokenizer.forModel(config.model());
+    tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode)); // stop strings are matched on decoded text
     Map<String, Object> consumerProps = kafka.with(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
         ConsumerConfig.CLIENT_ID_CONFIG, "processor-" + config.instanceId(),
