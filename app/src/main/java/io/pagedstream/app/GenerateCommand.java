@@ -60,7 +60,6 @@ final class GenerateCommand implements Callable<Integer> {
     try (LlmEngine engine = LlmEngine.load(model, engineOptions.toConfig(spec, KvLayout.PAGED));
         InputStream in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
         ResultFiles out = ResultFiles.open(output, errors)) {
-      tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
       GenerationJob job = new GenerationJob(engine, new PromptValidator(spec, tokenizer, ChatEncoders.forModel(model, tokenizer)),
           ServedModel.of(model, servedModelName), out);
       JsonlReader.read(in, job::submit);

@@ -47,6 +47,8 @@ final class GenerationJob {
     this.served = served;
     this.tokenizer = validator.tokenizer();
     this.sink = sink;
+    // stop strings are matched on decoded text
+    tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
   }
 
   void submit(ParsedLine line) {

@@ -85,11 +85,10 @@ public final class RequestChecker implements AutoCloseable {
       served.check(request);
       ValidatedPrompt prompt = validator.validate(request);
       knownPromptTokens = prompt.promptTokens();
-      // the prompt's blocks are shared by the n samples; each sample grows its own
-      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxNewTokensAllSamples());
+      int blocks = estimator.blocksFor(prompt.promptTokens(), prompt.params());
       if (blocks > estimator.budgetBlocks()) {
         throw new InvalidRequestException("prompt (" + prompt.promptTokens() + " tokens) + "
-            + (params.n() > 1 ? params.n() + " x " : "") + "max_tokens ("
+            + (prompt.params().n() > 1 ? "n (" + prompt.params().n() + ") x " : "") + "max_tokens ("
             + params.maxTokens() + ") needs " + blocks + " KV blocks of " + estimator.blockSize()
             + " tokens, the processor's budget is " + estimator.budgetBlocks());
       }
