@@ -37,11 +37,17 @@ public final class OutputChoices {
     for (TokenLogprobs t : engine) {
       List<TokenLogprob.Alternative> top = new ArrayList<>(t.topTokenIds().length);
       for (int i = 0; i < t.topTokenIds().length; i++) {
-        top.add(new TokenLogprob.Alternative(t.topTokenIds()[i], token(tokenizer, t.topTokenIds()[i]), t.topLogprobs()[i]));
+        top.add(new TokenLogprob.Alternative(t.topTokenIds()[i], token(tokenizer, t.topTokenIds()[i]),
+            asComputed(t.topLogprobs()[i])));
       }
-      out.add(new TokenLogprob(t.tokenId(), token(tokenizer, t.tokenId()), t.logprob(), top));
+      out.add(new TokenLogprob(t.tokenId(), token(tokenizer, t.tokenId()), asComputed(t.logprob()), top));
     }
     return out;
+  }
+
+  /** The float the device computed, as the double with its digits (not float noise like ...7305E-5). */
+  private static double asComputed(float logprob) {
+    return Double.parseDouble(Float.toString(logprob));
   }
 
   private static String token(Optional<TextTokenizer> tokenizer, int id) {
