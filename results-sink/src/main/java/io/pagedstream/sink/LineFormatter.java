@@ -1,8 +1,10 @@
 package io.pagedstream.sink;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.core.request.Choice;
+import io.pagedstream.core.request.ChoicesJson;
+import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -10,15 +12,14 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Turns a completion value into the product's result line: {@code {"id", "token_ids", "text"
- * (unless null), "finish_reason", "error" (unless null), "prompt_tokens", "output_tokens"}}, the
- * same fields in the same order as {@code GenerationResult.toJson()}, then the configured extra
- * fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map} (schemaless JSON) by field
+ * Turns a completion value into the product's result line: the {@code GenerationResult} it
+ * carries, written by {@code GenerationResult.toJson()} as {@code generate} and {@code run} write
+ * it (a native line, with {@code choices} when there are several samples or logprobs, or the
+ * OpenAI batch output line of an OpenAI request), then the configured extra fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map} (schemaless JSON) by field
  * name, so completions written with a newer schema still format.
  */
 final class LineFormatter {
 
-  private final ObjectMapper json = new ObjectMapper();
   private final String jobIdField;
   private final JobDirectories jobDirectories;
   private final List<String> extraFields;
@@ -32,26 +33,28 @@ final class LineFormatter {
   /** @throws DataException if the value is not a completion */
   CompletionLine format(Object value) {
     Fields fields = Fields.of(value);
-    ObjectNode line = json.createObjectNode();
-    line.put("id", fields.requiredString("id"));
-    ArrayNode tokens = line.putArray("token_ids");
-    for (Object token : fields.list("token_ids")) {
-      if (!(token instanceof Number number)) {
-        throw new DataException("token_ids holds a " + typeName(token) + ", not a number");
+    List<?> tokenList = fields.list("token_ids");
+    int[] tokens = new int[tokenList.size()];
+    for (int i = 0; i < tokens.length; i++) {
+      if (!(tokenList.get(i) instanceof Number number)) {
+        throw new DataException("token_ids holds a " + typeName(tokenList.get(i)) + ", not a number");
       }
-      tokens.add(number.intValue());
+      tokens[i] = number.intValue();
     }
-    String text = fields.string("text");
-    if (text != null) {
-      line.put("text", text);
+    String format = fields.string("format");
+    List<Choice> choices;
+    try {
+      choices = ChoicesJson.fromText(fields.string("choices"));
+    } catch (IllegalArgumentException e) {
+      throw new DataException("Completion " + fields.get("id") + ": " + e.getMessage(), e);
     }
-    line.put("finish_reason", fields.requiredString("finish_reason"));
-    String error = fields.string("error");
-    if (error != null) {
-      line.put("error", error);
-    }
-    line.put("prompt_tokens", fields.integer("prompt_tokens"));
-    line.put("output_tokens", fields.integer("output_tokens"));
+    Object completedAt = fields.get("completed_at_ms");
+    GenerationResult result = new GenerationResult(fields.requiredString("id"), tokens, fields.string("text"),
+        fields.requiredString("finish_reason"), fields.string("error"), fields.integer("prompt_tokens"),
+        fields.integer("output_tokens"),
+        ResponseFormat.of(format == null ? "" : format, fields.string("custom_id"), fields.string("model")),
+        choices, completedAt instanceof Number n ? n.longValue() : 0);
+    ObjectNode line = result.toJson();
     String jobId = fields.string(jobIdField);
     for (String extra : extraFields) {
       switch (extra) {
