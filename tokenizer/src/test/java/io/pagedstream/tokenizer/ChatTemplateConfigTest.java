@@ -35,7 +35,7 @@ class ChatTemplateConfigTest {
   @Test
   void tokensAsContentObjectsAndMissingTokensUndefined() throws IOException {
     config("""
-        {"chat_template": "{%% if bos_token is defined %%}B{%% endif %%}{{ eos_token }}|{{ messages[0].content }}",
+        {"chat_template": "{% if bos_token is defined %}B{% endif %}{{ eos_token }}|{{ messages[0].content }}",
          "bos_token": null, "eos_token": {"__type": "AddedToken", "content": "<|im_end|>", "special": true}}""");
     assertThat(render()).isEqualTo("<|im_end|>|hi");
   }
@@ -84,7 +84,7 @@ class ChatTemplateConfigTest {
   @Test
   void brokenTemplateAndRaiseExceptionAreOneLineErrors() throws IOException {
     config("""
-        {"chat_template": "{%% if messages[0].role != 'system' %%}{{ raise_exception('System message\\\\nfirst, please') }}{%% endif %%}ok"}""");
+        {"chat_template": "{% if messages[0].role != 'system' %}{{ raise_exception('System message\\\\nfirst, please') }}{% endif %}ok"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
     assertThatThrownBy(() -> t.render(List.of(ChatMessage.of(Role.USER, "hi"))))
         .isInstanceOf(ChatTemplateException.class).hasMessage("chat template: System message first, please");
@@ -101,7 +101,7 @@ class ChatTemplateConfigTest {
   @Test
   void textPartsReachATemplateThatIteratesThemAsParts() throws IOException {
     config("""
-        {"chat_template": "{%% for m in messages %%}{%% for p in m['content'] %%}<{{ p.type }}:{{ p.text }}>{%% endfor %%}{%% endfor %%}"}""");
+        {"chat_template": "{% for m in messages %}{% for p in m['content'] %}<{{ p.type }}:{{ p.text }}>{% endfor %}{% endfor %}"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
     assertThat(t.contentAsParts()).isTrue();
     assertThat(t.render(List.of(ChatMessage.ofTextParts(Role.USER, List.of("a", "b")), ChatMessage.of(Role.ASSISTANT, "c"))))
@@ -111,7 +111,7 @@ class ChatTemplateConfigTest {
   @Test
   void textPartsAreOneStringForATemplateThatDoesNotIterateThem() throws IOException {
     config("""
-        {"chat_template": "{%% for m in messages %%}[{{ m.content }}]{%% endfor %%}"}""");
+        {"chat_template": "{% for m in messages %}[{{ m.content }}]{% endfor %}"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
     assertThat(t.contentAsParts()).isFalse();
     assertThat(t.render(List.of(ChatMessage.ofTextParts(Role.USER, List.of("a", "b"))))).isEqualTo("[a\nb]");
