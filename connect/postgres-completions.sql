@@ -20,5 +20,9 @@ CREATE TABLE IF NOT EXISTS llm_completions (
     batch_id        text,                         -- the GenerationBatch it ran in; NULL when none
     processor       text,                         -- the processor instance that produced it
     completed_at_ms bigint           NOT NULL,    -- epoch milliseconds
-    cached          boolean          NOT NULL     -- answered from the response cache
+    cached          boolean          NOT NULL,    -- answered from the response cache
+    choices         jsonb,                        -- with n > 1 or logprobs: every sample (index, token_ids, text, finish_reason, logprobs); NULL otherwise
+    format          text             NOT NULL,    -- '' native, 'chat.completion' or 'text_completion' (an OpenAI batch line's endpoint)
+    custom_id       text,                         -- the OpenAI batch line's custom_id; NULL for native requests
+    model           text                          -- the model the OpenAI batch line named
 );

@@ -38,6 +38,10 @@ final class BatcherCommand implements Callable<Integer> {
       + "batches by batch id only (default: ${DEFAULT-VALUE})")
   int prefixBlocks;
 
+  @Option(names = "--served-model-name", description = "the model name OpenAI batch lines must give in body.model "
+      + "(default: the model folder's name)")
+  String servedModelName;
+
   @Option(names = "--metrics-port", description = "serve Prometheus metrics on this port")
   Integer metricsPort;
 
@@ -61,7 +65,8 @@ final class BatcherCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     EngineConfig engine = engineOptions.toConfig(ModelSpec.load(model), KvLayout.PAGED);
     BatcherConfig config = configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
-        .withPrefixBlocks(prefixBlocks);
+        .withPrefixBlocks(prefixBlocks)
+        .withServedModelName(servedModelName);
     var settings = kafka.settings();
     try (MetricsServer metrics = MetricsServer.startOrNull(metricsPort);
         BatcherService batcher = BatcherService.create(config, settings, metrics == null ? null : metrics.registry());

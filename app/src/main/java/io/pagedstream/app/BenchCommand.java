@@ -68,6 +68,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--matmul", description = "also measure a large float32 matmul's GFLOP/s in this JVM, for comparison")
   boolean matmul;
 
+  @Option(names = "--n", defaultValue = "1", description = "samples per request, sharing the prompt's KV blocks; "
+      + "above 1, also runs the n samples as n separate requests (prefix caching off, then on) and reports "
+      + "peak KV blocks side by side (default: ${DEFAULT-VALUE})")
+  int n;
+
   @Option(names = "--json", description = "end with one line of JSON with every figure")
   boolean json;
 
@@ -98,9 +103,22 @@ final class BenchCommand implements Callable<Integer> {
     EngineConfig base = engineOptions.toConfig(spec, layout);
     BenchRunner runner = new BenchRunner(model);
 
+    Workload separate = workload.asSeparateSamples(n);
+    if (n > 1) {
+      workload = workload.withSamples(n);
+    }
     Map<String, BenchResult> runs = new LinkedHashMap<>();
-    BenchResult primary = runner.run(describe(base), base, workload, profile);
+    BenchResult primary = runner.run(describe(base) + (n > 1 ? ", n " + n : ""), base, workload, profile);
     runs.put("primary", primary);
+    if (n > 1) {
+      // the same samples as n x requests separate requests: with prefix caching off nothing is
+      // shared; with it on, the prompt's full blocks are (not its last partial one)
+      for (boolean prefix : new boolean[] {false, true}) {
+        EngineConfig c = base.withPrefixCaching(prefix);
+        runs.put(prefix ? "separate_prefix_on" : "separate_prefix_off",
+            runner.run(describe(c) + ", " + n + " separate requests each", c, separate));
+      }
+    }
     for (String c : compare) {
       EngineConfig variant = switch (c.trim()) {
         case "layout" -> base.withLayout(layout == KvLayout.PAGED ? KvLayout.CONTIGUOUS : KvLayout.PAGED)
@@ -126,8 +144,15 @@ final class BenchCommand implements Callable<Integer> {
 
     printTable(runs, baseline);
     boolean identical = runs.values().stream().allMatch(r -> sameOutputs(primary, r));
-    if (!compare.isEmpty()) {
+    if (!compare.isEmpty() || n > 1) {
       System.out.println("outputs identical across runs: " + identical);
+    }
+    if (n > 1) {
+      BenchResult off = runs.get("separate_prefix_off");
+      BenchResult on = runs.get("separate_prefix_on");
+      System.out.printf("n = %d: peak KV blocks %d sharing the prompt, %d as separate requests (%d with prefix "
+              + "caching); tokens computed %d, %d (%d)%n", n, primary.peakKvBlocksUsed(), off.peakKvBlocksUsed(),
+          on.peakKvBlocksUsed(), primary.computedTokens(), off.computedTokens(), on.computedTokens());
     }
     if (baseline != null) {
       System.out.printf("batching speed-up: %.1fx output tok/s with max-num-seqs %d over %d%n",
@@ -165,9 +190,10 @@ final class BenchCommand implements Callable<Integer> {
       o.put("block_size", base.blockSize());
       o.put("preemption_mode", base.preemptionMode().name().toLowerCase());
       o.put("prefix_caching", base.prefixCaching());
+      o.put("n", n);
       o.put("dtype_matmul_gflops_per_second", dtypeGflops);
       o.put("model_flops_utilization", mfu);
-      if (!compare.isEmpty()) {
+      if (!compare.isEmpty() || n > 1) {
         ObjectNode cmp = o.putObject("comparisons");
         runs.forEach((k, r) -> {
           if (!k.equals("primary")) {
@@ -209,7 +235,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     String[][] rows = {
         {"requests"}, {"prompt tokens"}, {"output tokens"}, {"elapsed s"}, {"output tok/s"}, {"total tok/s"},
-        {"KV waste"}, {"peak KV blocks"}, {"peak running seqs"}, {"preemptions"}, {"recomputed tokens"},
+        {"KV waste"}, {"peak KV blocks"}, {"peak running seqs"}, {"preemptions"}, {"computed tokens"}, {"recomputed tokens"},
         {"prefix-cache hit tokens"}, {"swap-outs"}, {"errors"}};
     System.out.println();
     for (BenchResult r : cols) {
@@ -241,6 +267,7 @@ final class BenchCommand implements Callable<Integer> {
       case "peak KV blocks" -> r.peakKvBlocksUsed() + "/" + r.kvBlocksTotal();
       case "peak running seqs" -> Integer.toString(r.peakRunning());
       case "preemptions" -> Long.toString(r.preemptions());
+      case "computed tokens" -> Long.toString(r.computedTokens());
       case "recomputed tokens" -> Long.toString(r.recomputedTokens());
       case "prefix-cache hit tokens" -> Long.toString(r.prefixCacheHitTokens());
       case "swap-outs" -> Long.toString(r.swapOuts());

@@ -12,6 +12,7 @@ import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.core.request.GenerationResult;
 import io.pagedstream.core.request.ResultIds;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -183,6 +184,13 @@ final class DemoCommand implements Callable<Integer> {
         var o = json.readTree(line);
         if (o.hasNonNull("id") && o.hasNonNull("prompt")) {
           promptOf.put(o.get("id").asText(), o.get("prompt").asText());
+        } else if (o.hasNonNull("custom_id") && o.path("body").path("messages").isArray()) {
+          // an OpenAI chat line: shown as its conversation, the answer after "assistant:"
+          StringBuilder chat = new StringBuilder();
+          for (var m : o.get("body").get("messages")) {
+            chat.append(m.path("role").asText()).append(": ").append(m.path("content").asText()).append('\n');
+          }
+          promptOf.put(o.get("custom_id").asText(), chat.append("assistant: ").toString());
         }
       } catch (IOException ignored) {
         // a bad line has no prompt to show
@@ -190,7 +198,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     int shown = 0;
     for (GenerationResult r : got) {
-      if (shown >= show || r.isError() || r.text() == null) {
+      // chat lines are always shown: the bundled prompts hold one (the model's chat template)
+      boolean chat = r.format().kind() == ResponseFormat.Kind.CHAT;
+      if ((shown >= show && !chat) || r.isError() || r.text() == null) {
         continue;
       }
       System.out.printf(Locale.ROOT, "%n--- %s ---%n%s%s%n", r.id(), promptOf.getOrDefault(r.id(), ""), r.text());

@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.request.JsonlReader;
 import io.pagedstream.core.request.RequestValidator;
+import io.pagedstream.core.request.ServedModel;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.processor.IntraOpThreads;
+import io.pagedstream.tokenizer.ChatEncoders;
 import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
-import java.io.BufferedWriter;
 import java.io.InputStream;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -39,6 +37,13 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "results file ('-' for stdout)")
   String output;
 
+  @Option(names = "--errors", description = "also write the failed lines' results to this file (as OpenAI's batch error file)")
+  Path errors;
+
+  @Option(names = "--served-model-name", description = "the model name OpenAI batch lines must give in body.model "
+      + "(default: the model folder's name)")
+  String servedModelName;
+
   @Option(names = "--stats", description = "write run statistics as JSON to this file")
   Path stats;
 
@@ -54,18 +59,11 @@ final class GenerateCommand implements Callable<Integer> {
     IntraOpThreads.set(engineOptions.threads());
     try (LlmEngine engine = LlmEngine.load(model, engineOptions.toConfig(spec, KvLayout.PAGED));
         InputStream in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
-        Writer out = output.equals("-")
-            ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-            : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8)) {
+        ResultFiles out = ResultFiles.open(output, errors)) {
       // the KV pool is the engine's to check: it answers a request that can never fit with an error
-      GenerationJob job = new GenerationJob(engine, new RequestValidator(spec, tokenizer, Optional.empty()), r -> {
-        try {
-          out.write(r.toJsonLine());
-          out.write('\n');
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
+      GenerationJob job = new GenerationJob(engine,
+          new RequestValidator(spec, tokenizer, Optional.empty(), ChatEncoders.forModel(model, tokenizer)),
+          ServedModel.of(model, servedModelName), out);
       JsonlReader.read(in, job::submit);
       long start = System.nanoTime();
       try (Progress progress = Progress.start("generate", job.submitted(), quiet)) {

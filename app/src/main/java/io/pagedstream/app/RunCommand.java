@@ -13,10 +13,6 @@ import io.pagedstream.ingest.IngestSummary;
 import io.pagedstream.ingest.JobIds;
 import io.pagedstream.ingest.JsonlIngest;
 import io.pagedstream.processor.ProcessorConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,6 +41,13 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--output", required = true, description = "results file")
   Path output;
+
+  @Option(names = "--errors", description = "also write the failed lines' results to this file (as OpenAI's batch error file)")
+  Path errors;
+
+  @Option(names = "--served-model-name", description = "the model name OpenAI batch lines must give in body.model "
+      + "(default: the model folder's name)")
+  String servedModelName;
 
   @Option(names = "--processors", defaultValue = "1", description = "processor instances in this process (default: ${DEFAULT-VALUE})")
   int processors;
@@ -110,9 +113,9 @@ final class RunCommand implements Callable<Integer> {
     try (DataDir data = durable ? openDataDir(dataDir != null ? dataDir : RunDefaults.dataDirFor(input), job) : null;
         DevCluster pipeline = kafka.devCluster(data, "run-" + UUID.randomUUID()).partitions(partitions)
             .batcher(BatcherCommand.configFor(model, engine, maxBatchRequests, Duration.ofMillis(flushMs))
-                .withPrefixBlocks(prefixBlocks), true)
+                .withPrefixBlocks(prefixBlocks).withServedModelName(servedModelName), true)
             .processors(configs).start();
-        Writer out = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+        ResultFiles out = ResultFiles.open(output.toString(), errors);
         Progress progress = Progress.start("run", ids.size(), quiet)) {
       if (data != null) {
         data.recordBrokerAddress(pipeline.bootstrapServers());
@@ -122,14 +125,7 @@ final class RunCommand implements Callable<Integer> {
       IngestSummary ingested = new JsonlIngest(pipeline.kafka(), IngestConfig.ofFile(input).withJobId(job)).run();
       timeline.ingested();
       CompletionCollector.Outcome outcome = new CompletionCollector(pipeline.kafka(), job, pipeline.completionsWrittenBefore()).collect(ids,
-          r -> {
-            try {
-              out.write(r.toJsonLine());
-              out.write('\n');
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          },
+          out,
           (done, tokens) -> progress.update(done, tokens, start),
           () -> pipeline.failure() == null);
       timeline.lastCompletion();

@@ -47,4 +47,33 @@ class BenchCommandTest {
     assertThat(j.get("comparisons").get("layout").get("kv_waste_fraction").asDouble())
         .isGreaterThan(j.get("kv_waste_fraction").asDouble());
   }
+
+  @Test
+  void nSamplesShareThePromptBesideNSeparateRequests() throws Exception {
+    assertThat(PagedStream.commandLine().execute("make-model", "--preset", "tiny", "--seed", "3", "--out", dir.toString())).isZero();
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    int exit;
+    try {
+      exit = PagedStream.commandLine().execute("bench", "--model", dir.toString(), "--requests", "2", "--prompt-len", "40",
+          "--max-tokens", "16", "--n", "8", "--temperature", "0.8", "--kv-blocks", "200", "--json");
+    } finally {
+      System.setOut(saved);
+    }
+    assertThat(exit).isZero();
+    String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
+    JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
+    assertThat(j.get("n").asInt()).isEqualTo(8);
+    assertThat(j.get("output_tokens").asInt()).isEqualTo(2 * 8 * 16);
+    // each prompt computed once, then each sample's fed-back tokens
+    assertThat(j.get("computed_tokens").asInt()).isEqualTo(2 * (40 + 8 * 15));
+    JsonNode off = j.get("comparisons").get("separate_prefix_off");
+    assertThat(off.get("computed_tokens").asInt()).isEqualTo(2 * 8 * (40 + 15));
+    // 2 shared prompt blocks + 8 x 2 own blocks a request, against 8 x 4
+    assertThat(j.get("peak_kv_blocks_used").asInt()).isEqualTo(2 * (2 + 8 * 2));
+    assertThat(off.get("peak_kv_blocks_used").asInt()).isEqualTo(2 * 8 * 4);
+    assertThat(j.get("comparisons").has("separate_prefix_on")).isTrue();
+    assertThat(j.get("identical_outputs").asBoolean()).isTrue();
+  }
 }

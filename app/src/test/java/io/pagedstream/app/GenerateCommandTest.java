@@ -253,4 +253,112 @@ class GenerateCommandTest {
     assertThat(exit).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8).trim()).startsWith("error: ").doesNotContain("\n");
   }
+
+  @Test
+  void openAiBatchLinesGetOpenAiOutputLinesAndAnErrorsFile() throws Exception {
+    Path errors = dir.resolve("errors.jsonl");
+    Run run = generate(OpenAiBatchFile.MODEL, OpenAiBatchFile.lines().getBytes(StandardCharsets.UTF_8),
+        "--errors", errors.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    OpenAiBatchFile.check(run.results(), false);
+    List<String> failed = Files.readAllLines(errors);
+    assertThat(failed).hasSize(6);
+    assertThat(failed).allMatch(l -> l.contains("\"status_code\":400"));
+  }
+
+  @Test
+  void stopStringsAcrossTokensSamplesAndLogprobsEndToEnd() throws Exception {
+    Path model = SharedData.model("tiny-stories-synth");
+    // greedy "Once upon a time" goes on ", there was": "e wa" starts in " there" and ends in " was"
+    try (var tokenizer = io.pagedstream.tokenizer.HuggingFaceTextTokenizer.forModel(model).orElseThrow()) {
+      assertThat(tokenizer.decode(new int[] {11, 374})).endsWith("e");
+      assertThat(tokenizer.decode(new int[] {274})).startsWith(" wa");
+    }
+    String lines = "{\"id\":\"stop\",\"prompt\":\"Once upon a time\",\"max_tokens\":12,\"temperature\":0,"
+        + "\"ignore_eos\":true,\"stop\":[\"e wa\"]}\n"
+        + "{\"id\":\"lp\",\"prompt\":\"Once upon a time\",\"max_tokens\":3,\"temperature\":0,"
+        + "\"ignore_eos\":true,\"logprobs\":true,\"top_logprobs\":2}\n"
+        + "{\"custom_id\":\"n2\",\"method\":\"POST\",\"url\":\"/v1/completions\",\"body\":{\"model\":"
+        + "\"tiny-stories-synth\",\"prompt\":\"Once upon a time\",\"max_tokens\":4,\"seed\":7,\"n\":2,"
+        + "\"logprobs\":2,\"ignore_eos\":true}}\n";
+    Run run = generate("tiny-stories-synth", lines.getBytes(StandardCharsets.UTF_8));
+    assertThat(run.exit()).as(run.err()).isZero();
+
+    JsonNode stop = run.results().get(0);
+    assertThat(stop.get("text").asText()).isEqualTo(", ther");
+    assertThat(stop.get("finish_reason").asText()).isEqualTo("stop");
+    assertThat(stop.get("token_ids").toString()).isEqualTo("[11,374,274]");
+
+    JsonNode lp = run.results().get(1);
+    assertThat(lp.get("token_ids").toString()).isEqualTo("[11,374,274]");
+    JsonNode first = lp.at("/choices/0/logprobs/0");
+    assertThat(first.get("token_id").asInt()).isEqualTo(11);
+    assertThat(first.get("token").asText()).isEqualTo(",");
+    assertThat(first.get("logprob").asDouble()).isNegative();
+    // greedy takes the most likely token: the first alternative, with the same logprob
+    assertThat(first.at("/top_logprobs/0/token_id").asInt()).isEqualTo(11);
+    assertThat(first.at("/top_logprobs/0/logprob").asDouble()).isEqualTo(first.get("logprob").asDouble());
+    assertThat(first.get("top_logprobs")).hasSize(2);
+
+    JsonNode body = run.results().get(2).at("/response/body");
+    assertThat(body.get("choices")).hasSize(2);
+    assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(8);
+    for (JsonNode c : body.get("choices")) {
+      assertThat(c.at("/logprobs/tokens")).hasSize(4);
+      assertThat(c.at("/logprobs/token_logprobs")).hasSize(4);
+      assertThat(c.at("/logprobs/top_logprobs/0").size()).isBetween(1, 2);
+      assertThat(String.join("", JSON.convertValue(c.at("/logprobs/tokens"), String[].class)))
+          .isEqualTo(c.get("text").asText());
+    }
+  }
+
+  @Test
+  void aGreedyChatRequestGivesTheIdsOfItsRenderingAsANativePromptWithOneBos() throws Exception {
+    // the test model with the demo model's chat template beside it
+    Path model = Files.createDirectories(dir.resolve("tiny-stories-synth"));
+    Path original = SharedData.model("tiny-stories-synth");
+    try (var files = Files.list(original)) {
+      for (Path f : files.toList()) {
+        Files.createSymbolicLink(model.resolve(f.getFileName()), f.toAbsolutePath());
+      }
+    }
+    Files.copy(SharedData.root().getParent().resolve("models/tiny-stories-synth/chat_template.jinja"),
+        model.resolve("chat_template.jinja"));
+    JsonNode golden = SharedData.golden("tiny-stories-synth-greedy.json").get("cases").get(0);
+    String messages = "[{\"role\":\"user\",\"content\":\"Once upon a time\"}]";
+    int max = golden.get("max_tokens").asInt();
+    String lines = "{\"custom_id\":\"chat\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{"
+        + "\"model\":\"tiny-stories-synth\",\"messages\":" + messages + ",\"max_tokens\":" + max
+        + ",\"temperature\":0,\"ignore_eos\":true}}\n"
+        + "{\"id\":\"native-chat\",\"messages\":" + messages + ",\"max_tokens\":" + max
+        + ",\"temperature\":0,\"ignore_eos\":true}\n"
+        + "{\"id\":\"rendering\",\"prompt_token_ids\":" + golden.get("prompt_token_ids") + ",\"max_tokens\":" + max
+        + ",\"temperature\":0,\"ignore_eos\":true}\n";
+    Path in = dir.resolve("chat.jsonl");
+    Path out = dir.resolve("chat-out.jsonl");
+    Files.writeString(in, lines);
+    int exit = PagedStream.commandLine().execute("generate", "--model", model.toString(), "--input", in.toString(),
+        "--output", out.toString(), "--quiet");
+    assertThat(exit).isZero();
+    List<JsonNode> results = new ArrayList<>();
+    for (String line : Files.readAllLines(out)) {
+      results.add(JSON.readTree(line));
+    }
+
+    // the rendering "<|endoftext|>Once upon a time", tokenized without added special tokens, is
+    // the plain prompt's ids: one BOS (1023), not two
+    try (var tokenizer = io.pagedstream.tokenizer.HuggingFaceTextTokenizer.forModel(model).orElseThrow()) {
+      String rendering = io.pagedstream.tokenizer.ChatTemplate.load(model).orElseThrow()
+          .render(List.of(io.pagedstream.core.text.ChatMessage.of(io.pagedstream.core.text.ChatMessage.Role.USER,
+              "Once upon a time")));
+      JsonNode ids = JSON.valueToTree(tokenizer.encode(rendering, false));
+      assertThat(ids).isEqualTo(golden.get("prompt_token_ids"));
+    }
+    JsonNode chat = results.get(0).at("/response/body");
+    assertThat(chat.at("/usage/prompt_tokens").asInt()).isEqualTo(golden.get("prompt_token_ids").size());
+    assertThat(chat.at("/choices/0/message/content").asText()).isEqualTo(golden.get("expected_text").asText());
+    assertThat(results.get(1).get("token_ids")).isEqualTo(golden.get("expected_token_ids"));
+    assertThat(results.get(1).get("prompt_tokens").asInt()).isEqualTo(golden.get("prompt_token_ids").size());
+    assertThat(results.get(2).get("token_ids")).isEqualTo(results.get(1).get("token_ids"));
+  }
 }

@@ -97,4 +97,39 @@ class RunCommandTest {
     assertThat(perProcessor).isGreaterThanOrEqualTo(tokens);
     assertThat(st.get("time_split_s").get("start_up").asDouble()).isPositive();
   }
+
+  @Test
+  void anOpenAiBatchFileGetsTheSameLinesAsThroughGenerate() throws Exception {
+    Path input = dir.resolve("batch.jsonl");
+    Files.writeString(input, OpenAiBatchFile.lines());
+    String model = SharedData.model(OpenAiBatchFile.MODEL).toString();
+    CommandLine cl = PagedStream.commandLine();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    cl.setErr(new PrintWriter(err, true));
+    Path viaKafka = dir.resolve("run.jsonl");
+    Path errors = dir.resolve("errors.jsonl");
+    int exit = cl.execute("run", "--model", model, "--input", input.toString(), "--output", viaKafka.toString(),
+        "--errors", errors.toString(), "--ephemeral", "--quiet", "--threads", "1");
+    assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    Path direct = dir.resolve("generate.jsonl");
+    assertThat(cl.execute("generate", "--model", model, "--input", input.toString(), "--output", direct.toString(),
+        "--quiet")).isZero();
+
+    List<JsonNode> run = read(viaKafka);
+    OpenAiBatchFile.check(run, false);
+    List<JsonNode> generate = read(direct);
+    for (int i = 0; i < run.size(); i++) {
+      assertThat(OpenAiBatchFile.content(run.get(i))).as("line " + (i + 1))
+          .isEqualTo(OpenAiBatchFile.content(generate.get(i)));
+    }
+    assertThat(Files.readAllLines(errors)).hasSize(6);
+  }
+
+  private static List<JsonNode> read(Path file) throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      out.add(JSON.readTree(line));
+    }
+    return out;
+  }
 }

@@ -1,6 +1,7 @@
 package io.pagedstream.batcher;
 
 import io.pagedstream.core.memory.MemoryPlan;
+import io.pagedstream.core.request.ServedModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
  *     registry outage does not spin rebalances
  * @param prefixBlocks leading full KV blocks of a prompt that make its prefix-routing key (see
  *     {@link PrefixRoute}); 0 turns prefix-aware batching and routing off
+ * @param servedModelName the name OpenAI batch lines must give as their {@code model}; null for
+ *     the model folder's name ({@code --served-model-name})
  */
 public record BatcherConfig(
     Path modelDir,
@@ -37,7 +40,8 @@ public record BatcherConfig(
     String applicationId,
     String storeName,
     Duration threadRestartBackoff,
-    int prefixBlocks) {
+    int prefixBlocks,
+    String servedModelName) {
 
   public static final String DEFAULT_APPLICATION_ID = "pagedstream-batcher";
   public static final String DEFAULT_STORE_NAME = "open-batches";
@@ -74,57 +78,67 @@ public record BatcherConfig(
   public static BatcherConfig defaults(Path modelDir) {
     return new BatcherConfig(modelDir, MemoryPlan.DEFAULT_BLOCK_SIZE, DEFAULT_KV_BUDGET,
         DEFAULT_MAX_BATCH_REQUESTS, DEFAULT_MAX_OPEN_BATCHES, DEFAULT_FLUSH_INTERVAL,
-        DEFAULT_APPLICATION_ID, DEFAULT_STORE_NAME, Duration.ofSeconds(1), DEFAULT_PREFIX_BLOCKS);
+        DEFAULT_APPLICATION_ID, DEFAULT_STORE_NAME, Duration.ofSeconds(1), DEFAULT_PREFIX_BLOCKS, null);
   }
 
   public BatcherConfig withModelDir(Path dir) {
     return new BatcherConfig(dir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withBlockSize(int tokens) {
     return new BatcherConfig(modelDir, tokens, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withKvBudget(KvBudget budget) {
     return new BatcherConfig(modelDir, blockSize, budget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withMaxBatchRequests(int requests) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, requests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withMaxOpenBatches(int batches) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, batches,
-        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withFlushInterval(Duration interval) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        interval, applicationId, storeName, threadRestartBackoff, prefixBlocks);
+        interval, applicationId, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withApplicationId(String id) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, id, storeName, threadRestartBackoff, prefixBlocks);
+        flushInterval, id, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withStoreName(String name) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, name, threadRestartBackoff, prefixBlocks);
+        flushInterval, applicationId, name, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withThreadRestartBackoff(Duration backoff) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, backoff, prefixBlocks);
+        flushInterval, applicationId, storeName, backoff, prefixBlocks, servedModelName);
   }
 
   public BatcherConfig withPrefixBlocks(int blocks) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, threadRestartBackoff, blocks);
+        flushInterval, applicationId, storeName, threadRestartBackoff, blocks, servedModelName);
+  }
+
+  public BatcherConfig withServedModelName(String name) {
+    return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
+        flushInterval, applicationId, storeName, threadRestartBackoff, prefixBlocks, name);
+  }
+
+  /** The model name OpenAI batch lines must give. */
+  public ServedModel servedModel() {
+    return ServedModel.of(modelDir, servedModelName);
   }
 
   /** The store holding each open batch's requests, one entry per request. */

@@ -4,14 +4,17 @@ import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.core.memory.Workload;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.request.SamplingParams;
 
 /**
  * KV-cache blocks per request and per batch, from the same {@link MemoryPlan} the processor sizes
  * its pool with, so that a batch the batcher packs is a batch the processor can hold.
  *
- * <p>A request is charged {@code ceil((prompt + max_tokens) / block_size)} blocks: its size if it
- * runs to max_tokens. The engine stores one slot fewer (the last token's K and V are never
- * written), so the estimate is never below what the engine needs and at most one block above.
+ * <p>A request is charged {@code ceil((prompt + n x max_tokens) / block_size)} blocks: its size if
+ * every one of its n samples runs to max_tokens, the prompt's blocks counted once since the
+ * samples share them. The engine stores one slot fewer per sample (the last token's K and V are
+ * never written) but may copy the prompt's last, partly filled block once per sample, so the
+ * estimate is at most about one block per sample away from what the engine holds.
  */
 public final class KvEstimator {
 
@@ -47,6 +50,11 @@ public final class KvEstimator {
     }
     Workload one = new Workload(tokens, 1, plan.workload().maxNumBatchedTokens());
     return Math.toIntExact(plan.withWorkload(one).blocksPerSequence());
+  }
+
+  /** Blocks a request holds at most: its prompt once, and max_tokens for each of its n samples. */
+  public int blocksFor(int promptTokens, SamplingParams params) {
+    return blocksFor(promptTokens + params.maxNewTokensAllSamples());
   }
 
   /** KV blocks one batch may need at most: the processor's whole pool. */

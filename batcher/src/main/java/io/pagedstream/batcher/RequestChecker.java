@@ -6,15 +6,21 @@ import io.pagedstream.core.request.InvalidRequestException;
 import io.pagedstream.core.request.KvPoolLimit;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.RequestValidator;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.core.request.ServedModel;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.core.request.ValidatedPrompt;
+import io.pagedstream.core.text.ChatMessage;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.schemas.Completions;
 import io.pagedstream.schemas.avro.BatchedRequest;
+import io.pagedstream.schemas.avro.ChatTurn;
 import io.pagedstream.schemas.avro.Completion;
 import io.pagedstream.schemas.avro.GenerationRequest;
+import io.pagedstream.tokenizer.ChatEncoders;
 import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,23 +41,31 @@ public final class RequestChecker implements AutoCloseable {
 
   private final RequestValidator validator;
   private final KvEstimator estimator;
+  private final ServedModel served;
   private final String service;
 
-  RequestChecker(RequestValidator validator, KvEstimator estimator, String service) {
+  RequestChecker(RequestValidator validator, KvEstimator estimator, ServedModel served, String service) {
     this.validator = validator;
     this.estimator = estimator;
+    this.served = served;
     this.service = service;
   }
 
-  /** Reads the model's {@code config.json} and, when there is one, its {@code tokenizer.json}. */
+  /**
+   * Reads the model's {@code config.json} and, when there are, its {@code tokenizer.json} and
+   * chat template: chat requests are rendered and tokenized here, with text prompts, because the
+   * batcher is the service that knows the model (ingest does not), and the KV estimate needs the
+   * rendered prompt's length.
+   */
   public static RequestChecker load(BatcherConfig config) {
     ModelSpec spec = ModelSpec.load(config.modelDir());
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
     Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(config.modelDir());
+    // n samples: the prompt once and every sample's output (the validator is given prompt + n x max_tokens)
     KvPoolLimit pool = new KvPoolLimit(estimator.budgetBlocks(), estimator.blockSize(),
-        (promptTokens, maxTokens) -> estimator.blocksFor(promptTokens + maxTokens));
-    return new RequestChecker(new RequestValidator(spec, tokenizer, Optional.of(pool)), estimator,
-        config.applicationId());
+        (promptTokens, maxNewTokens) -> estimator.blocksFor(promptTokens + maxNewTokens));
+    return new RequestChecker(new RequestValidator(spec, tokenizer, Optional.of(pool),
+        ChatEncoders.forModel(config.modelDir(), tokenizer)), estimator, config.servedModel(), config.applicationId());
   }
 
   /** What became of a request. */
@@ -66,16 +80,22 @@ public final class RequestChecker implements AutoCloseable {
   public Verdict check(GenerationRequest r, long nowMs) {
     int[] ids = r.getPromptTokenIds() == null ? null : TokenIds.toArray(r.getPromptTokenIds());
     int knownPromptTokens = ids == null ? 0 : ids.length;
+    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
     try {
       SamplingParams params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(),
-          r.getSeed(), r.getMaxTokens(), r.getIgnoreEos());
-      var verdict = validator.validate(new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, params));
+          r.getSeed(), r.getMaxTokens(), r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(),
+          r.getLogprobs(), r.getN());
+      List<ChatMessage> messages = r.getMessages() == null ? null : r.getMessages().stream()
+          .map(RequestChecker::message).toList();
+      PromptRequest request = new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, messages, params, format);
+      served.check(request);
+      var verdict = validator.validate(request);
       if (verdict instanceof RequestValidator.Verdict.Rejected rejected) {
         return reject(r, rejected.error(), rejected.promptTokens(), nowMs);
       }
       ValidatedPrompt prompt = ((RequestValidator.Verdict.Accepted) verdict).prompt();
-      int blocks = estimator.blocksFor(prompt.promptTokens() + params.maxTokens());
-      return new Verdict.Accepted(batched(r, prompt, blocks, ids == null));
+      int blocks = estimator.blocksFor(prompt.promptTokens(), prompt.params());
+      return new Verdict.Accepted(batched(r, prompt, blocks, ids == null && messages == null));
     } catch (InvalidRequestException e) {
       // the sampling parameters
       return reject(r, e.getMessage(), knownPromptTokens, nowMs);
@@ -87,13 +107,26 @@ public final class RequestChecker implements AutoCloseable {
     }
   }
 
+  private static ChatMessage message(ChatTurn turn) {
+    ChatMessage.Role role;
+    try {
+      role = ChatMessage.Role.parse(turn.getRole());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(e.getMessage());
+    }
+    return turn.getTextParts().isEmpty() ? ChatMessage.of(role, turn.getContent())
+        : ChatMessage.ofTextParts(role, turn.getTextParts());
+  }
+
   public KvEstimator estimator() {
     return estimator;
   }
 
   private Verdict reject(GenerationRequest r, String error, int promptTokens, long nowMs) {
-    return new Verdict.Rejected(
-        Completions.error(r.getId(), r.getJobId(), error, promptTokens, nowMs).setProcessor(service).build());
+    // an OpenAI line's error is an OpenAI error line
+    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
+    return new Verdict.Rejected(Completions.error(r.getId(), r.getJobId(), error, promptTokens, format, nowMs)
+        .setProcessor(service).build());
   }
 
   private static BatchedRequest batched(GenerationRequest r, ValidatedPrompt prompt, int blocks,
@@ -109,6 +142,13 @@ public final class RequestChecker implements AutoCloseable {
         .setTopK(p.topK())
         .setSeed(p.seed())
         .setIgnoreEos(p.ignoreEos())
+        .setStop(p.stop())
+        .setStopTokenIds(p.stopTokenIds())
+        .setLogprobs(p.logprobs())
+        .setN(p.n())
+        .setFormat(r.getFormat())
+        .setCustomId(r.getCustomId())
+        .setModel(r.getModel())
         .setSubmittedAtMs(r.getSubmittedAtMs())
         .setEstimatedKvBlocks(blocks)
         .setPromptWasText(wasText)

@@ -33,7 +33,7 @@ final class ResponseCache {
   Optional<String> keyFor(BatchedRequest r) {
     int[] ids = TokenIds.toArray(r.getPromptTokenIds());
     SamplingParams p = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(), r.getSeed(),
-        r.getMaxTokens(), r.getIgnoreEos());
+        r.getMaxTokens(), r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(), r.getLogprobs(), r.getN());
     return CacheKey.of(modelFingerprint, ids, p);
   }
 
@@ -49,6 +49,10 @@ final class ResponseCache {
         .setProcessor(PROCESSOR)
         .setCompletedAtMs(nowMs)
         .setCached(true)
+        // the same content, written as this request asked (the earlier one may have been native)
+        .setFormat(r.getFormat())
+        .setCustomId(r.getCustomId())
+        .setModel(r.getModel())
         .build());
   }
 }

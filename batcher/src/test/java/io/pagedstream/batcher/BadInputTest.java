@@ -49,7 +49,7 @@ class BadInputTest {
     GenerationRequest valid = Requests.ids("x", 3, 5);
     return Stream.of(
         arguments("no prompt", GenerationRequest.newBuilder().setId("x").build(),
-            "request has no prompt (give \"prompt\" or \"prompt_token_ids\")", 0),
+            "request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")", 0),
         arguments("empty text prompt", Requests.text("x", "", 5), "prompt is empty", 0),
         arguments("empty token ids", GenerationRequest.newBuilder().setId("x")
             .setPromptTokenIds(List.of()).build(), "prompt_token_ids is empty", 0),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
+import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.testing.SharedData;
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +24,18 @@ class KvEstimatorTest {
     assertThat(estimator.blocksFor(512)).isEqualTo(32);
     assertThat(KvEstimator.of(spec, 8, KvBudget.blocks(100)).blocksFor(17)).isEqualTo(3);
     assertThat(estimator.budgetBlocks()).isEqualTo(100);
+  }
+
+  @Test
+  void nSamplesAreChargedThePromptOnceAndMaxTokensEach() {
+    KvEstimator estimator = KvEstimator.of(spec, 16, KvBudget.blocks(100));
+    SamplingParams one = new SamplingParams(1.0, 1, 0, 7L, 20, false);
+    SamplingParams eight = new SamplingParams(1.0, 1, 0, 7L, 20, false, null, null, null, 8);
+
+    assertThat(estimator.blocksFor(40, one)).isEqualTo(4); // ceil(60 / 16)
+    assertThat(estimator.blocksFor(40, eight)).isEqualTo(13); // ceil((40 + 8 x 20) / 16)
+    // well under eight separate requests' 8 x 4
+    assertThat(estimator.blocksFor(40, eight)).isLessThan(8 * estimator.blocksFor(40, one));
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.pagedstream.engine.model.BatchBuilder;
 import io.pagedstream.engine.model.BatchInvariance;
 import io.pagedstream.engine.model.DenseProduct;
 import io.pagedstream.engine.model.LlamaModel;
+import io.pagedstream.engine.model.RowLogprobs;
 import io.pagedstream.engine.model.SampledLogits;
 import io.pagedstream.engine.model.StepProfile;
 import io.pagedstream.engine.model.Weights;
@@ -62,7 +63,8 @@ public final class LlmEngine implements AutoCloseable {
   private final List<RequestOutput> rejected = new ArrayList<>();
   private final SplittableRandom seeds = new SplittableRandom();
   private long arrivals;
-  private final java.util.Map<String, Sequence> active = new java.util.HashMap<>();
+  private final java.util.Map<String, RequestState> active = new java.util.HashMap<>();
+  private TokenDecoder decoder;
   private LogitsObserver logitsObserver;
   private final BatchInvariance invariance;
   private final Precision precision;
@@ -81,7 +83,7 @@ public final class LlmEngine implements AutoCloseable {
     this.swapSpace = swapBlocks > 0 ? new SwapSpace(manager, spec, swapBlocks, config.blockSize(), precision) : null;
     KvCacheManager kv = new KvCacheManager(new BlockPool(config.numKvBlocks()), config.blockSize(),
         config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
-    this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper());
+    this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper(), cache::copyBlock);
     DenseProduct product = new DenseProduct(caster, precision.weights());
     this.invariance = config.batchInvariant() ? BatchInvariance.measure(weights, manager, product) : BatchInvariance.none();
     if (invariance.verified() || !config.batchInvariant()) {
@@ -180,17 +182,31 @@ public final class LlmEngine implements AutoCloseable {
    */
   public void add(String id, int[] promptTokenIds, SamplingParams params) {
     if (validator.validateIds(id, null, promptTokenIds, params) instanceof RequestValidator.Verdict.Rejected r) {
-      rejected.add(new RequestOutput(id, promptTokenIds.clone(), new int[0], FinishReason.ERROR, r.error(), -1, 0));
+      rejected.add(RequestOutput.error(id, promptTokenIds.clone(), r.error()));
+      return;
+    }
+    if (!params.stop().isEmpty() && decoder == null) {
+      rejected.add(RequestOutput.error(id, promptTokenIds.clone(), "stop strings need a model with a tokenizer"));
       return;
     }
     if (active.containsKey(id)) {
       throw new IllegalArgumentException("request id " + id + " is already in the engine");
     }
+    // sample i draws from seed + i; an unseeded request gets one random base for all its samples
     long seed = params.seed() != null ? params.seed() : seeds.nextLong();
     stats.promptTokens += promptTokenIds.length;
-    Sequence s = new Sequence(id, arrivals++, promptTokenIds, params, seed);
-    active.put(id, s);
+    Sequence s = new Sequence(id, arrivals++, promptTokenIds, params, seed, 0);
+    StopStrings stops = params.stop().isEmpty() ? null : new StopStrings(params.stop(), decoder);
+    active.put(id, new RequestState(id, promptTokenIds.clone(), params, seed, s, stops));
     scheduler.add(s);
+  }
+
+  /**
+   * The tokenizer's decoding, which stop strings are matched against; without one, requests with
+   * stop strings are answered with an error.
+   */
+  public void setTokenDecoder(TokenDecoder decoder) {
+    this.decoder = decoder;
   }
 
   public boolean hasUnfinished() {
@@ -225,12 +241,15 @@ public final class LlmEngine implements AutoCloseable {
       if (profile != null) {
         profile.mark(StepProfile.Section.SCHEDULING);
       }
-      logits = model.forward(forwardBatch, wanted);
+      logits = model.forward(forwardBatch, wanted, logprobsWanted(out.chunks()));
       stats.forwardSeconds += (System.nanoTime() - forwardStart) / 1e9;
     } catch (RuntimeException e) {
       String message = "engine failure: " + OneLine.of(e);
       for (ScheduledChunk c : out.chunks()) {
-        done.add(finish(c.sequence(), FinishReason.ERROR, message));
+        RequestOutput failed = fail(c.sequence().requestId(), message);
+        if (failed != null) {
+          done.add(failed);
+        }
       }
       return done;
     }
@@ -250,15 +269,24 @@ public final class LlmEngine implements AutoCloseable {
       if (logitsObserver != null) {
         logitsObserver.observe(s.requestId(), s.outputLength(), full, 0, vocab);
       }
-      int token = s.params().isGreedy()
-          ? logits.argmax()[r]
-          : Sampler.sample(full, 0, vocab, s.params(), s.seed(), s.outputLength());
-      s.appendToken(token);
-      stats.outputTokens++;
-      if (!s.params().ignoreEos() && spec.isEos(token)) {
-        done.add(finish(s, FinishReason.STOP, null));
-      } else if (s.outputLength() >= s.params().maxTokens()) {
-        done.add(finish(s, FinishReason.LENGTH, null));
+      RequestState request = active.get(s.requestId());
+      List<Sequence> samples = List.of(s);
+      if (s.forkPending()) {
+        // the prompt is computed: its other samples share its blocks and its last logits
+        samples = new ArrayList<>(s.params().n());
+        samples.add(s);
+        for (int i = 1; i < s.params().n(); i++) {
+          Sequence child = s.fork(i, request.seedOf(i));
+          request.addSample(child);
+          samples.add(child);
+        }
+        scheduler.fork(s, samples.subList(1, samples.size()));
+      }
+      for (Sequence sample : samples) {
+        RequestOutput o = advance(request, sample, r, logits, full);
+        if (o != null) {
+          done.add(o);
+        }
       }
     }
     recordKvUse();
@@ -299,24 +327,109 @@ public final class LlmEngine implements AutoCloseable {
    * its blocks. Returns false when the engine does not hold it.
    */
   public boolean abort(String id) {
-    Sequence s = active.remove(id);
-    if (s == null) {
+    RequestState request = active.remove(id);
+    if (request == null) {
       return rejected.removeIf(o -> o.id().equals(id));
     }
-    scheduler.finish(s, null, null);
+    for (Sequence s : request.samples()) {
+      scheduler.finish(s, null, null);
+    }
     return true;
   }
 
-  private RequestOutput finish(Sequence s, FinishReason reason, String error) {
-    active.remove(s.requestId());
-    scheduler.finish(s, reason, error);
-    stats.finished++;
-    if (error != null) {
-      stats.errors++;
+  /**
+   * Samples one sample's next token from row {@code r}, records its log-probabilities, and ends
+   * the sample at a stop token, EOS, stop string or max_tokens; returns the request's output when
+   * that was its last sample.
+   */
+  private RequestOutput advance(RequestState request, Sequence s, int r, SampledLogits logits, float[] full) {
+    SamplingParams p = s.params();
+    int token = p.isGreedy()
+        ? logits.argmax()[r]
+        : Sampler.sample(full, 0, spec.vocabSize(), p, s.seed(), s.outputLength());
+    s.appendToken(token);
+    stats.outputTokens++;
+    if (p.wantsLogprobs()) {
+      request.addLogprobs(s.sampleIndex(), tokenLogprobs(token, p.logprobs(), logits.logprobs(r), full));
     }
-    double first = s.firstTokenNanos() == 0 ? -1 : (s.firstTokenNanos() - s.arrivalNanos()) / 1e6;
-    return new RequestOutput(s.requestId(), s.promptTokens(), s.outputTokens(), reason, error, first,
-        (s.finishNanos() - s.arrivalNanos()) / 1e6);
+    if ((!p.ignoreEos() && spec.isEos(token)) || p.stopTokenIds().contains(token)) {
+      return finish(request, s, FinishReason.STOP, null, null);
+    }
+    if (request.stopStrings() != null) {
+      StopStrings.Match m = request.stopStrings().check(s.tokenBuffer(), s.promptLength(), s.length());
+      if (m != null) {
+        return finish(request, s, FinishReason.STOP, m.textBefore(), m.stop());
+      }
+    }
+    if (s.outputLength() >= p.maxTokens()) {
+      return finish(request, s, FinishReason.LENGTH, null, null);
+    }
+    return null;
+  }
+
+  /**
+   * The chosen token's log-probability and the first {@code k} alternatives. The device's value
+   * when the token is among the alternatives (always for greedy rows: the argmax is the top-1,
+   * or ties with it); otherwise, for a sampled token further down, its float32 logit (the row is
+   * in Java for sampling) minus the device's log-sum-exp.
+   */
+  private static TokenLogprobs tokenLogprobs(int token, int k, RowLogprobs row, float[] full) {
+    float chosen = full == null ? row.topLogprobs()[0] : full[token] - row.logSumExp();
+    for (int i = 0; i < row.topTokenIds().length; i++) {
+      if (row.topTokenIds()[i] == token) {
+        chosen = row.topLogprobs()[i];
+        break;
+      }
+    }
+    int n = Math.min(k, row.topTokenIds().length);
+    return new TokenLogprobs(token, chosen, java.util.Arrays.copyOf(row.topTokenIds(), n),
+        java.util.Arrays.copyOf(row.topLogprobs(), n));
+  }
+
+  /** Which sampled rows want log-probabilities, and how many alternatives; null when none do. */
+  private static int[] logprobsWanted(List<ScheduledChunk> chunks) {
+    int[] k = null;
+    int row = 0;
+    for (ScheduledChunk c : chunks) {
+      if (!c.samples()) {
+        continue;
+      }
+      Integer wanted = c.sequence().params().logprobs();
+      if (wanted != null) {
+        if (k == null) {
+          k = new int[chunks.size()];
+          java.util.Arrays.fill(k, -1);
+        }
+        k[row] = wanted;
+      }
+      row++;
+    }
+    return k == null ? null : java.util.Arrays.copyOf(k, row);
+  }
+
+  private RequestOutput finish(RequestState request, Sequence s, FinishReason reason, String stopText, String matchedStop) {
+    scheduler.finish(s, reason, null);
+    if (!request.finish(s, reason, stopText, matchedStop)) {
+      return null;
+    }
+    active.remove(request.id());
+    stats.finished++;
+    return request.output(null);
+  }
+
+  /** Ends every sample of a request with an error; null when the request already answered. */
+  private RequestOutput fail(String id, String error) {
+    RequestState request = active.remove(id);
+    if (request == null) {
+      return null;
+    }
+    for (Sequence s : request.samples()) {
+      scheduler.finish(s, FinishReason.ERROR, error);
+    }
+    request.failRest();
+    stats.finished++;
+    stats.errors++;
+    return request.output(error);
   }
 
   /** Peak blocks and the step's KV waste: reserved slots that hold no token yet. */

@@ -1,6 +1,7 @@
 package io.pagedstream.processor;
 
 import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.RequestOutput;
 import io.pagedstream.schemas.Completions;
@@ -22,12 +23,12 @@ final class CompletionFactory {
   /** A generated result, or an engine error, for one request of a batch. */
   Completion from(BatchedRequest r, String batchId, RequestOutput o, long admittedAtMs) {
     int promptTokens = r.getPromptTokenIds().size();
+    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
     GenerationResult result = o.isError()
-        ? GenerationResult.error(r.getId(), o.error(), promptTokens)
-        : GenerationResult.generated(r.getId(), o.outputTokenIds(),
-            tokenizer.map(t -> t.completionText(o.outputTokenIds(), o.finishReason())).orElse(null),
-            o.finishReason(), promptTokens);
+        ? GenerationResult.error(r.getId(), o.error(), promptTokens, format)
+        : GenerationResult.of(r.getId(), OutputChoices.of(o, tokenizer), promptTokens, format,
+            System.currentTimeMillis());
     return Completions.of(result, r.getJobId(), System.currentTimeMillis())
         .setQueueMs(r.getSubmittedAtMs() > 0 ? Math.max(0, admittedAtMs - r.getSubmittedAtMs()) : 0)
         .setFirstTokenMs(o.firstTokenMillis())
@@ -40,7 +41,8 @@ final class CompletionFactory {
   /** An error for a request that never reached the engine. */
   Completion error(BatchedRequest r, String batchId, String message) {
     int promptTokens = r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size();
-    return Completions.error(r.getId(), r.getJobId(), message, promptTokens, System.currentTimeMillis())
+    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
+    return Completions.error(r.getId(), r.getJobId(), message, promptTokens, format, System.currentTimeMillis())
         .setBatchId(batchId)
         .setProcessor(processor)
         .build();

@@ -190,7 +190,8 @@ final class ProcessorLoop implements Runnable {
     for (BatchedRequest r : batch.getRequests()) {
       SamplingParams params;
       try {
-        params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(), r.getSeed(), r.getMaxTokens(), r.getIgnoreEos());
+        params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(), r.getSeed(), r.getMaxTokens(),
+            r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(), r.getLogprobs(), r.getN());
       } catch (InvalidRequestException e) {
         complete(b, completions.error(r, batchId, e.getMessage()));
         continue;

@@ -54,6 +54,8 @@ public final class ProcessorService implements AutoCloseable {
     IntraOpThreads.set(config.threads());
     this.engine = LlmEngine.load(config.model(), config.engine());
     this.tokenizer = HuggingFaceTextTokenizer.forModel(config.model());
+    // stop strings are matched on decoded text
+    tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
     Map<String, Object> consumerProps = KafkaClientSettings.groupConsumer(kafka, config.groupId(),
             "processor-" + config.instanceId())
         // static membership: a restarted instance takes its predecessor's place and partitions at

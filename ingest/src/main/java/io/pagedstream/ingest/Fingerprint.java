@@ -36,6 +36,11 @@ final class Fingerprint {
       field(s, r.prompt());
       field(s, r.promptTokenIds() == null ? null : Arrays.toString(r.promptTokenIds()));
       field(s, r.params().toString());
+      if (r.isChat() || r.format().isOpenAi()) {
+        // only then, so the fingerprints of native prompt lines stay what earlier versions wrote
+        field(s, String.valueOf(r.messages()));
+        field(s, r.format().toString());
+      }
     } else {
       ParsedLine.Failed f = (ParsedLine.Failed) line;
       field(s, "failed");

@@ -3,10 +3,12 @@ package io.pagedstream.ingest;
 import io.pagedstream.core.request.ParsedLine;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.RequestValidator;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.ResultIds;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.Completions;
+import io.pagedstream.schemas.avro.ChatTurn;
 import io.pagedstream.schemas.avro.GenerationRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -73,10 +75,10 @@ final class LineRouter {
 
   private Outbound route(ResultIds.Resolved resolved, ParsedLine line) {
     if (resolved.problem() != null) {
-      return error(resolved.id(), jobId, resolved.problem(), 0);
+      return error(resolved.id(), jobId, resolved.problem(), 0, line.format());
     }
     if (line instanceof ParsedLine.Failed failed) {
-      return error(resolved.id(), jobId, failed.error(), 0);
+      return error(resolved.id(), jobId, failed.error(), 0, failed.format());
     }
     return request(((ParsedLine.Ok) line).request());
   }
@@ -88,25 +90,25 @@ final class LineRouter {
     if (problem.isPresent()) {
       // a job id too long to use is replaced by the default, so the error itself can be written
       String errorJob = job.length() > RequestValidator.MAX_ID_CHARS ? jobId : job;
-      return error(r.id(), errorJob, problem.get(), r.knownPromptTokens());
+      return error(r.id(), errorJob, problem.get(), r.knownPromptTokens(), r.format());
     }
     byte[] value = serializer.serialize(topics.requests(), avro(r, job, clock.millis()));
     int size = value.length + r.id().getBytes(StandardCharsets.UTF_8).length + RECORD_OVERHEAD_BYTES;
     if (size > maxRecordBytes) {
       return error(r.id(), job, "request is " + value.length + " bytes, more than the "
           + (maxRecordBytes - RECORD_OVERHEAD_BYTES) + " bytes a record of " + topics.requests()
-          + " may hold", r.knownPromptTokens());
+          + " may hold", r.knownPromptTokens(), r.format());
     }
     return new Outbound(topics.requests(), r.id(), job, value, null);
   }
 
   /** An error result, in the default job, for request {@code id} that failed before it could be sent. */
   Outbound error(String id, String message) {
-    return error(id, jobId, message, 0);
+    return error(id, jobId, message, 0, ResponseFormat.NATIVE);
   }
 
-  private Outbound error(String id, String job, String message, int promptTokens) {
-    var completion = Completions.error(id, job, message, promptTokens, clock.millis()).build();
+  private Outbound error(String id, String job, String message, int promptTokens, ResponseFormat format) {
+    var completion = Completions.error(id, job, message, promptTokens, format, clock.millis()).build();
     byte[] value = serializer.serialize(topics.completions(), completion);
     return new Outbound(topics.completions(), id, job, value, completion.getError());
   }
@@ -126,7 +128,22 @@ final class LineRouter {
         .setTopK(p.topK())
         .setSeed(p.seed())
         .setIgnoreEos(p.ignoreEos())
+        .setStop(p.stop())
+        .setStopTokenIds(p.stopTokenIds())
+        .setLogprobs(p.logprobs())
+        .setN(p.n())
+        .setFormat(r.format().kind().wire())
+        .setCustomId(r.format().customId())
+        .setModel(r.format().model())
         .setSubmittedAtMs(submittedAtMs);
+    if (r.isChat()) {
+      // the batcher renders them with the model's chat template: only it knows the model
+      b.setMessages(r.messages().stream()
+          .map(m -> ChatTurn.newBuilder().setRole(m.role().wireName()).setContent(m.content())
+              .setTextParts(m.textParts()).build()).toList())
+          .setPrompt(null).setPromptTokenIds(null);
+      return b.build();
+    }
     if (r.promptTokenIds() != null) {
       b.setPromptTokenIds(TokenIds.toList(r.promptTokenIds())).setPrompt(null);
     } else {

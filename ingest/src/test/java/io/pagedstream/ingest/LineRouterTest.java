@@ -89,7 +89,7 @@ class LineRouterTest {
     LineRouter router = router(1 << 20);
     record Case(String json, String error) {}
     List<Case> cases = List.of(
-        new Case("{\"id\":\"none\"}", "request has no prompt (give \"prompt\" or \"prompt_token_ids\")"),
+        new Case("{\"id\":\"none\"}", "request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")"),
         new Case("{\"id\":\"empty\",\"prompt\":\"\"}", "prompt is empty"),
         new Case("{\"id\":\"no-ids\",\"prompt_token_ids\":[]}", "prompt_token_ids is empty"),
         new Case("{\"id\":\"neg\",\"prompt_token_ids\":[5,-1]}", "prompt_token_ids[1] = -1 is negative"),

@@ -1,7 +1,10 @@
 package io.pagedstream.sink;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.core.request.Choice;
+import io.pagedstream.core.request.ChoicesJson;
 import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.connect.data.Field;
@@ -9,10 +12,11 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Turns a completion value into the product's result line: the {@link GenerationResult} it
- * carries, written by {@link GenerationResult#toJson()} as {@code generate} and {@code run} write
- * it, then the configured extra fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map}
- * (schemaless JSON) by field name, so completions written with a newer schema still format.
+ * Turns a completion value into the product's result line: the {@code GenerationResult} it
+ * carries, written by {@code GenerationResult.toJson()} as {@code generate} and {@code run} write
+ * it (a native line, with {@code choices} when there are several samples or logprobs, or the
+ * OpenAI batch output line of an OpenAI request), then the configured extra fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map} (schemaless JSON) by field
+ * name, so completions written with a newer schema still format.
  */
 final class LineFormatter {
 
@@ -37,11 +41,16 @@ final class LineFormatter {
       }
       tokens[i] = number.intValue();
     }
+    String format = fields.string("format");
+    Object completedAt = fields.get("completed_at_ms");
     GenerationResult result;
     try {
+      List<Choice> choices = ChoicesJson.fromText(fields.string("choices"));
       result = GenerationResult.read(fields.requiredString("id"), tokens, fields.string("text"),
           fields.requiredString("finish_reason"), fields.string("error"), fields.integer("prompt_tokens"),
-          fields.integer("output_tokens"));
+          fields.integer("output_tokens"),
+          ResponseFormat.of(format == null ? "" : format, fields.string("custom_id"), fields.string("model")),
+          choices, completedAt instanceof Number n ? n.longValue() : 0);
     } catch (IllegalArgumentException e) {
       throw new DataException("Completion " + fields.get("id") + ": " + e.getMessage(), e);
     }

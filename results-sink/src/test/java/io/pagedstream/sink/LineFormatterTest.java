@@ -99,4 +99,30 @@ class LineFormatterTest {
         .isInstanceOf(DataException.class)
         .hasMessage("Completion x: unknown finish_reason \"tool_calls\" (expected length, stop, error)");
   }
+
+  @Test
+  void writesOpenAiBatchLinesAndNativeChoices() {
+    Completion chat = Completion.newBuilder().setId("c1").setJobId("j").setTokenIds(List.of(7))
+        .setText("Hi").setFinishReason("length").setPromptTokens(4).setOutputTokens(3)
+        .setCompletedAtMs(1_700_000_000_000L).setFormat("chat.completion").setCustomId("c1").setModel("tiny")
+        .setChoices("[{\"index\":0,\"token_ids\":[7],\"text\":\"Hi\",\"finish_reason\":\"length\"},"
+            + "{\"index\":1,\"token_ids\":[8,2],\"text\":\"Yo\",\"finish_reason\":\"stop\"}]")
+        .build();
+    String line = plain.format(struct(chat)).json();
+    assertThat(line).startsWith("{\"id\":\"batch_req_").contains("\"custom_id\":\"c1\"")
+        .contains("\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"tiny\"")
+        .contains("{\"index\":1,\"message\":{\"role\":\"assistant\",\"content\":\"Yo\",\"refusal\":null},"
+            + "\"logprobs\":null,\"finish_reason\":\"stop\"}")
+        .contains("\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":3,\"total_tokens\":7}");
+
+    Completion failed = Completion.newBuilder().setId("line-3").setFinishReason("error").setError("body.tools is not supported")
+        .setFormat("text_completion").setCustomId("x").build();
+    assertThat(plain.format(struct(failed)).json()).contains("\"status_code\":400")
+        .contains("\"message\":\"body.tools is not supported\"");
+
+    Completion nativeTwo = Completion.newBuilder(chat).setFormat("").setCustomId(null).setModel(null).build();
+    assertThat(plain.format(struct(nativeTwo)).json()).startsWith("{\"id\":\"c1\",\"token_ids\":[7],\"text\":\"Hi\"")
+        .endsWith("\"choices\":[{\"index\":0,\"token_ids\":[7],\"text\":\"Hi\",\"finish_reason\":\"length\"},"
+            + "{\"index\":1,\"token_ids\":[8,2],\"text\":\"Yo\",\"finish_reason\":\"stop\"}]}");
+  }
 }

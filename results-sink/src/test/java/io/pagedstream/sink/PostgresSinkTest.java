@@ -62,7 +62,11 @@ class PostgresSinkTest {
       List.of("batch_id", "text", "YES"),
       List.of("processor", "text", "YES"),
       List.of("completed_at_ms", "bigint", "NO"),
-      List.of("cached", "boolean", "NO"));
+      List.of("cached", "boolean", "NO"),
+      List.of("choices", "jsonb", "YES"),
+      List.of("format", "text", "NO"),
+      List.of("custom_id", "text", "YES"),
+      List.of("model", "text", "YES"));
 
   private final String url = env("PAGEDSTREAM_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
   private final String user = env("PAGEDSTREAM_PG_USER", "postgres");
@@ -211,7 +215,8 @@ class PostgresSinkTest {
       throws SQLException {
     try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(
         "SELECT id, job_id, token_ids, text, finish_reason, error, prompt_tokens, output_tokens,"
-            + " cached, processor FROM " + table + " ORDER BY id")) {
+            + " cached, processor, choices->1->>'text' AS second_text, format, custom_id, model FROM " + table
+            + " ORDER BY id")) {
       int n = 0;
       while (rs.next()) {
         Completion c = expected.apply(n);
@@ -226,6 +231,11 @@ class PostgresSinkTest {
         assertThat(rs.getInt("output_tokens")).isEqualTo(c.getOutputTokens());
         assertThat(rs.getBoolean("cached")).isEqualTo(c.getCached());
         assertThat(rs.getString("processor")).isEqualTo(c.getProcessor());
+        // choices is jsonb: queried as JSON, not as text
+        assertThat(rs.getString("second_text")).isEqualTo(c.getChoices() == null ? null : "b");
+        assertThat(rs.getString("format")).isEqualTo(c.getFormat());
+        assertThat(rs.getString("custom_id")).isEqualTo(c.getCustomId());
+        assertThat(rs.getString("model")).isEqualTo(c.getModel());
         n++;
       }
       assertThat(n).isEqualTo(COUNT);

@@ -1,7 +1,9 @@
 package io.pagedstream.schemas;
 
+import io.pagedstream.core.request.ChoicesJson;
 import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.avro.Completion;
 
@@ -35,13 +37,28 @@ public final class Completions {
         .setError(r.error())
         .setPromptTokens(r.promptTokens())
         .setOutputTokens(r.outputTokens())
+        .setChoices(r.choices() == null ? null : ChoicesJson.toText(r.choices()))
+        .setFormat(r.format().kind().wire())
+        .setCustomId(r.format().customId())
+        .setModel(r.format().model())
         .setCompletedAtMs(completedAtMs);
   }
 
   /** An error completion: {@link GenerationResult#error} of the request, in its job. */
   public static Completion.Builder error(String id, String jobId, String message, int promptTokens,
       long completedAtMs) {
-    return of(GenerationResult.error(id, message, promptTokens), jobId, completedAtMs);
+    return error(id, jobId, message, promptTokens, ResponseFormat.NATIVE, completedAtMs);
+  }
+
+  /** An error completion answered in the request's format (an OpenAI line's: a 400 line). */
+  public static Completion.Builder error(String id, String jobId, String message, int promptTokens,
+      ResponseFormat format, long completedAtMs) {
+    return of(GenerationResult.error(id, message, promptTokens, format), jobId, completedAtMs);
+  }
+
+  /** The format a completion's request asked for. */
+  public static ResponseFormat format(Completion c) {
+    return ResponseFormat.of(c.getFormat(), c.getCustomId(), c.getModel());
   }
 
   /**
@@ -51,7 +68,8 @@ public final class Completions {
    */
   public static GenerationResult result(Completion c) {
     return GenerationResult.read(c.getId(), TokenIds.toArray(c.getTokenIds()), c.getText(), c.getFinishReason(),
-        c.getError(), c.getPromptTokens(), c.getOutputTokens());
+        c.getError(), c.getPromptTokens(), c.getOutputTokens(), format(c),
+        c.getChoices() == null ? null : ChoicesJson.fromText(c.getChoices()), c.getCompletedAtMs());
   }
 
   /** Whether a completion answers with an error; false for reasons this version does not know. */

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 
-/** One benchmark run's figures; {@link #outputs} keeps the generated ids to compare variants. */
+/**
+ * One benchmark run's figures; {@link #outputs} keeps the generated ids to compare variants (a
+ * request's sample i of n under {@code id#i}). {@code computedTokens} counts every token run
+ * through the model, prompts and recomputation included.
+ */
 public record BenchResult(
     String label,
     int requests,
@@ -17,6 +21,7 @@ public record BenchResult(
     int peakRunning,
     long preemptions,
     long recomputedTokens,
+    long computedTokens,
     long prefixCacheHitTokens,
     long swapOuts,
     long errors,
@@ -61,6 +66,7 @@ public record BenchResult(
     o.put("peak_running_sequences", peakRunning);
     o.put("preemptions", preemptions);
     o.put("recomputed_tokens", recomputedTokens);
+    o.put("computed_tokens", computedTokens);
     o.put("prefix_cache_hit_tokens", prefixCacheHitTokens);
     o.put("swap_outs", swapOuts);
     o.put("errors", errors);

@@ -40,7 +40,11 @@ public final class BenchRunner {
       }
       while (engine.hasUnfinished()) {
         for (RequestOutput o : engine.step()) {
-          outputs.put(o.id(), o.outputTokenIds());
+          if (o.choices().size() == 1) {
+            outputs.put(o.id(), o.outputTokenIds());
+          } else {
+            o.choices().forEach(c -> outputs.put(o.id() + "#" + c.index(), c.outputTokenIds()));
+          }
           if (o.isError()) {
             errors++;
           }
@@ -50,7 +54,7 @@ public final class BenchRunner {
       EngineStats s = engine.stats();
       return new BenchResult(label, workload.requests().size(), workload.promptTokens(), s.outputTokens(), elapsed,
           s.kvWasteFraction(), s.peakBlocksUsed(), config.numKvBlocks(), s.peakRunning(), s.preemptions(),
-          s.recomputedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
+          s.recomputedTokens(), s.computedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
           modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine), steps == null ? null : byName(steps),
           engine.batchInvariance().toString());
     }

@@ -37,6 +37,34 @@ public record Workload(List<Request> requests) {
     return new Workload(List.copyOf(out));
   }
 
+  /** The same requests, each drawing {@code n} samples of its prompt (sharing its KV blocks). */
+  public Workload withSamples(int n) {
+    List<Request> out = new ArrayList<>();
+    for (Request r : requests) {
+      SamplingParams p = r.params();
+      out.add(new Request(r.id(), r.prompt(), new SamplingParams(p.temperature(), p.topP(), p.topK(), p.seed(),
+          p.maxTokens(), p.ignoreEos(), p.stop(), p.stopTokenIds(), p.logprobs(), n)));
+    }
+    return new Workload(List.copyOf(out));
+  }
+
+  /**
+   * Each request as {@code n} separate ones, {@code id#i} seeded with seed + i: what the
+   * requests' n samples draw, without sharing their prompts.
+   */
+  public Workload asSeparateSamples(int n) {
+    List<Request> out = new ArrayList<>();
+    for (Request r : requests) {
+      SamplingParams p = r.params();
+      for (int i = 0; i < n; i++) {
+        out.add(new Request(r.id() + "#" + i, r.prompt(), new SamplingParams(p.temperature(), p.topP(), p.topK(),
+            p.seed() == null ? null : p.seed() + i, p.maxTokens(), p.ignoreEos(), p.stop(), p.stopTokenIds(),
+            p.logprobs(), 1)));
+      }
+    }
+    return new Workload(List.copyOf(out));
+  }
+
   public long promptTokens() {
     return requests.stream().mapToLong(r -> r.prompt().length).sum();
   }

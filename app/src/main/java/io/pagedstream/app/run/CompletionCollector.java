@@ -1,6 +1,8 @@
 package io.pagedstream.app.run;
 
+import io.pagedstream.core.request.ChoicesJson;
 import io.pagedstream.core.request.GenerationResult;
+import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.Completions;

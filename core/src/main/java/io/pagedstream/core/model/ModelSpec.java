@@ -46,7 +46,7 @@ public record ModelSpec(
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public ModelSpec {
-    eosTokenIds = List.copyOf(eosTokenIds);
+    eosTokenIds = List.copyOf(new java.util.LinkedHashSet<>(eosTokenIds));
     require(hiddenSize > 0, "hidden_size must be positive, got " + hiddenSize);
     require(intermediateSize > 0, "intermediate_size must be positive, got " + intermediateSize);
     require(numLayers > 0, "num_hidden_layers must be positive, got " + numLayers);
@@ -85,12 +85,34 @@ public record ModelSpec(
     if (!Files.isRegularFile(config)) {
       throw new ModelFormatException("no config.json at " + config);
     }
+    ModelSpec spec;
     try {
-      return fromJson(JSON.readTree(config.toFile()));
+      spec = fromJson(JSON.readTree(config.toFile()));
     } catch (IOException e) {
       throw new ModelFormatException(
           "cannot read " + config + ": " + e.getMessage().lines().findFirst().orElse(""));
     }
+    Path generation = config.resolveSibling("generation_config.json");
+    return Files.isRegularFile(generation) ? spec.withEosFrom(generation) : spec;
+  }
+
+  /**
+   * Adds the end-of-sequence ids of a {@code generation_config.json}: Hugging Face's generate
+   * stops at those (instruct models often list their end-of-turn token there, not in config.json).
+   */
+  ModelSpec withEosFrom(Path generationConfig) {
+    JsonNode g;
+    try {
+      g = JSON.readTree(generationConfig.toFile());
+    } catch (IOException e) {
+      throw new ModelFormatException(
+          "cannot read " + generationConfig + ": " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>(eosTokenIds);
+    ids.addAll(eosIds(g == null ? null : g.get("eos_token_id")));
+    return new ModelSpec(modelType, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
+        headDim, vocabSize, maxPositionEmbeddings, rmsNormEps, ropeTheta, tieWordEmbeddings,
+        attentionBias, mlpBias, bosTokenId, List.copyOf(ids), torchDtype, ropeScaling, slidingWindow);
   }
 
   public static ModelSpec parse(String json) {

@@ -3,6 +3,7 @@ package io.pagedstream.core.request;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pagedstream.core.OneLine;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -11,6 +12,13 @@ import java.util.Objects;
  * models without a tokenizer and on errors; {@code error} is set exactly when {@code finishReason}
  * is {@link FinishReason#ERROR}, as one line ({@link OneLine}). Error results are built by {@link
  * #error} alone, so every path fills them the same way.
+ *
+ * <p>With {@code n > 1} or logprobs, {@code choices} holds every sample; the top-level ids, text
+ * and finish reason are then choice 0's and {@code outputTokens} counts all samples' tokens.
+ * Without them {@code choices} is null and the request's one sample is the top-level fields.
+ * {@link #format} decides the line: native, or an OpenAI batch output line.
+ *
+ * @param createdAtMs when the result was made (the OpenAI body's {@code created}); 0 when unknown
  */
 public record GenerationResult(
     String id,
@@ -19,7 +27,10 @@ public record GenerationResult(
     FinishReason finishReason,
     String error,
     int promptTokens,
-    int outputTokens) {
+    int outputTokens,
+    ResponseFormat format,
+    List<Choice> choices,
+    long createdAtMs) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,6 +45,14 @@ public record GenerationResult(
     if (promptTokens < 0 || outputTokens < 0) {
       throw new IllegalArgumentException("token counts cannot be negative: " + promptTokens + ", " + outputTokens);
     }
+    format = format == null ? ResponseFormat.NATIVE : format;
+    choices = choices == null ? null : List.copyOf(choices);
+  }
+
+  /** A native result with one sample. */
+  public GenerationResult(String id, int[] tokenIds, String text, FinishReason finishReason, String error,
+      int promptTokens, int outputTokens) {
+    this(id, tokenIds, text, finishReason, error, promptTokens, outputTokens, ResponseFormat.NATIVE, null, 0);
   }
 
   /**
@@ -42,7 +61,13 @@ public record GenerationResult(
    * @param promptTokens the prompt's length when it was known before the failure, else 0
    */
   public static GenerationResult error(String id, String message, int promptTokens) {
-    return new GenerationResult(id, new int[0], null, FinishReason.ERROR, OneLine.of(message), promptTokens, 0);
+    return error(id, message, promptTokens, ResponseFormat.NATIVE);
+  }
+
+  /** {@link #error(String, String, int)} answered in the request's own format. */
+  public static GenerationResult error(String id, String message, int promptTokens, ResponseFormat format) {
+    return new GenerationResult(id, new int[0], null, FinishReason.ERROR, OneLine.of(message), promptTokens, 0,
+        format, null, System.currentTimeMillis());
   }
 
   /** A generated result: {@code text} is null when the model has no tokenizer. */
@@ -60,21 +85,51 @@ public record GenerationResult(
    */
   public static GenerationResult read(String id, int[] tokenIds, String text, String finishReason, String error,
       int promptTokens, int outputTokens) {
+    return read(id, tokenIds, text, finishReason, error, promptTokens, outputTokens, ResponseFormat.NATIVE, null, 0);
+  }
+
+  /** {@link #read(String, int[], String, String, String, int, int)} with the OpenAI and n-sample fields. */
+  public static GenerationResult read(String id, int[] tokenIds, String text, String finishReason, String error,
+      int promptTokens, int outputTokens, ResponseFormat format, List<Choice> choices, long createdAtMs) {
     FinishReason reason = FinishReason.fromWire(finishReason);
     return reason == FinishReason.ERROR
-        ? error(id, error, promptTokens)
-        : new GenerationResult(id, tokenIds, text, reason, null, promptTokens, outputTokens);
+        ? error(id, error, promptTokens, format)
+        : new GenerationResult(id, tokenIds, text, reason, null, promptTokens, outputTokens, format, choices,
+            createdAtMs);
+  }
+
+  /**
+   * The result of a request's samples: choice 0 at the top level; {@code choices} kept only when
+   * there are several or they carry logprobs, so a plain request's line is as before.
+   */
+  public static GenerationResult of(String id, List<Choice> samples, int promptTokens, ResponseFormat format,
+      long createdAtMs) {
+    Choice first = samples.get(0);
+    int output = samples.stream().mapToInt(c -> c.tokenIds().length).sum();
+    boolean plain = samples.size() == 1 && first.logprobs() == null;
+    return new GenerationResult(id, first.tokenIds(), first.text(), first.finishReason(), null, promptTokens,
+        output, format, plain ? null : samples, createdAtMs);
   }
 
   public boolean isError() {
     return finishReason == FinishReason.ERROR;
   }
 
+  /** Every sample: {@link #choices}, or the one sample the top-level fields describe. */
+  public List<Choice> allChoices() {
+    return choices != null ? choices : List.of(new Choice(0, tokenIds, text, finishReason, null));
+  }
+
   /**
-   * The result line: {@code {"id", "token_ids", "text" (unless null), "finish_reason", "error"
-   * (unless null), "prompt_tokens", "output_tokens"}}, in this order. Callers may append fields.
+   * The result line: for OpenAI-shaped requests an OpenAI batch output line ({@link
+   * OpenAiBatchOutput}); else {@code {"id", "token_ids", "text" (unless null), "finish_reason",
+   * "error" (unless null), "prompt_tokens", "output_tokens", "choices" (with n > 1 or logprobs)}},
+   * in this order. Callers may append fields.
    */
   public ObjectNode toJson() {
+    if (format.isOpenAi()) {
+      return OpenAiBatchOutput.line(this);
+    }
     ObjectNode o = JSON.createObjectNode();
     o.put("id", id);
     var ids = o.putArray("token_ids");
@@ -90,6 +145,9 @@ public record GenerationResult(
     }
     o.put("prompt_tokens", promptTokens);
     o.put("output_tokens", outputTokens);
+    if (choices != null) {
+      o.set("choices", ChoicesJson.write(choices));
+    }
     return o;
   }
 

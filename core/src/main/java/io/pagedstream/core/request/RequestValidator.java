@@ -13,7 +13,8 @@ import java.util.Optional;
  *   id                {@link #idProblem}: ids become Kafka and database keys   (ingest, generate)
  *   without a model   {@link #modelFreeProblem}: job id, a prompt, not empty,   (ingest, and first
  *                     no negative token ids                                     in every stage below)
- *   with the model    {@link #validate}: tokenizes text, vocabulary,            (generate, batcher)
+ *   with the model    {@link #validate}: tokenizes text (or renders messages    (generate, batcher)
+ *                     with the chat template), vocabulary,
  *                     prompt + max_tokens within the context
  *   with the KV pool  the request fits the whole pool                           (batcher, engine)
  * </pre>
@@ -42,12 +43,20 @@ public final class RequestValidator {
   private final ModelSpec spec;
   private final Optional<TextTokenizer> tokenizer;
   private final Optional<KvPoolLimit> pool;
+  private final Optional<ChatEncoder> chat;
 
   /** {@code pool} empty: the KV pool is not checked here (a later stage does it). */
   public RequestValidator(ModelSpec spec, Optional<TextTokenizer> tokenizer, Optional<KvPoolLimit> pool) {
+    this(spec, tokenizer, pool, Optional.empty());
+  }
+
+  /** {@code chat}: the model's chat template, when it has one; chat requests fail without. */
+  public RequestValidator(ModelSpec spec, Optional<TextTokenizer> tokenizer, Optional<KvPoolLimit> pool,
+      Optional<ChatEncoder> chat) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
     this.pool = Objects.requireNonNull(pool, "pool");
+    this.chat = Objects.requireNonNull(chat, "chat");
   }
 
   /** Why {@code id} cannot name a request, or empty when it can. */
@@ -66,13 +75,16 @@ public final class RequestValidator {
     if (r.jobId() != null && r.jobId().length() > MAX_ID_CHARS) {
       return Optional.of("job_id is " + r.jobId().length() + " characters long, more than " + MAX_ID_CHARS);
     }
+    if (r.isChat()) {
+      return Optional.empty(); // messages were checked by the parser; the template needs the model
+    }
     // token ids win over text when both are given, so they are the prompt checked
     int[] ids = r.promptTokenIds();
     if (ids != null) {
       return idsProblem(ids);
     }
     if (r.prompt() == null) {
-      return Optional.of("request has no prompt (give \"prompt\" or \"prompt_token_ids\")");
+      return Optional.of("request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")");
     }
     if (r.prompt().isEmpty()) {
       return Optional.of("prompt is empty");
@@ -87,7 +99,20 @@ public final class RequestValidator {
       return new Verdict.Rejected(problem.get(), r.knownPromptTokens());
     }
     int[] ids;
-    if (r.promptTokenIds() != null) {
+    if (r.isChat()) {
+      if (chat.isEmpty()) {
+        return new Verdict.Rejected("this model has no chat template (tokenizer_config.json's chat_template "
+            + "or chat_template.jinja): send a prompt instead of messages", 0);
+      }
+      try {
+        ids = chat.get().encode(r.messages());
+      } catch (InvalidRequestException e) {
+        return new Verdict.Rejected(e.getMessage(), 0);
+      }
+      if (ids.length == 0) {
+        return new Verdict.Rejected("messages render to no tokens", 0);
+      }
+    } else if (r.promptTokenIds() != null) {
       ids = r.promptTokenIds();
     } else {
       if (tokenizer.isEmpty()) {
@@ -103,11 +128,16 @@ public final class RequestValidator {
         return new Verdict.Rejected("prompt encodes to no tokens", 0);
       }
     }
-    return validateIds(r.id(), r.jobId(), ids, r.params());
+    return validateIds(r.id(), r.jobId(), ids, r.params(), r.format());
   }
 
   /** The stages for a prompt that is already token ids (the engine's requests). */
   public Verdict validateIds(String id, String jobId, int[] ids, SamplingParams params) {
+    return validateIds(id, jobId, ids, params, ResponseFormat.NATIVE);
+  }
+
+  /** {@link #validateIds(String, String, int[], SamplingParams)} for a request answered in {@code format}. */
+  public Verdict validateIds(String id, String jobId, int[] ids, SamplingParams params, ResponseFormat format) {
     Optional<String> problem = idsProblem(ids);
     if (problem.isPresent()) {
       return new Verdict.Rejected(problem.get(), ids.length);
@@ -124,14 +154,17 @@ public final class RequestValidator {
           + spec.contextDescription(), ids.length);
     }
     if (pool.isPresent()) {
-      long blocks = pool.get().need().blocks(ids.length, params.maxTokens());
+      // n samples share the prompt's blocks, and each needs its own for its output
+      long blocks = pool.get().need().blocks(ids.length, params.maxNewTokensAllSamples());
       if (blocks > pool.get().blocks()) {
-        return new Verdict.Rejected(sizeOf(ids.length, params) + " needs " + blocks + " KV blocks of "
+        String size = params.n() == 1 ? sizeOf(ids.length, params)
+            : "prompt (" + ids.length + " tokens) + " + params.n() + " samples x max_tokens (" + params.maxTokens() + ")";
+        return new Verdict.Rejected(size + " needs " + blocks + " KV blocks of "
             + pool.get().blockSize() + " tokens, more than the whole KV pool holds (" + pool.get().blocks() + ")",
             ids.length);
       }
     }
-    return new Verdict.Accepted(new ValidatedPrompt(id, jobId, ids, params));
+    return new Verdict.Accepted(new ValidatedPrompt(id, jobId, ids, params, format));
   }
 
   public ModelSpec spec() {

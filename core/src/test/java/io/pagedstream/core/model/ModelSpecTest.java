@@ -16,6 +16,19 @@ class ModelSpecTest {
   }
 
   @Test
+  void generationConfigEosIdsJoinConfigsOnes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Files.writeString(dir.resolve("config.json"), config("llama", ",\"eos_token_id\":2"));
+    assertThat(ModelSpec.load(dir).eosTokenIds()).containsExactly(2);
+    java.nio.file.Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\":[2,7,9]}");
+    ModelSpec spec = ModelSpec.load(dir);
+    assertThat(spec.eosTokenIds()).containsExactly(2, 7, 9);
+    assertThat(spec.isEos(9)).isTrue();
+    java.nio.file.Files.writeString(dir.resolve("generation_config.json"), "{\"eos_token_id\":11}");
+    assertThat(ModelSpec.load(dir.resolve("config.json")).eosTokenIds()).containsExactly(2, 11);
+  }
+
+  @Test
   void aScalingTheEngineDoesNotRunStillPlansButIsRefusedForRunning() {
     ModelSpec yarn = ModelSpec.parse(config("qwen2",
         ",\"rope_scaling\":{\"type\":\"yarn\",\"factor\":4.0,\"original_max_position_embeddings\":32768}"));

@@ -32,6 +32,14 @@ public final class BlockTable {
     blocks[size++] = block;
   }
 
+  /** Points entry {@code i} at another block (copy-on-write); only unhashed entries change. */
+  public void set(int i, int block) {
+    if (i >= size || i < hashed) {
+      throw new IllegalStateException("block " + i + " of " + size + " (" + hashed + " hashed) cannot be replaced");
+    }
+    blocks[i] = block;
+  }
+
   /** How many leading blocks have a known chain hash. */
   public int hashedBlocks() {
     return hashed;

@@ -3,6 +3,7 @@ package io.pagedstream.engine.kv;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.pagedstream.core.memory.Dtype;
@@ -111,6 +112,19 @@ public final class KvCache implements AutoCloseable {
       }
     }
     return m.create(slots).toDevice(device(), false);
+  }
+
+  /** Copies block {@code from}'s slots into block {@code to} in every layer, in the KV dtype. */
+  public void copyBlock(int from, int to) {
+    // the scope frees the gathered rows, which the cache's own manager would keep until close
+    try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray src = slotsOfBlocks(m, new int[] {from});
+      NDArray dst = slotsOfBlocks(m, new int[] {to});
+      for (int l = 0; l < keys.length; l++) {
+        writeStored(l, dst, gatherStored(l, false, src), gatherStored(l, true, src));
+      }
+    }
   }
 
   @Override

@@ -85,6 +85,55 @@ public final class KvCacheManager {
     }
   }
 
+  /** Blocks the table must gain to hold {@code slots} token positions. */
+  public int blocksToGrow(BlockTable table, int slots) {
+    return Math.max(0, blocksFor(slots) - table.size());
+  }
+
+  /** Points an empty table at every block of {@code from} (one more reference each). */
+  public void share(BlockTable from, BlockTable to) {
+    if (to.size() != 0) {
+      throw new IllegalStateException("sharing needs an empty block table");
+    }
+    for (int i = 0; i < from.size(); i++) {
+      pool.retain(from.get(i));
+      to.add(from.get(i));
+    }
+    for (int i = 0; i < from.hashedBlocks(); i++) {
+      to.addHash(from.parentHash(i + 1));
+    }
+  }
+
+  /** How many of the table's blocks that positions {@code [start, end)} fall in are shared. */
+  public int sharedBlocks(BlockTable table, int start, int end) {
+    int shared = 0;
+    for (int i = start / blockSize; i < table.size() && i * blockSize < end; i++) {
+      shared += pool.refCount(table.get(i)) > 1 ? 1 : 0;
+    }
+    return shared;
+  }
+
+  /**
+   * Gives the table its own copy of every shared block that positions {@code [start, end)} are
+   * about to be written into, as vLLM's fork does: samples of one prompt share its blocks until
+   * one of them writes. Returns how many blocks were copied. A shared block is always a full
+   * prefix block or the prompt's last partial block, never a block past a sample's own output.
+   */
+  public int copyOnWrite(BlockTable table, int start, int end, BlockCopier copier) {
+    int copied = 0;
+    for (int i = start / blockSize; i < table.size() && i * blockSize < end; i++) {
+      int shared = table.get(i);
+      if (pool.refCount(shared) > 1) {
+        int own = pool.allocate();
+        copier.copy(shared, own);
+        table.set(i, own);
+        pool.release(shared);
+        copied++;
+      }
+    }
+    return copied;
+  }
+
   /** Registers the table's blocks that {@code computed} tokens have filled, for later reuse. */
   public void registerFull(BlockTable table, int[] tokens, int computed) {
     if (!prefixCaching) {

@@ -60,6 +60,14 @@ public final class LlamaModel {
    * full logits of the sampled rows {@code fullRows} marks.
    */
   public SampledLogits forward(ForwardBatch batch, boolean[] fullRows) {
+    return forward(batch, fullRows, null);
+  }
+
+  /**
+   * The forward pass; {@code topLogprobs[r]} >= 0 asks for row r's log-probabilities with that
+   * many alternatives (null or -1: none), computed where the logits are.
+   */
+  public SampledLogits forward(ForwardBatch batch, boolean[] fullRows, int[] topLogprobs) {
     try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray slots = step.create(batch.slots());
@@ -85,7 +93,8 @@ public final class LlamaModel {
       for (int i = 0; i < best.length; i++) {
         argmax[i] = (int) best[i];
       }
-      SampledLogits sampled = new SampledLogits(argmax, fullRows(logits, fullRows));
+      SampledLogits sampled = new SampledLogits(argmax, fullRows(logits, fullRows),
+          topLogprobs == null ? null : RowLogprobs.of(logits, topLogprobs));
       profile.mark(Section.SAMPLING);
       return sampled;
     }

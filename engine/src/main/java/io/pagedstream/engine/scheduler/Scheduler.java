@@ -1,6 +1,7 @@
 package io.pagedstream.engine.scheduler;
 
 import io.pagedstream.core.request.FinishReason;
+import io.pagedstream.engine.kv.BlockCopier;
 import io.pagedstream.engine.kv.BlockTable;
 import io.pagedstream.engine.kv.KvCacheManager;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -30,13 +31,22 @@ public final class Scheduler {
   private long prefixHitTokens;
 
   public Scheduler(SchedulerConfig config, KvCacheManager kv, Swapper swapper) {
+    this(config, kv, swapper, null);
+  }
+
+  /** With a copier, requests with n > 1 share their prompt's blocks (copy-on-write). */
+  public Scheduler(SchedulerConfig config, KvCacheManager kv, Swapper swapper, BlockCopier copier) {
     if (config.preemption() == PreemptionMode.SWAP && swapper == null) {
       throw new IllegalArgumentException("swap preemption needs a swap space");
     }
     this.config = config;
     this.kv = kv;
     this.swapper = swapper;
+    this.copier = copier;
   }
+
+  private final BlockCopier copier;
+  private long copiedBlocks;
 
   /** KV slots a sequence needs at most: every token but the last one gets its K and V stored. */
   public static int maxSlots(int promptLength, int maxTokens) {
@@ -66,7 +76,9 @@ public final class Scheduler {
       Sequence s = running.get(i);
       int n = Math.min(s.numUncomputed(), budget);
       boolean fits = true;
-      while (!kv.canGrow(s.blockTable(), s.numComputed() + n)) {
+      while (!kv.canGrow(s.blockTable(), s.numComputed() + n)
+          || kv.sharedBlocks(s.blockTable(), s.numComputed(), s.numComputed() + n)
+              > kv.pool().available() - kv.blocksToGrow(s.blockTable(), s.numComputed() + n)) {
         Sequence victim = running.remove(running.size() - 1);
         if (preempt(victim)) {
           swappedOut++;
@@ -80,6 +92,7 @@ public final class Scheduler {
       if (!fits) {
         break;
       }
+      copiedBlocks += kv.copyOnWrite(s.blockTable(), s.numComputed(), s.numComputed() + n, copier);
       kv.grow(s.blockTable(), s.numComputed() + n);
       chunks.add(new ScheduledChunk(s, s.numComputed(), n));
       budget -= n;
@@ -111,6 +124,9 @@ public final class Scheduler {
     while (preempted == 0 && swapped.isEmpty() && !waiting.isEmpty()
         && running.size() < config.maxNumSeqs() && budget > 0) {
       Sequence s = waiting.peekFirst();
+      if (!running.isEmpty() && running.size() + s.width() > config.maxNumSeqs()) {
+        break; // its n samples will run at once: wait for room for all of them
+      }
       BlockTable table = s.blockTable();
       int hits = kv.matchPrefix(table, s.tokenBuffer(), s.length());
       int n = Math.min(s.length() - hits, budget);
@@ -162,6 +178,34 @@ public final class Scheduler {
       waiting.addFirst(victim);
     }
     return swap;
+  }
+
+  /**
+   * Makes {@code children} samples of {@code parent}, whose prompt is now computed (before its
+   * first token is sampled; each sample then appends its own): each shares
+   * every block of the parent's table (reference counts) and runs from the next step on. The
+   * block a sample writes next is copied first while others share it (see
+   * {@link KvCacheManager#copyOnWrite}), so the prompt is computed once for all n samples.
+   */
+  public void fork(Sequence parent, List<Sequence> children) {
+    if (copier == null) {
+      throw new IllegalStateException("this scheduler has no block copier: n > 1 needs one");
+    }
+    if (parent.status() != SequenceStatus.RUNNING || parent.numUncomputed() != 0) {
+      throw new IllegalStateException("fork needs a running sequence whose tokens are all computed: " + parent);
+    }
+    for (Sequence child : children) {
+      kv.share(parent.blockTable(), child.blockTable());
+      child.setComputed(parent.numComputed());
+      child.setStatus(SequenceStatus.RUNNING);
+      running.add(child);
+    }
+    parent.forked();
+  }
+
+  /** Blocks copied because a sample wrote into a block shared with its siblings. */
+  public long copiedBlocks() {
+    return copiedBlocks;
   }
 
   /** Records that a chunk's tokens now have KV in the cache, making full blocks reusable. */

@@ -31,13 +31,60 @@ public final class Sequence {
   private long finishNanos;
 
   public Sequence(String requestId, long arrivalOrder, int[] prompt, SamplingParams params, long seed) {
+    this(requestId, arrivalOrder, prompt, params, seed, 0);
+  }
+
+  /**
+   * Sample {@code sampleIndex} of a request. Sample 0 of a request with {@code n > 1} is the one
+   * that prefills the prompt; the others are made by {@link #fork} once it has.
+   */
+  public Sequence(String requestId, long arrivalOrder, int[] prompt, SamplingParams params, long seed,
+      int sampleIndex) {
     this.requestId = requestId;
     this.arrivalOrder = arrivalOrder;
     this.promptLength = prompt.length;
     this.params = params;
     this.seed = seed;
+    this.sampleIndex = sampleIndex;
+    this.forkPending = sampleIndex == 0 && params.n() > 1;
     this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(params.maxTokens(), 64));
     this.length = prompt.length;
+  }
+
+  private final int sampleIndex;
+  private boolean forkPending;
+
+  /** Which of the request's n samples this is. */
+  public int sampleIndex() {
+    return sampleIndex;
+  }
+
+  /**
+   * True for sample 0 of an n > 1 request until the other samples are forked off it (when its
+   * prompt is computed): the scheduler admits it only where all n fit.
+   */
+  public boolean forkPending() {
+    return forkPending;
+  }
+
+  /** How many running slots this sequence stands for: n before its fork, else 1. */
+  public int width() {
+    return forkPending ? params.n() : 1;
+  }
+
+  /**
+   * A new sample of the same request with this sequence's tokens so far (the prompt; it has
+   * produced no output yet) and its own seed. Its blocks come from {@link Scheduler#fork}.
+   */
+  public Sequence fork(int index, long sampleSeed) {
+    if (!forkPending || outputLength() != 0) {
+      throw new IllegalStateException("only an unforked sample 0 with no output forks: " + this);
+    }
+    return new Sequence(requestId, arrivalOrder, Arrays.copyOf(tokens, length), params, sampleSeed, index);
+  }
+
+  void forked() {
+    forkPending = false;
   }
 
   public String requestId() {

@@ -31,6 +31,7 @@ final class ConnectAvroData {
 
   /** Decimal, Date, Time and Timestamp, whose values are not what Avro's base types take. */
   private static final String CONNECT_LOGICAL_PREFIX = "org.apache.kafka.connect.data.";
+  private static final String CONNECT_NAME = "connect.name";
 
   private final ConcurrentMap<org.apache.avro.Schema, Schema> connectSchemas =
       new ConcurrentHashMap<>();
@@ -63,7 +64,10 @@ final class ConnectAvroData {
         }
         yield toConnectBuilder(nonNull).optional();
       }
-      case STRING, ENUM -> SchemaBuilder.string();
+      // a string's connect.name is a Connect semantic type (Debezium's io.debezium.data.Json: jsonb)
+      case STRING -> avro.getProp(CONNECT_NAME) != null ? SchemaBuilder.string().name(avro.getProp(CONNECT_NAME))
+          : SchemaBuilder.string();
+      case ENUM -> SchemaBuilder.string();
       case BYTES, FIXED -> SchemaBuilder.bytes();
       case INT -> SchemaBuilder.int32();
       case LONG -> SchemaBuilder.int64();
@@ -172,7 +176,13 @@ final class ConnectAvroData {
         }
         yield org.apache.avro.Schema.createMap(toAvro(connect.valueSchema(), unnamed));
       }
-      case STRING -> primitive(org.apache.avro.Schema.Type.STRING);
+      case STRING -> {
+        org.apache.avro.Schema string = primitive(org.apache.avro.Schema.Type.STRING);
+        if (connect.name() != null && !connect.name().startsWith(CONNECT_LOGICAL_PREFIX)) {
+          string.addProp(CONNECT_NAME, connect.name()); // a semantic type survives the round trip
+        }
+        yield string;
+      }
       case BYTES -> primitive(org.apache.avro.Schema.Type.BYTES);
       case INT8, INT16, INT32 -> primitive(org.apache.avro.Schema.Type.INT);
       case INT64 -> primitive(org.apache.avro.Schema.Type.LONG);

@@ -64,7 +64,7 @@ class AvroConverterTest {
     assertThat(schema.fields()).extracting(f -> f.name()).containsExactly("id", "job_id",
         "token_ids", "text", "finish_reason", "error", "prompt_tokens", "output_tokens",
         "queue_ms", "first_token_ms", "generation_ms", "batch_id", "processor",
-        "completed_at_ms", "cached");
+        "completed_at_ms", "cached", "choices", "format", "custom_id", "model");
 
     Struct struct = (Struct) converted.value();
     assertThat(struct.getString("id")).isEqualTo("req-1");
