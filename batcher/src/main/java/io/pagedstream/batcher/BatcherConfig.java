@@ -112,16 +112,6 @@ public record BatcherConfig(
         flushInterval, id, storeName, threadRestartBackoff, prefixBlocks);
   }
 
-  public BatcherConfig withStoreName(String name) {
-    return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, name, threadRestartBackoff, prefixBlocks);
-  }
-
-  public BatcherConfig withThreadRestartBackoff(Duration backoff) {
-    return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, backoff, prefixBlocks);
-  }
-
   public BatcherConfig withPrefixBlocks(int blocks) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
         flushInterval, applicationId, storeName, threadRestartBackoff, blocks);

@@ -74,11 +74,6 @@ public record ProcessorConfig(
         maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, n);
   }
 
-  public ProcessorConfig withCommitInterval(Duration interval) {
-    return new ProcessorConfig(model, engine, instanceId, groupId, batchesTopic, completionsTopic, deadLetterTopic,
-        maxInflightBatches, interval, transactionTimeout, maxTransactionCompletions, threads);
-  }
-
   public String transactionalId() {
     return "pagedstream-processor-" + groupId + "-" + instanceId;
   }

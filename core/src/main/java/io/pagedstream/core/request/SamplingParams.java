@@ -42,10 +42,6 @@ public record SamplingParams(
     return new SamplingParams(temperature, topP, topK, seed, maxTokens, ignore);
   }
 
-  public SamplingParams withSeed(Long newSeed) {
-    return new SamplingParams(temperature, topP, topK, newSeed, maxTokens, ignoreEos);
-  }
-
   /** True when the same prompt always gives the same output: greedy, or sampled with a seed. */
   public boolean isDeterministic() {
     return isGreedy() || seed != null;

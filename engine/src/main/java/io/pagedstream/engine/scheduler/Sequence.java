@@ -143,10 +143,6 @@ public final class Sequence {
     reservedSlots = slots;
   }
 
-  public boolean isFinished() {
-    return status == SequenceStatus.FINISHED;
-  }
-
   public String finishReason() {
     return finishReason;
   }
