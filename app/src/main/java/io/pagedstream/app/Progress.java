@@ -1,32 +1,42 @@
 package io.pagedstream.app;
 
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import java.io.PrintStream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar on stderr showing completed requests and output tokens per second. */
+/**
+ * A progress bar on stderr showing completed requests and output tokens per second. While it is
+ * up, {@code System.err} goes through its {@link BarLine}, so log lines (slf4j-simple looks
+ * {@code System.err} up for every line) and messages print whole above the bar instead of into it.
+ */
 final class Progress implements AutoCloseable {
 
   private final ProgressBar bar;
+  private final PrintStream terminal;
   private boolean closed;
 
-  private Progress(ProgressBar bar) {
+  private Progress(ProgressBar bar, PrintStream terminal) {
     this.bar = bar;
+    this.terminal = terminal;
   }
 
   static Progress start(String task, long total, boolean quiet) {
     if (quiet) {
-      return new Progress(null);
+      return new Progress(null, null);
     }
-    return new Progress(new ProgressBarBuilder()
+    PrintStream terminal = System.err;
+    BarLine line = new BarLine(terminal, 0);
+    ProgressBar bar = new ProgressBarBuilder()
         .setTaskName(task)
         .setInitialMax(total)
         .setStyle(ProgressBarStyle.ASCII)
         .setUpdateIntervalMillis(500)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err))
+        .setConsumer(line.bar())
         .setUnit(" req", 1)
-        .build());
+        .build();
+    System.setErr(line.others());
+    return new Progress(bar, terminal);
   }
 
   void update(long completed, long outputTokens, long startNanos) {
@@ -43,6 +53,8 @@ final class Progress implements AutoCloseable {
     if (bar != null && !closed) {
       closed = true;
       bar.close();
+      System.err.flush();
+      System.setErr(terminal);
     }
   }
 }

@@ -116,16 +116,6 @@ public record BatcherConfig(
         flushInterval, id, storeName, threadRestartBackoff, prefixBlocks, servedModelName);
   }
 
-  public BatcherConfig withStoreName(String name) {
-    return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, name, threadRestartBackoff, prefixBlocks, servedModelName);
-  }
-
-  public BatcherConfig withThreadRestartBackoff(Duration backoff) {
-    return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
-        flushInterval, applicationId, storeName, backoff, prefixBlocks, servedModelName);
-  }
-
   public BatcherConfig withPrefixBlocks(int blocks) {
     return new BatcherConfig(modelDir, blockSize, kvBudget, maxBatchRequests, maxOpenBatches,
         flushInterval, applicationId, storeName, threadRestartBackoff, blocks, servedModelName);

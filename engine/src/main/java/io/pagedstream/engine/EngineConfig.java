@@ -95,19 +95,9 @@ public record EngineConfig(
         layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout, batchInvariant, dtype, kvCacheDtype);
   }
 
-  public EngineConfig withBatchInvariance(boolean on) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, on, dtype, kvCacheDtype);
-  }
-
   /** Weights (and dense products) in {@code weights}, K and V in {@code kv}. */
   public EngineConfig withDtypes(Dtype weights, Dtype kv) {
     return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
         prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, weights, kv);
-  }
-
-  public EngineConfig withDevice(String d) {
-    return new EngineConfig(d, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
   }
 }

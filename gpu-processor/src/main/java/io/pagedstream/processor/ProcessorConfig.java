@@ -72,11 +72,6 @@ public record ProcessorConfig(
         maxInflightBatches, commitInterval, transactionTimeout, maxTransactionCompletions, n);
   }
 
-  public ProcessorConfig withCommitInterval(Duration interval) {
-    return new ProcessorConfig(model, engine, instanceId, groupId,
-        maxInflightBatches, interval, transactionTimeout, maxTransactionCompletions, threads);
-  }
-
   public String transactionalId() {
     return "pagedstream-processor-" + groupId + "-" + instanceId;
   }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class IngestRun {
 
-  private static final Logger log = LoggerFactory.getLogger(IngestRun.class);
+  private static final Logger LOG = LoggerFactory.getLogger(IngestRun.class);
   private static final long IDLE_WAIT_MS = 1_000;
   private static final long LOG_EVERY_NANOS = 30_000_000_000L;
 
@@ -169,7 +169,7 @@ final class IngestRun {
     chunkErrors = 0;
     if (System.nanoTime() - lastLogNanos > LOG_EVERY_NANOS) {
       lastLogNanos = System.nanoTime();
-      log.info("Job {}: {} lines so far ({} requests, {} error results)", plan.jobId(), lastLine, requests, errors);
+      LOG.info("Job {}: {} lines so far ({} requests, {} error results)", plan.jobId(), lastLine, requests, errors);
     }
   }
 
@@ -179,7 +179,7 @@ final class IngestRun {
           + plan.transactionalId() + " committed: it is not the same input; give a new job id to ingest"
           + " it as a new job");
     }
-    log.info("Resuming job {} after line {}: the earlier run of {} committed lines 1-{}", plan.jobId(), skip,
+    LOG.info("Resuming job {} after line {}: the earlier run of {} committed lines 1-{}", plan.jobId(), skip,
         plan.transactionalId(), skip);
   }
 
@@ -193,7 +193,7 @@ final class IngestRun {
     } catch (RuntimeException e) {
       // fenced or already failed: the coordinator aborts the transaction on its own (timeout or
       // the next initTransactions with this id), and nothing of it was committed
-      log.debug("Abort after failure did not complete: {}", e.toString());
+      LOG.debug("Abort after failure did not complete: {}", e.toString());
     }
   }
 

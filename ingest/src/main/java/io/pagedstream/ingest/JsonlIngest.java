@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class JsonlIngest {
 
-  private static final Logger log = LoggerFactory.getLogger(JsonlIngest.class);
+  private static final Logger LOG = LoggerFactory.getLogger(JsonlIngest.class);
   /** Parsed lines waiting for the producer: enough to keep it busy, small enough for big prompts. */
   private static final int QUEUE_LINES = 512;
 
@@ -118,7 +118,7 @@ public final class JsonlIngest {
       String hint = transactionalId == null ? ""
           : "; run again with " + (config.transactionalId() != null
               ? "--transactional-id " + transactionalId : "--job-id " + jobId) + " to resume";
-      log.info("Ingesting {} as job {} ({}){}", sourceName, jobId,
+      LOG.info("Ingesting {} as job {} ({}){}", sourceName, jobId,
           transactionalId == null ? "idempotent, not transactional" : "transactional id " + transactionalId,
           resumeFrom == null ? "" : ", resuming after line " + resumeFrom.lines());
       IngestRun.Plan plan = new IngestRun.Plan(jobId, transactionalId, sourceName, resumeFrom,
@@ -126,7 +126,7 @@ public final class JsonlIngest {
       LineRouter router = new LineRouter(serializer, topics, maxRecordBytes, clock, jobId);
       try (LineSource lines = LineSource.start(in, QUEUE_LINES)) {
         IngestSummary summary = new IngestRun(writer, router, progress, plan, clock).execute(lines, started);
-        log.info("Ingest done: {}", summary.describe());
+        LOG.info("Ingest done: {}", summary.describe());
         return summary;
       }
     } catch (KafkaException e) {

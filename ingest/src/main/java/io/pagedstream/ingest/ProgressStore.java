@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 /** Reads and writes {@link IngestProgress} records on the progress topic. */
 final class ProgressStore {
 
-  private static final Logger log = LoggerFactory.getLogger(ProgressStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ProgressStore.class);
 
   private final KafkaSettings kafka;
   private final String topic;
@@ -69,7 +69,7 @@ final class ProgressStore {
           }
         }
         if (!waitLogged && System.nanoTime() - start > 10_000_000_000L) {
-          log.info("Waiting for open transactions on {} to end before reading the progress of {}",
+          LOG.info("Waiting for open transactions on {} to end before reading the progress of {}",
               topic, transactionalId);
           waitLogged = true;
         }

@@ -18,11 +18,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class RecordWriter implements AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
-  private final boolean transactional;
 
   RecordWriter(Map<String, Object> producerConfig) {
     this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
-    this.transactional = producerConfig.get("transactional.id") != null;
   }
 
   Future<RecordMetadata> send(Outbound record, Callback callback) {
@@ -31,10 +29,6 @@ final class RecordWriter implements AutoCloseable {
 
   Future<RecordMetadata> send(String topic, String key, byte[] value) {
     return producer.send(new ProducerRecord<>(topic, key, value));
-  }
-
-  boolean transactional() {
-    return transactional;
   }
 
   /**

@@ -196,16 +196,6 @@ public final class EmbeddedConnect implements AutoCloseable {
     connectors.put(nameOf(config), Map.copyOf(config));
   }
 
-  /** Deletes a connector (its committed offsets stay in Kafka). */
-  public synchronized void deleteConnector(String name) {
-    connectors.remove(name);
-    if (herder != null) {
-      FutureCallback<Object> done = new FutureCallback<>();
-      herder.deleteConnectorConfig(name, (error, result) -> done.onCompletion(error, null));
-      await(done, "delete connector " + name);
-    }
-  }
-
   private void submit(Map<String, String> config) {
     String name = nameOf(config);
     FutureCallback<Object> done = new FutureCallback<>();

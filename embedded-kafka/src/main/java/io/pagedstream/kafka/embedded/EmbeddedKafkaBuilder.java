@@ -46,11 +46,6 @@ public final class EmbeddedKafkaBuilder {
         return this;
     }
 
-    public EmbeddedKafkaBuilder brokerProperties(Map<String, String> properties) {
-        properties.forEach(this::brokerProperty);
-        return this;
-    }
-
     /** Partitions of topics created without an explicit count (broker setting {@code num.partitions}); default 1. */
     public EmbeddedKafkaBuilder defaultPartitions(int partitions) {
         if (partitions < 1) {

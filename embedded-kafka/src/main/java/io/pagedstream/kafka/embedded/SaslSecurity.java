@@ -35,10 +35,6 @@ public record SaslSecurity(SaslMechanism mechanism, Credentials superUser, List<
         return new SaslSecurity(SaslMechanism.SCRAM_SHA_256, superUser, List.of(users));
     }
 
-    public static SaslSecurity plain(Credentials superUser, Credentials... users) {
-        return new SaslSecurity(SaslMechanism.PLAIN, superUser, List.of(users));
-    }
-
     /** The super user followed by the other users. */
     public List<Credentials> allUsers() {
         List<Credentials> all = new ArrayList<>(users.size() + 1);

@@ -57,11 +57,6 @@ public final class BlockPool {
     return inUse;
   }
 
-  /** Cached-idle blocks, kept only for possible prefix reuse. */
-  public int idleCached() {
-    return idle.size();
-  }
-
   public long evictions() {
     return evictions;
   }
@@ -143,16 +138,6 @@ public final class BlockPool {
 
   public boolean isCached(int block) {
     return cached[block];
-  }
-
-  /** Drops every idle cached block back to the free list (used when prefix caching is reset). */
-  public void evictAllIdle() {
-    for (int b : idle) {
-      uncache(b);
-      free.add(b);
-      evictions++;
-    }
-    idle.clear();
   }
 
   private void uncache(int b) {

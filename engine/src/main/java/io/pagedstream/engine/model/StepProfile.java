@@ -68,10 +68,6 @@ public final class StepProfile {
     active = false;
   }
 
-  public boolean active() {
-    return active;
-  }
-
   public long steps() {
     return steps;
   }

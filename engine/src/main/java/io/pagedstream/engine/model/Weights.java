@@ -256,10 +256,6 @@ public final class Weights implements AutoCloseable {
     return spec;
   }
 
-  public NDManager manager() {
-    return manager;
-  }
-
   /** {@code [vocab, hidden]}: row i is token i's input vector. */
   public NDArray embedding() {
     return embedding;

@@ -191,10 +191,6 @@ public final class Sequence {
     reservedSlots = slots;
   }
 
-  public boolean isFinished() {
-    return status == SequenceStatus.FINISHED;
-  }
-
   /** Why it finished; null while it runs and when it was aborted. */
   public FinishReason finishReason() {
     return finishReason;

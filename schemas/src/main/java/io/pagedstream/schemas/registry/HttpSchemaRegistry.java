@@ -42,7 +42,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
   private static final String ACCEPT =
       CONTENT_TYPE + ", application/vnd.schemaregistry+json; q=0.9, application/json; q=0.5";
-  private static final Logger log = LoggerFactory.getLogger(HttpSchemaRegistry.class);
+  private static final Logger LOG = LoggerFactory.getLogger(HttpSchemaRegistry.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A registry base URL with its credentials split off, so the URL itself can be printed. */
@@ -160,7 +160,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
         failure = new SchemaRegistryException("Schema registry " + endpoint.baseUrl()
             + " unreachable for " + method + " " + path + ": " + e,
             0, SchemaRegistryException.UNREACHABLE, e);
-        log.warn("{}", failure.getMessage());
+        LOG.warn("{}", failure.getMessage());
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -175,7 +175,7 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
       if (status < 500) {
         throw failure; // the registry understood and said no: another node would say the same
       }
-      log.warn("{}", failure.getMessage());
+      LOG.warn("{}", failure.getMessage());
     }
     throw failure;
   }
