@@ -33,7 +33,7 @@ class RequestValidatorTest {
   @Test
   void modelFreeChecksHoldForEveryModel() {
     assertThat(RequestValidator.modelFreeProblem(new PromptRequest("r", null, null, null, SamplingParams.greedy(1))))
-        .contains("request has no prompt (give \"prompt\" or \"prompt_token_ids\")");
+        .contains("request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")");
     assertThat(RequestValidator.modelFreeProblem(new PromptRequest("r", null, "", null, SamplingParams.greedy(1))))
         .contains("prompt is empty");
     assertThat(RequestValidator.modelFreeProblem(ids(1))).contains("prompt_token_ids is empty");
