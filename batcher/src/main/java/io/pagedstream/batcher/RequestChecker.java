@@ -61,9 +61,8 @@ public final class RequestChecker implements AutoCloseable {
     ModelSpec spec = ModelSpec.load(config.modelDir());
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
     Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(config.modelDir());
-    // n samples: the prompt once and every sample's output (the validator is given prompt + n x max_tokens)
-    KvPoolLimit pool = new KvPoolLimit(estimator.budgetBlocks(), estimator.blockSize(),
-        (promptTokens, maxNewTokens) -> estimator.blocksFor(promptTokens + maxNewTokens));
+    // a batch holds all n samples at once: the prompt once and every sample's output
+    KvPoolLimit pool = new KvPoolLimit(estimator.budgetBlocks(), estimator.blockSize(), estimator::blocksFor);
     return new RequestChecker(new RequestValidator(spec, tokenizer, Optional.of(pool),
         ChatEncoders.forModel(config.modelDir(), tokenizer)), estimator, config.servedModel(), config.applicationId());
   }

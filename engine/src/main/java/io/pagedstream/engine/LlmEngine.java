@@ -93,7 +93,9 @@ public final class LlmEngine implements AutoCloseable {
     }
     this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
     this.model = new LlamaModel(weights, cache, manager, invariance, product, caster);
-    KvPoolLimit pool = new KvPoolLimit(config.numKvBlocks(), config.blockSize(), scheduler::blocksNeeded);
+    // one sample must fit: the scheduler preempts and resumes a group's samples one by one
+    KvPoolLimit pool = new KvPoolLimit(config.numKvBlocks(), config.blockSize(),
+        (promptTokens, params) -> scheduler.blocksNeeded(promptTokens, params.maxTokens()));
     this.validator = new RequestValidator(spec, Optional.empty(), Optional.of(pool));
   }
 

@@ -1,5 +1,6 @@
 package io.pagedstream.engine;
 
+import io.pagedstream.core.request.FinishReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.core.request.SamplingParams;
@@ -81,7 +82,7 @@ class ParallelSamplesTest {
     for (int i = 0; i < 8; i++) {
       RequestOutput.Choice c = out.choices().get(i);
       assertThat(c.index()).isEqualTo(i);
-      assertThat(c.finishReason()).isEqualTo("length");
+      assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
       assertThat(c.outputTokenIds()).as("sample " + i).containsExactly(alone.outputs().get("s" + i).outputTokenIds());
     }
     assertThat(out.choices().stream().map(c -> java.util.Arrays.toString(c.outputTokenIds())).distinct()).hasSizeGreaterThan(1);

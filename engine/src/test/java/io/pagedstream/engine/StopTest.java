@@ -1,5 +1,6 @@
 package io.pagedstream.engine;
 
+import io.pagedstream.core.request.FinishReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -65,7 +66,7 @@ class StopTest {
         RequestOutput.Choice choice = outs.get(id).choices().get(0);
         int k1 = lastToken.get(id);
         String full = tokenizer.decode(Arrays.copyOf(expected, k1 + 1));
-        assertThat(choice.finishReason()).as(id).isEqualTo("stop");
+        assertThat(choice.finishReason()).as(id).isEqualTo(FinishReason.STOP);
         assertThat(choice.matchedStop()).isEqualTo(stops.get(id));
         // the ids up to and including the token that completed the stop string (vLLM keeps it)
         assertThat(choice.outputTokenIds()).as(id).containsExactly(Arrays.copyOf(expected, k1 + 1));
@@ -73,7 +74,7 @@ class StopTest {
         assertThat(full).endsWith(choice.stopText() + stops.get(id) + full.substring(full.indexOf(stops.get(id)) + stops.get(id).length()));
       }
       RequestOutput.Choice none = outs.get("none").choices().get(0);
-      assertThat(none.finishReason()).isEqualTo("length");
+      assertThat(none.finishReason()).isEqualTo(FinishReason.LENGTH);
       assertThat(none.stopText()).isNull();
       assertThat(none.outputTokenIds()).containsExactly(expected);
     }
@@ -98,7 +99,7 @@ class StopTest {
       engine.add("strings", prompt, greedy(expected.length, List.of("."), List.of()));
       Map<String, RequestOutput> outs = run(engine);
       RequestOutput.Choice choice = outs.get("ids").choices().get(0);
-      assertThat(choice.finishReason()).isEqualTo("stop");
+      assertThat(choice.finishReason()).isEqualTo(FinishReason.STOP);
       assertThat(choice.outputTokenIds()).containsExactly(Arrays.copyOf(expected, first + 1));
       assertThat(outs.get("strings").error()).isEqualTo("stop strings need a model with a tokenizer");
     }

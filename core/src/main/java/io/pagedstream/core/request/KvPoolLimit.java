@@ -6,15 +6,17 @@ package io.pagedstream.core.request;
  *
  * @param blocks blocks in the pool
  * @param blockSize tokens per block
- * @param need the blocks a request of a given size holds at most (the batcher charges
- *     {@code ceil((prompt + max_tokens) / block_size)}, the engine one slot fewer)
+ * @param need the blocks a request holds at most. The batcher charges {@code ceil((prompt + n x
+ *     max_tokens) / block_size)}, since a batch must hold all n samples at once; the engine needs
+ *     only one sample to fit (prompt + max_tokens, one slot fewer), since it preempts and resumes
+ *     a group's samples one by one.
  */
 public record KvPoolLimit(int blocks, int blockSize, BlocksNeeded need) {
 
-  /** Blocks a request of {@code promptTokens} + {@code maxTokens} holds at most. */
+  /** Blocks a request of {@code promptTokens} sampled with {@code params} holds at most. */
   @FunctionalInterface
   public interface BlocksNeeded {
-    long blocks(int promptTokens, int maxTokens);
+    long blocks(int promptTokens, SamplingParams params);
   }
 
   public KvPoolLimit {

@@ -154,8 +154,7 @@ public final class RequestValidator {
           + spec.contextDescription(), ids.length);
     }
     if (pool.isPresent()) {
-      // n samples share the prompt's blocks, and each needs its own for its output
-      long blocks = pool.get().need().blocks(ids.length, params.maxNewTokensAllSamples());
+      long blocks = pool.get().need().blocks(ids.length, params);
       if (blocks > pool.get().blocks()) {
         String size = params.n() == 1 ? sizeOf(ids.length, params)
             : "prompt (" + ids.length + " tokens) + " + params.n() + " samples x max_tokens (" + params.maxTokens() + ")";

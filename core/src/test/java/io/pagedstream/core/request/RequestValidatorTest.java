@@ -12,7 +12,7 @@ class RequestValidatorTest {
 
   private static final ModelSpec SPEC = ModelSpec.load(SharedData.model("stories260K"));
   private static final KvPoolLimit POOL = new KvPoolLimit(4, 16,
-      (prompt, maxTokens) -> (prompt + maxTokens + 15) / 16);
+      (prompt, params) -> (prompt + params.maxTokens() + 15) / 16);
   private static final RequestValidator WITH_POOL = new RequestValidator(SPEC, Optional.empty(), Optional.of(POOL));
 
   private static PromptRequest ids(int maxTokens, int... ids) {
