@@ -103,7 +103,7 @@ class LineFormatterTest {
         .setChoices("[{\"index\":0,\"token_ids\":[7],\"text\":\"Hi\",\"finish_reason\":\"length\"},"
             + "{\"index\":1,\"token_ids\":[8,2],\"text\":\"Yo\",\"finish_reason\":\"stop\"}]")
         .build();
-    String line = plain.format(struct(chat)).line();
+    String line = plain.format(struct(chat)).json();
     assertThat(line).startsWith("{\"id\":\"batch_req_").contains("\"custom_id\":\"c1\"")
         .contains("\"object\":\"chat.completion\",\"created\":1700000000,\"model\":\"tiny\"")
         .contains("{\"index\":1,\"message\":{\"role\":\"assistant\",\"content\":\"Yo\",\"refusal\":null},"
@@ -112,11 +112,11 @@ class LineFormatterTest {
 
     Completion failed = Completion.newBuilder().setId("line-3").setFinishReason("error").setError("body.tools is not supported")
         .setFormat("text_completion").setCustomId("x").build();
-    assertThat(plain.format(struct(failed)).line()).contains("\"status_code\":400")
+    assertThat(plain.format(struct(failed)).json()).contains("\"status_code\":400")
         .contains("\"message\":\"body.tools is not supported\"");
 
     Completion nativeTwo = Completion.newBuilder(chat).setFormat("").setCustomId(null).setModel(null).build();
-    assertThat(plain.format(struct(nativeTwo)).line()).startsWith("{\"id\":\"c1\",\"token_ids\":[7],\"text\":\"Hi\"")
+    assertThat(plain.format(struct(nativeTwo)).json()).startsWith("{\"id\":\"c1\",\"token_ids\":[7],\"text\":\"Hi\"")
         .endsWith("\"choices\":[{\"index\":0,\"token_ids\":[7],\"text\":\"Hi\",\"finish_reason\":\"length\"},"
             + "{\"index\":1,\"token_ids\":[8,2],\"text\":\"Yo\",\"finish_reason\":\"stop\"}]}");
   }
