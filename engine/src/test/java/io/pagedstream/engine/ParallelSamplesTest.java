@@ -41,13 +41,19 @@ class ParallelSamplesTest {
 
   private static Run run(EngineConfig config, Map<String, SamplingParams> requests) {
     try (LlmEngine engine = LlmEngine.load(MODEL, config)) {
-      Map<String, RequestOutput> outs = new LinkedHashMap<>();
-      requests.forEach((id, p) -> engine.add(id, prompt(), p));
-      while (engine.hasUnfinished()) {
-        engine.step().forEach(o -> outs.put(o.id(), o));
-      }
-      return new Run(outs, engine.stats());
+      return run(engine, requests);
     }
+  }
+
+  /** One run on an engine already loaded (prefix caching off: earlier runs leave nothing behind). */
+  private static Run run(LlmEngine engine, Map<String, SamplingParams> requests) {
+    engine.resetStats();
+    Map<String, RequestOutput> outs = new LinkedHashMap<>();
+    requests.forEach((id, p) -> engine.add(id, prompt(), p));
+    while (engine.hasUnfinished()) {
+      engine.step().forEach(o -> outs.put(o.id(), o));
+    }
+    return new Run(outs, engine.stats());
   }
 
   private static EngineConfig roomy() {
@@ -56,12 +62,18 @@ class ParallelSamplesTest {
 
   @Test
   void eightSamplesComputeThePromptOnceAndEqualEightSeededRequests() {
-    Run shared = run(roomy(), Map.of("r", sampled(42, 8)));
+    try (LlmEngine engine = LlmEngine.load(MODEL, roomy())) {
+      eightSamples(engine);
+    }
+  }
+
+  private static void eightSamples(LlmEngine engine) {
+    Run shared = run(engine, Map.of("r", sampled(42, 8)));
     Map<String, SamplingParams> separate = new LinkedHashMap<>();
     for (int i = 0; i < 8; i++) {
       separate.put("s" + i, sampled(42 + i, 1));
     }
-    Run alone = run(roomy(), separate);
+    Run alone = run(engine, separate);
 
     RequestOutput out = shared.outputs().get("r");
     assertThat(out.error()).isNull();
@@ -80,7 +92,7 @@ class ParallelSamplesTest {
     assertThat(alone.stats().peakBlocksUsed()).isEqualTo(8 * 5);
     assertThat(shared.stats().peakBlocksUsed()).isLessThanOrEqualTo(2 + 8 * 3);
 
-    Run again = run(roomy(), Map.of("r", sampled(42, 8)));
+    Run again = run(engine, Map.of("r", sampled(42, 8)));
     for (int i = 0; i < 8; i++) {
       assertThat(again.outputs().get("r").choices().get(i).outputTokenIds())
           .containsExactly(out.choices().get(i).outputTokenIds());
