@@ -314,16 +314,7 @@ class GenerateCommandTest {
 
   @Test
   void aGreedyChatRequestGivesTheIdsOfItsRenderingAsANativePromptWithOneBos() throws Exception {
-    // the test model with the demo model's chat template beside it
-    Path model = Files.createDirectories(dir.resolve("tiny-stories-synth"));
-    Path original = SharedData.model("tiny-stories-synth");
-    try (var files = Files.list(original)) {
-      for (Path f : files.toList()) {
-        Files.createSymbolicLink(model.resolve(f.getFileName()), f.toAbsolutePath());
-      }
-    }
-    Files.copy(SharedData.root().getParent().resolve("models/tiny-stories-synth/chat_template.jinja"),
-        model.resolve("chat_template.jinja"));
+    Path model = OpenAiBatchFile.modelWithChatTemplate(dir);
     JsonNode golden = SharedData.golden("tiny-stories-synth-greedy.json").get("cases").get(0);
     String messages = "[{\"role\":\"user\",\"content\":\"Once upon a time\"}]";
     int max = golden.get("max_tokens").asInt();

@@ -3,6 +3,11 @@ package io.pagedstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pagedstream.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,7 +45,7 @@ final class OpenAiBatchFile {
     return String.join("\n", l) + "\n";
   }
 
-  /** Checks a path's output lines for {@link #lines()}; returns the good lines' bodies by custom_id. */
+  /** Checks a path's output lines for {@link #lines()}; {@code chatTemplate}: the model has one. */
   static void check(List<JsonNode> out, boolean chatTemplate) {
     assertThat(out).hasSize(9);
     assertThat(out.stream().map(r -> r.path("custom_id").isNull() || r.path("custom_id").isMissingNode()
@@ -92,11 +97,25 @@ final class OpenAiBatchFile {
     return line.at("/response/body/error/message").asText();
   }
 
+  /** The test model with the demo model's chat template beside it (links to its files), in {@code dir}. */
+  static Path modelWithChatTemplate(Path dir) throws IOException {
+    Path model = Files.createDirectories(dir.resolve(MODEL));
+    Path original = SharedData.model(MODEL);
+    try (var files = Files.list(original)) {
+      for (Path f : files.toList()) {
+        Files.createSymbolicLink(model.resolve(f.getFileName()), f.toAbsolutePath());
+      }
+    }
+    Files.copy(SharedData.root().getParent()
+        .resolve("models/tiny-stories-synth/chat_template.jinja"), model.resolve("chat_template.jinja"));
+    return model;
+  }
+
   /** The line without what legitimately differs between runs (the creation time). */
   static JsonNode content(JsonNode line) {
     JsonNode copy = line.deepCopy();
     if (copy.at("/response/body").isObject()) {
-      ((com.fasterxml.jackson.databind.node.ObjectNode) copy.at("/response/body")).remove("created");
+      ((ObjectNode) copy.at("/response/body")).remove("created");
     }
     return copy;
   }

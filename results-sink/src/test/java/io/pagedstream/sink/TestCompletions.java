@@ -25,10 +25,7 @@ final class TestCompletions {
   static Completion completion(int n) {
     Completion c = completion(id(n), jobOf(n), "text " + n);
     if (n % 10 == 7 && !"error".equals(c.getFinishReason())) {
-      // an OpenAI chat line with two samples: its choices as JSON
-      c.setFormat("chat.completion");
-      c.setCustomId("custom-" + n);
-      c.setModel("tiny");
+      // a request with two samples: its choices as JSON (a native line, so files are checked by id)
       c.setChoices("[{\"index\":0,\"token_ids\":[1],\"text\":\"a\",\"finish_reason\":\"length\"},"
           + "{\"index\":1,\"token_ids\":[2],\"text\":\"b\",\"finish_reason\":\"stop\"}]");
     }
