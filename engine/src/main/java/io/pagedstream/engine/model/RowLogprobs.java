@@ -16,6 +16,13 @@ import ai.djl.ndarray.index.NDIndex;
 public record RowLogprobs(float logSumExp, int[] topTokenIds, float[] topLogprobs) {
 
   /**
+   * Candidates fetched beyond a row's k. The device's top-k orders equal values as its kernel
+   * happens to for the shape at hand, and the shape depends on the other rows of the step; taking
+   * a few more and ordering ties by token id gives every row the same alternatives in any batch.
+   */
+  private static final int TIE_MARGIN = 4;
+
+  /**
    * The log-probabilities of the rows of {@code logits} ({@code [rows, vocab]}, float32) whose
    * {@code topK} entry is >= 0; the others stay null. Each computed row carries
    * {@code max(topK, 1)} alternatives: the first is the greedy choice's own log-probability.
@@ -42,7 +49,7 @@ public record RowLogprobs(float logSumExp, int[] topTokenIds, float[] topLogprob
     NDArray picked = count == topK.length
         ? logits : logits.get(new NDIndex("{}", logits.getManager().create(index)));
     int vocab = (int) logits.getShape().get(1);
-    k = Math.min(k, vocab);
+    k = Math.min(k + TIE_MARGIN, vocab);
     NDArray logSoftmax = picked.logSoftmax(1);
     // logits - log_softmax is the same log-sum-exp in every column; column 0 gives it
     float[] lse = picked.get(":, 0").sub(logSoftmax.get(":, 0")).toFloatArray();
@@ -52,11 +59,18 @@ public record RowLogprobs(float logSumExp, int[] topTokenIds, float[] topLogprob
     for (int j = 0; j < count; j++) {
       int row = (int) index[j];
       int rowK = Math.max(1, Math.min(topK[row], vocab));
+      Integer[] order = new Integer[k];
+      for (int i = 0; i < k; i++) {
+        order[i] = j * k + i;
+      }
+      // most likely first; equal log-probabilities by token id
+      java.util.Arrays.sort(order, (a, b) -> values[a] != values[b] ? Float.compare(values[b], values[a])
+          : Long.compare(ids[a], ids[b]));
       int[] rowIds = new int[rowK];
       float[] rowValues = new float[rowK];
       for (int i = 0; i < rowK; i++) {
-        rowIds[i] = (int) ids[j * k + i];
-        rowValues[i] = values[j * k + i];
+        rowIds[i] = (int) ids[order[i]];
+        rowValues[i] = values[order[i]];
       }
       out[row] = new RowLogprobs(lse[j], rowIds, rowValues);
     }
