@@ -22,26 +22,44 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code pagedstream generate}: a JSONL file of requests through the engine, one result line each. */
-@Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Generate completions for a JSONL file of requests with the paged-attention engine, "
-        + "writing exactly one result line per input line, in input order.")
+/**
+ * {@code pagedstream generate}: a JSONL file of requests through the engine, one result line each.
+ */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Generate completions for a JSONL file of requests with the paged-attention engine, "
+            + "writing exactly one result line per input line, in input order.")
 final class GenerateCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "Hugging Face model folder (config.json, model.safetensors, optional tokenizer.json)")
+  @Option(
+      names = "--model",
+      required = true,
+      description =
+          "Hugging Face model folder (config.json, model.safetensors, optional tokenizer.json)")
   Path model;
 
-  @Option(names = "--input", required = true, description = "requests, one JSON object per line ('-' for stdin)")
+  @Option(
+      names = "--input",
+      required = true,
+      description = "requests, one JSON object per line ('-' for stdin)")
   String input;
 
   @Option(names = "--output", required = true, description = "results file ('-' for stdout)")
   String output;
 
-  @Option(names = "--errors", description = "also write the failed lines' results to this file (as OpenAI's batch error file)")
+  @Option(
+      names = "--errors",
+      description =
+          "also write the failed lines' results to this file (as OpenAI's batch error file)")
   Path errors;
 
-  @Option(names = "--served-model-name", description = "the model name OpenAI batch lines must give in body.model "
-      + "(default: the model folder's name)")
+  @Option(
+      names = "--served-model-name",
+      description =
+          "the model name OpenAI batch lines must give in body.model "
+              + "(default: the model folder's name)")
   String servedModelName;
 
   @Option(names = "--stats", description = "write run statistics as JSON to this file")
@@ -61,9 +79,13 @@ final class GenerateCommand implements Callable<Integer> {
         InputStream in = input.equals("-") ? System.in : Files.newInputStream(Path.of(input));
         ResultFiles out = ResultFiles.open(output, errors)) {
       // the KV pool is the engine's to check: it answers a request that can never fit with an error
-      GenerationJob job = new GenerationJob(engine,
-          new RequestValidator(spec, tokenizer, Optional.empty(), ChatEncoders.forModel(model, tokenizer)),
-          ServedModel.of(model, servedModelName), out);
+      GenerationJob job =
+          new GenerationJob(
+              engine,
+              new RequestValidator(
+                  spec, tokenizer, Optional.empty(), ChatEncoders.forModel(model, tokenizer)),
+              ServedModel.of(model, servedModelName),
+              out);
       JsonlReader.read(in, job::submit);
       long start = System.nanoTime();
       try (Progress progress = Progress.start("generate", job.submitted(), quiet)) {
@@ -75,8 +97,12 @@ final class GenerateCommand implements Callable<Integer> {
       if (stats != null) {
         Files.writeString(stats, statsJson(job, engine, elapsed).toPrettyString() + "\n");
       }
-      System.err.printf("%d requests (%d errors), %d output tokens in %.2f s: %.1f tok/s%n",
-          job.submitted(), job.errors(), engine.stats().outputTokens(), elapsed,
+      System.err.printf(
+          "%d requests (%d errors), %d output tokens in %.2f s: %.1f tok/s%n",
+          job.submitted(),
+          job.errors(),
+          engine.stats().outputTokens(),
+          elapsed,
           engine.stats().outputTokens() / Math.max(elapsed, 1e-9));
     } finally {
       tokenizer.ifPresent(TextTokenizer::close);

@@ -42,7 +42,11 @@ final class GenerationJob {
   private int nextToEmit;
   private long errors;
 
-  GenerationJob(LlmEngine engine, RequestValidator validator, ServedModel served, Consumer<GenerationResult> sink) {
+  GenerationJob(
+      LlmEngine engine,
+      RequestValidator validator,
+      ServedModel served,
+      Consumer<GenerationResult> sink) {
     this.engine = engine;
     this.validator = validator;
     this.served = served;
@@ -72,13 +76,15 @@ final class GenerationJob {
       served.check(request);
     } catch (InvalidRequestException e) {
       pending.add(new Pending(id, request.knownPromptTokens(), format));
-      complete(index, GenerationResult.error(id, e.getMessage(), request.knownPromptTokens(), format));
+      complete(
+          index, GenerationResult.error(id, e.getMessage(), request.knownPromptTokens(), format));
       return;
     }
     var verdict = validator.validate(request);
     if (verdict instanceof RequestValidator.Verdict.Rejected rejected) {
       pending.add(new Pending(id, rejected.promptTokens(), format));
-      complete(index, GenerationResult.error(id, rejected.error(), rejected.promptTokens(), format));
+      complete(
+          index, GenerationResult.error(id, rejected.error(), rejected.promptTokens(), format));
       return;
     }
     ValidatedPrompt p = ((RequestValidator.Verdict.Accepted) verdict).prompt();
@@ -92,10 +98,16 @@ final class GenerationJob {
       for (RequestOutput o : engine.step()) {
         int index = Integer.parseInt(o.id());
         Pending p = pending.get(index);
-        complete(index, o.isError()
-            ? GenerationResult.error(p.id(), o.error(), p.promptTokens(), p.format())
-            : GenerationResult.of(p.id(), OutputChoices.of(o, tokenizer), p.promptTokens(), p.format(),
-                System.currentTimeMillis()));
+        complete(
+            index,
+            o.isError()
+                ? GenerationResult.error(p.id(), o.error(), p.promptTokens(), p.format())
+                : GenerationResult.of(
+                    p.id(),
+                    OutputChoices.of(o, tokenizer),
+                    p.promptTokens(),
+                    p.format(),
+                    System.currentTimeMillis()));
       }
       onStep.run();
     }

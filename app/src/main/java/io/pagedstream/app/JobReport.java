@@ -10,11 +10,20 @@ final class JobReport {
 
   static String text(JobStatus s) {
     double seconds = elapsedSeconds(s);
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "job %s: %d submitted (%d re-submissions skipped), %d completed (%d failed, %d from the response cache), "
             + "%d prompt + %d output tokens, %.1f s, %.1f output tok/s",
-        s.getJobId(), s.getSubmitted(), s.getResubmitted(), s.getCompleted(), s.getFailed(), s.getCached(),
-        s.getPromptTokens(), s.getOutputTokens(), seconds, seconds > 0 ? s.getOutputTokens() / seconds : 0);
+        s.getJobId(),
+        s.getSubmitted(),
+        s.getResubmitted(),
+        s.getCompleted(),
+        s.getFailed(),
+        s.getCached(),
+        s.getPromptTokens(),
+        s.getOutputTokens(),
+        seconds,
+        seconds > 0 ? s.getOutputTokens() / seconds : 0);
   }
 
   static String json(JobStatus s) {
@@ -36,6 +45,7 @@ final class JobReport {
 
   private static double elapsedSeconds(JobStatus s) {
     return s.getFirstSubmittedMs() > 0 && s.getLastCompletedMs() > s.getFirstSubmittedMs()
-        ? (s.getLastCompletedMs() - s.getFirstSubmittedMs()) / 1000.0 : 0;
+        ? (s.getLastCompletedMs() - s.getFirstSubmittedMs()) / 1000.0
+        : 0;
   }
 }

@@ -14,10 +14,16 @@ public final class KafkaOptions {
   @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers, HOST:PORT[,...]")
   String bootstrapServers;
 
-  @Option(names = "--kafka-config", description = "client properties file (SASL/TLS, timeouts, schema.registry.url, basic.auth.user.info, ...)")
+  @Option(
+      names = "--kafka-config",
+      description =
+          "client properties file (SASL/TLS, timeouts, schema.registry.url, basic.auth.user.info, ...)")
   Path kafkaConfig;
 
-  @Option(names = "--schema-registry-url", description = "Confluent-compatible schema registry (http(s)://..., or mock://NAME for an in-process one)")
+  @Option(
+      names = "--schema-registry-url",
+      description =
+          "Confluent-compatible schema registry (http(s)://..., or mock://NAME for an in-process one)")
   String schemaRegistryUrl;
 
   boolean hasCluster() {
@@ -32,8 +38,9 @@ public final class KafkaOptions {
       m.put("schema.registry.url", schemaRegistryUrl);
     }
     if (!m.containsKey("schema.registry.url")) {
-      throw new IllegalArgumentException("services on a cluster need a schema registry: give --schema-registry-url or "
-          + "schema.registry.url in --kafka-config (mock://NAME works only inside one process)");
+      throw new IllegalArgumentException(
+          "services on a cluster need a schema registry: give --schema-registry-url or "
+              + "schema.registry.url in --kafka-config (mock://NAME works only inside one process)");
     }
     return KafkaSettings.of(m);
   }

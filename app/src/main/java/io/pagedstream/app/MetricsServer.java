@@ -12,12 +12,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A Prometheus scrape endpoint ({@code GET /metrics}) over a Micrometer registry, on the JDK's
- * HTTP server: one small listener per service, no web framework.
+ * A Prometheus scrape endpoint ({@code GET /metrics}) over a Micrometer registry, on the JDK's HTTP
+ * server: one small listener per service, no web framework.
  */
 final class MetricsServer implements AutoCloseable {
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final HttpServer server;
 
   private MetricsServer(int port) {
@@ -25,16 +26,21 @@ final class MetricsServer implements AutoCloseable {
     try {
       server = HttpServer.create(new InetSocketAddress(port), 0);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot serve metrics on port " + port + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot serve metrics on port " + port + ": " + e.getMessage(), e);
     }
-    server.createContext("/metrics", exchange -> {
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+          exchange
+              .getResponseHeaders()
+              .add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 

@@ -7,8 +7,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * Prints a failed command's cause as one line on stderr (the stack trace only with
- * {@code PAGEDSTREAM_DEBUG=1}) and exits non-zero: users get the reason, not a trace.
+ * Prints a failed command's cause as one line on stderr (the stack trace only with {@code
+ * PAGEDSTREAM_DEBUG=1}) and exits non-zero: users get the reason, not a trace.
  */
 final class OneLineErrors implements IExecutionExceptionHandler {
 
@@ -17,8 +17,9 @@ final class OneLineErrors implements IExecutionExceptionHandler {
    * ("Received fatal alert: bad_certificate"), and with TLS 1.3 a client learns of a refused
    * certificate only after the handshake, so it does not even say "handshake".
    */
-  static final String TLS_REFUSED = "TLS handshake failed: the brokers accept only client certificates signed by a CA "
-      + "they trust; check ssl.keystore.* and ssl.truststore.* in --kafka-config";
+  static final String TLS_REFUSED =
+      "TLS handshake failed: the brokers accept only client certificates signed by a CA "
+          + "they trust; check ssl.keystore.* and ssl.truststore.* in --kafka-config";
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cl, ParseResult parsed) {
@@ -32,8 +33,8 @@ final class OneLineErrors implements IExecutionExceptionHandler {
   /**
    * The first line of the exception's message, followed by its root cause's when that says
    * something the message does not: libraries wrap the reason that matters (Kafka Streams'
-   * "Exception caught during initialization of GlobalStreamThread" around "Not authorized to
-   * access topics: [...]").
+   * "Exception caught during initialization of GlobalStreamThread" around "Not authorized to access
+   * topics: [...]").
    */
   static String describe(Throwable e) {
     Throwable root = e;
@@ -50,7 +51,9 @@ final class OneLineErrors implements IExecutionExceptionHandler {
     } else {
       described = reason == null || message.contains(reason) ? message : message + ": " + reason;
     }
-    return tlsRefused && !described.contains(TLS_REFUSED) ? described + " (" + TLS_REFUSED + ")" : described;
+    return tlsRefused && !described.contains(TLS_REFUSED)
+        ? described + " (" + TLS_REFUSED + ")"
+        : described;
   }
 
   private static String lineOrNull(String text) {

@@ -21,43 +21,76 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code pagedstream plan}: the memory a model needs for a workload, and what fits on a GPU. */
-@Command(name = "plan", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    description = "Memory plan for a model from its config.json: parameters, weight and KV cache bytes, "
-        + "an activation and overhead estimate, the KV blocks and sequences a GPU holds, and the GPUs needed.")
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description =
+        "Memory plan for a model from its config.json: parameters, weight and KV cache bytes, "
+            + "an activation and overhead estimate, the KV blocks and sequences a GPU holds, and the GPUs needed.")
 final class PlanCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, description = "a config.json, or a model folder holding one")
+  @Option(
+      names = "--model",
+      required = true,
+      description = "a config.json, or a model folder holding one")
   Path model;
 
-  @Option(names = "--dtype", defaultValue = "float16",
-      description = "weight dtype: float32, float16, bfloat16, float8, int8 or int4 (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--dtype",
+      defaultValue = "float16",
+      description =
+          "weight dtype: float32, float16, bfloat16, float8, int8 or int4 (default: ${DEFAULT-VALUE})")
   String dtype;
 
-  @Option(names = "--kv-dtype",
-      description = "KV cache dtype (default: the dtype computation runs in: --dtype, or float16 for 8- and 4-bit weights)")
+  @Option(
+      names = "--kv-dtype",
+      description =
+          "KV cache dtype (default: the dtype computation runs in: --dtype, or float16 for 8- and 4-bit weights)")
   String kvDtype;
 
-  @Option(names = "--max-seq-len", defaultValue = "2000", description = "tokens per sequence, prompt plus output (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-seq-len",
+      defaultValue = "2000",
+      description = "tokens per sequence, prompt plus output (default: ${DEFAULT-VALUE})")
   int maxSeqLen;
 
-  @Option(names = "--concurrency", defaultValue = "10", description = "sequences held at once (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--concurrency",
+      defaultValue = "10",
+      description = "sequences held at once (default: ${DEFAULT-VALUE})")
   int concurrency;
 
-  @Option(names = "--gpu-memory-gib", defaultValue = "80", description = "memory of one GPU in GiB (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--gpu-memory-gib",
+      defaultValue = "80",
+      description = "memory of one GPU in GiB (default: ${DEFAULT-VALUE})")
   double gpuMemoryGib;
 
-  @Option(names = "--gpu-memory-utilization", defaultValue = "0.9",
+  @Option(
+      names = "--gpu-memory-utilization",
+      defaultValue = "0.9",
       description = "fraction of GPU memory the engine may use (default: ${DEFAULT-VALUE})")
   double gpuMemoryUtilization;
 
-  @Option(names = "--block-size", defaultValue = "16", description = "tokens per KV block (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--block-size",
+      defaultValue = "16",
+      description = "tokens per KV block (default: ${DEFAULT-VALUE})")
   int blockSize;
 
-  @Option(names = "--tp", defaultValue = "1", description = "tensor parallel GPUs the weights and KV heads are split across (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--tp",
+      defaultValue = "1",
+      description =
+          "tensor parallel GPUs the weights and KV heads are split across (default: ${DEFAULT-VALUE})")
   int tp;
 
-  @Option(names = "--max-num-batched-tokens", defaultValue = "" + EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS,
-      description = "tokens computed per step, which sizes the activations (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--max-num-batched-tokens",
+      defaultValue = "" + EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS,
+      description =
+          "tokens computed per step, which sizes the activations (default: ${DEFAULT-VALUE})")
   int maxNumBatchedTokens;
 
   @Option(names = "--json", description = "print one JSON object instead of a table")
@@ -70,12 +103,21 @@ final class PlanCommand implements Callable<Integer> {
     ModelSpec modelSpec = ModelSpec.load(model);
     Dtype weights = Dtype.parse(dtype);
     Dtype kv = kvDtype == null ? weights.computeDtype() : Dtype.parse(kvDtype);
-    MemoryPlan plan = new MemoryPlan(modelSpec, weights, kv, blockSize, tp,
-        new Workload(maxSeqLen, concurrency, maxNumBatchedTokens));
+    MemoryPlan plan =
+        new MemoryPlan(
+            modelSpec,
+            weights,
+            kv,
+            blockSize,
+            tp,
+            new Workload(maxSeqLen, concurrency, maxNumBatchedTokens));
     GpuBudget gpu = GpuBudget.ofGib(gpuMemoryGib, gpuMemoryUtilization);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(plan, gpu)));
+      out.println(
+          new ObjectMapper()
+              .writerWithDefaultPrettyPrinter()
+              .writeValueAsString(toJson(plan, gpu)));
     } else {
       printTable(plan, gpu, out);
     }
@@ -143,8 +185,15 @@ final class PlanCommand implements Callable<Integer> {
     ActivationEstimate overhead = plan.overhead();
     Workload w = plan.workload();
     boolean split = plan.tensorParallel() > 1;
-    out.printf("Memory plan: %s, %d layers, hidden %d, %d heads / %d KV heads x head_dim %d, vocab %d%n%n",
-        s.modelType(), s.numLayers(), s.hiddenSize(), s.numHeads(), s.numKvHeads(), s.headDim(), s.vocabSize());
+    out.printf(
+        "Memory plan: %s, %d layers, hidden %d, %d heads / %d KV heads x head_dim %d, vocab %d%n%n",
+        s.modelType(),
+        s.numLayers(),
+        s.hiddenSize(),
+        s.numHeads(),
+        s.numKvHeads(),
+        s.headDim(),
+        s.vocabSize());
     row(out, "parameters", String.format(Locale.ROOT, "%,d (%.2f B)", p.total(), p.total() / 1e9));
     row(out, "  embedding", count(p.embedding()));
     row(out, "  attention", count(p.attention()));
@@ -154,33 +203,72 @@ final class PlanCommand implements Callable<Integer> {
     row(out, "weights (" + plan.weightDtype() + ")", bytes(plan.weightBytes()));
     row(out, "KV per token (" + plan.kvDtype() + ")", bytes(plan.kvBytesPerToken()));
     row(out, "KV per block (" + plan.blockSize() + " tokens)", bytes(plan.kvBytesPerBlock()));
-    row(out, "KV per sequence", String.format(Locale.ROOT, "%,d blocks for %,d tokens", plan.blocksPerSequence(), w.maxSeqLen()));
-    row(out, String.format(Locale.ROOT, "KV for %,d x %,d tokens", w.concurrency(), w.maxSeqLen()), bytes(plan.kvBytesForConcurrency()));
+    row(
+        out,
+        "KV per sequence",
+        String.format(
+            Locale.ROOT, "%,d blocks for %,d tokens", plan.blocksPerSequence(), w.maxSeqLen()));
+    row(
+        out,
+        String.format(Locale.ROOT, "KV for %,d x %,d tokens", w.concurrency(), w.maxSeqLen()),
+        bytes(plan.kvBytesForConcurrency()));
     row(out, "activations + overhead" + (split ? " per GPU" : ""), bytes(overhead.total()));
-    row(out, String.format(Locale.ROOT, "  activations (%,d tok/step)", w.maxNumBatchedTokens()), bytes(overhead.activationBytes()));
+    row(
+        out,
+        String.format(Locale.ROOT, "  activations (%,d tok/step)", w.maxNumBatchedTokens()),
+        bytes(overhead.activationBytes()));
     row(out, "  logits", bytes(overhead.logitsBytes()));
     row(out, "  fixed (CUDA context etc.)", bytes(overhead.fixedBytes()));
     row(out, "total", bytes(plan.totalBytes()));
     out.println();
-    row(out, "GPU", String.format(Locale.ROOT, "%s x %.2f = %s usable, tensor parallel %d",
-        human(gpu.memoryBytes()), gpu.utilization(), human(gpu.usableBytes()), plan.tensorParallel()));
+    row(
+        out,
+        "GPU",
+        String.format(
+            Locale.ROOT,
+            "%s x %.2f = %s usable, tensor parallel %d",
+            human(gpu.memoryBytes()),
+            gpu.utilization(),
+            human(gpu.usableBytes()),
+            plan.tensorParallel()));
     if (split) {
       row(out, "weights per GPU", bytes(plan.weightBytesPerGpu()));
-      row(out, "KV heads per GPU", plan.split().kvHeadsPerGpu()
-          + (plan.tensorParallel() > s.numKvHeads() ? " (each replicated on " + plan.tensorParallel() / s.numKvHeads() + " GPUs)" : ""));
+      row(
+          out,
+          "KV heads per GPU",
+          plan.split().kvHeadsPerGpu()
+              + (plan.tensorParallel() > s.numKvHeads()
+                  ? " (each replicated on " + plan.tensorParallel() / s.numKvHeads() + " GPUs)"
+                  : ""));
       row(out, "KV per token per GPU", bytes(plan.kvBytesPerTokenPerGpu()));
       row(out, "total per GPU", bytes(plan.totalBytesPerGpu()));
     }
     long left = plan.kvBytesAvailable(gpu);
-    row(out, "KV memory left" + (split ? " per GPU" : ""), left >= 0 ? bytes(left)
-        : "none: weights + overhead exceed usable memory by " + human(-left));
+    row(
+        out,
+        "KV memory left" + (split ? " per GPU" : ""),
+        left >= 0
+            ? bytes(left)
+            : "none: weights + overhead exceed usable memory by " + human(-left));
     row(out, "KV blocks available", count(plan.kvBlocksAvailable(gpu)));
-    row(out, "max concurrent sequences", String.format(Locale.ROOT, "%,d of %,d tokens (%s)",
-        plan.maxConcurrentSequences(gpu), w.maxSeqLen(),
-        plan.fits(gpu) ? "the workload fits" : "the workload does not fit"));
+    row(
+        out,
+        "max concurrent sequences",
+        String.format(
+            Locale.ROOT,
+            "%,d of %,d tokens (%s)",
+            plan.maxConcurrentSequences(gpu),
+            w.maxSeqLen(),
+            plan.fits(gpu) ? "the workload fits" : "the workload does not fit"));
     OptionalInt gpus = plan.gpusNeeded(gpu);
-    row(out, "GPUs needed", gpus.isPresent() ? Integer.toString(gpus.getAsInt())
-        : "none: no tensor-parallel group of these GPUs (up to " + s.numHeads() + ") fits the workload");
+    row(
+        out,
+        "GPUs needed",
+        gpus.isPresent()
+            ? Integer.toString(gpus.getAsInt())
+            : "none: no tensor-parallel group of these GPUs (up to "
+                + s.numHeads()
+                + ") fits the workload");
     out.println();
     out.println("activation estimate, " + ActivationEstimate.FORMULA);
     out.println("source: " + ActivationEstimate.SOURCE);

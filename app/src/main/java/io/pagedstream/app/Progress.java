@@ -6,9 +6,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * A progress bar on stderr showing completed requests and output tokens per second. While it is
- * up, {@code System.err} goes through its {@link BarLine}, so log lines (slf4j-simple looks
- * {@code System.err} up for every line) and messages print whole above the bar instead of into it.
+ * A progress bar on stderr showing completed requests and output tokens per second. While it is up,
+ * {@code System.err} goes through its {@link BarLine}, so log lines (slf4j-simple looks {@code
+ * System.err} up for every line) and messages print whole above the bar instead of into it.
  */
 final class Progress implements AutoCloseable {
 
@@ -27,14 +27,15 @@ final class Progress implements AutoCloseable {
     }
     PrintStream terminal = System.err;
     BarLine line = new BarLine(terminal, 0);
-    ProgressBar bar = new ProgressBarBuilder()
-        .setTaskName(task)
-        .setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(500)
-        .setConsumer(line.bar())
-        .setUnit(" req", 1)
-        .build();
+    ProgressBar bar =
+        new ProgressBarBuilder()
+            .setTaskName(task)
+            .setInitialMax(total)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(500)
+            .setConsumer(line.bar())
+            .setUnit(" req", 1)
+            .build();
     System.setErr(line.others());
     return new Progress(bar, terminal);
   }

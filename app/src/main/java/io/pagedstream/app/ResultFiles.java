@@ -12,9 +12,9 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * Where a job's result lines go: every line to the output (stdout for {@code -}), and with
- * {@code --errors} the failed ones to an errors file too, as OpenAI's batch API hands back an
- * error file beside the output file. Lines are written in the order they are given.
+ * Where a job's result lines go: every line to the output (stdout for {@code -}), and with {@code
+ * --errors} the failed ones to an errors file too, as OpenAI's batch API hands back an error file
+ * beside the output file. Lines are written in the order they are given.
  */
 final class ResultFiles implements Consumer<GenerationResult>, AutoCloseable {
 
@@ -28,11 +28,14 @@ final class ResultFiles implements Consumer<GenerationResult>, AutoCloseable {
 
   /** {@code errorsFile} may be null: no errors file. */
   static ResultFiles open(String output, Path errorsFile) throws IOException {
-    Writer out = output.equals("-")
-        ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
-        : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);
+    Writer out =
+        output.equals("-")
+            ? new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8))
+            : Files.newBufferedWriter(Path.of(output), StandardCharsets.UTF_8);
     try {
-      return new ResultFiles(out, errorsFile == null ? null : Files.newBufferedWriter(errorsFile, StandardCharsets.UTF_8));
+      return new ResultFiles(
+          out,
+          errorsFile == null ? null : Files.newBufferedWriter(errorsFile, StandardCharsets.UTF_8));
     } catch (IOException e) {
       out.close();
       throw e;
@@ -63,7 +66,8 @@ final class ResultFiles implements Consumer<GenerationResult>, AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try (Writer o = out; Writer e = errors) {
+    try (Writer o = out;
+        Writer e = errors) {
       flush();
     }
   }

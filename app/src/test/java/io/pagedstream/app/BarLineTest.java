@@ -28,10 +28,9 @@ class BarLineTest {
     others.println("done: 12 lines");
     bar.close();
 
-    assertThat(screen(out)).containsExactly(
-        "INFO Ingesting requests.jsonl",
-        "INFO Ingest done: 12 lines",
-        "run 30% [======    ]");
+    assertThat(screen(out))
+        .containsExactly(
+            "INFO Ingesting requests.jsonl", "INFO Ingest done: 12 lines", "run 30% [======    ]");
   }
 
   @Test
@@ -54,8 +53,11 @@ class BarLineTest {
     }
 
     List<String> lines = screen(out);
-    assertThat(lines).filteredOn(l -> l.contains("3 lines so far")).singleElement()
-        .satisfies(l -> assertThat(l).endsWith("Job j: 3 lines so far").doesNotContain("bar-under-test"));
+    assertThat(lines)
+        .filteredOn(l -> l.contains("3 lines so far"))
+        .singleElement()
+        .satisfies(
+            l -> assertThat(l).endsWith("Job j: 3 lines so far").doesNotContain("bar-under-test"));
     assertThat(lines).contains("a message of the command");
     assertThat(lines.get(lines.size() - 1)).startsWith("bar-under-test");
   }

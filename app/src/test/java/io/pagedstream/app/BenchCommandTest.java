@@ -18,24 +18,57 @@ class BenchCommandTest {
 
   @Test
   void aSmallBenchReportsEveryFigure() throws Exception {
-    assertThat(PagedStream.commandLine().execute("make-model", "--preset", "tiny", "--seed", "3", "--out", dir.toString())).isZero();
+    assertThat(
+            PagedStream.commandLine()
+                .execute("make-model", "--preset", "tiny", "--seed", "3", "--out", dir.toString()))
+        .isZero();
     PrintStream saved = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     int exit;
     try {
-      exit = PagedStream.commandLine().execute("bench", "--model", dir.toString(), "--requests", "12", "--prompt-len", "40",
-          "--shared-prefix-len", "32", "--max-tokens", "20", "--max-num-seqs", "4", "--kv-blocks", "20",
-          "--compare", "layout,prefix", "--json");
+      exit =
+          PagedStream.commandLine()
+              .execute(
+                  "bench",
+                  "--model",
+                  dir.toString(),
+                  "--requests",
+                  "12",
+                  "--prompt-len",
+                  "40",
+                  "--shared-prefix-len",
+                  "32",
+                  "--max-tokens",
+                  "20",
+                  "--max-num-seqs",
+                  "4",
+                  "--kv-blocks",
+                  "20",
+                  "--compare",
+                  "layout,prefix",
+                  "--json");
     } finally {
       System.setOut(saved);
     }
     assertThat(exit).isZero();
     String[] lines = out.toString(StandardCharsets.UTF_8).trim().split("\n");
     JsonNode j = new ObjectMapper().readTree(lines[lines.length - 1]);
-    for (String f : new String[] {"requests", "prompt_tokens", "output_tokens", "elapsed_s", "output_tokens_per_second",
-        "total_tokens_per_second", "kv_waste_fraction", "peak_kv_blocks_used", "preemptions", "recomputed_tokens",
-        "prefix_cache_hit_tokens", "device"}) {
+    for (String f :
+        new String[] {
+          "requests",
+          "prompt_tokens",
+          "output_tokens",
+          "elapsed_s",
+          "output_tokens_per_second",
+          "total_tokens_per_second",
+          "kv_waste_fraction",
+          "peak_kv_blocks_used",
+          "preemptions",
+          "recomputed_tokens",
+          "prefix_cache_hit_tokens",
+          "device"
+        }) {
       assertThat(j.has(f)).as(f).isTrue();
     }
     assertThat(j.get("requests").asInt()).isEqualTo(12);
@@ -50,14 +83,34 @@ class BenchCommandTest {
 
   @Test
   void nSamplesShareThePromptBesideNSeparateRequests() throws Exception {
-    assertThat(PagedStream.commandLine().execute("make-model", "--preset", "tiny", "--seed", "3", "--out", dir.toString())).isZero();
+    assertThat(
+            PagedStream.commandLine()
+                .execute("make-model", "--preset", "tiny", "--seed", "3", "--out", dir.toString()))
+        .isZero();
     PrintStream saved = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     int exit;
     try {
-      exit = PagedStream.commandLine().execute("bench", "--model", dir.toString(), "--requests", "2", "--prompt-len", "40",
-          "--max-tokens", "16", "--n", "8", "--temperature", "0.8", "--kv-blocks", "200", "--json");
+      exit =
+          PagedStream.commandLine()
+              .execute(
+                  "bench",
+                  "--model",
+                  dir.toString(),
+                  "--requests",
+                  "2",
+                  "--prompt-len",
+                  "40",
+                  "--max-tokens",
+                  "16",
+                  "--n",
+                  "8",
+                  "--temperature",
+                  "0.8",
+                  "--kv-blocks",
+                  "200",
+                  "--json");
     } finally {
       System.setOut(saved);
     }

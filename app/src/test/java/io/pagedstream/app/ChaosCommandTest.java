@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * A short {@code chaos} run: processors killed every few seconds and the Connect worker killed
- * and restarted, with bad inputs mixed in; nothing may be lost or duplicated.
+ * A short {@code chaos} run: processors killed every few seconds and the Connect worker killed and
+ * restarted, with bad inputs mixed in; nothing may be lost or duplicated.
  */
 class ChaosCommandTest {
 
@@ -24,8 +24,20 @@ class ChaosCommandTest {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     // long enough requests that the job outlasts a few fault ticks even on an idle machine
-    int exit = cl.execute("--requests", "200", "--processors", "2", "--kill-every", "3", "--restart-connect",
-        "--bad-fraction", "0.05", "--max-tokens", "200", "--json");
+    int exit =
+        cl.execute(
+            "--requests",
+            "200",
+            "--processors",
+            "2",
+            "--kill-every",
+            "3",
+            "--restart-connect",
+            "--bad-fraction",
+            "0.05",
+            "--max-tokens",
+            "200",
+            "--json");
     System.out.print(out);
 
     List<String> lines = out.toString().lines().toList();
@@ -54,8 +66,24 @@ class ChaosCommandTest {
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute("--brokers", "3", "--kill-broker-every", "8", "--requests", "200", "--processors", "2",
-        "--kill-every", "4", "--restart-connect", "--bad-fraction", "0.05", "--max-tokens", "200", "--json");
+    int exit =
+        cl.execute(
+            "--brokers",
+            "3",
+            "--kill-broker-every",
+            "8",
+            "--requests",
+            "200",
+            "--processors",
+            "2",
+            "--kill-every",
+            "4",
+            "--restart-connect",
+            "--bad-fraction",
+            "0.05",
+            "--max-tokens",
+            "200",
+            "--json");
     System.out.print(out);
 
     List<String> lines = out.toString().lines().toList();
@@ -66,8 +94,11 @@ class ChaosCommandTest {
     assertThat(figures.get("duplicated").asInt()).as(context).isZero();
     assertThat(figures.get("bad_inputs_answered").asInt()).as(context).isEqualTo(10);
     assertThat(figures.get("broker_kills").asInt()).as(context).isGreaterThanOrEqualTo(1);
-    assertThat(figures.get("broker_kills_survived").asInt()).as(context).isEqualTo(figures.get("broker_kills").asInt());
-    // every topic (internal ones, Streams changelogs, Connect's dead-letter queue) has 3 replicas, 2 in sync
+    assertThat(figures.get("broker_kills_survived").asInt())
+        .as(context)
+        .isEqualTo(figures.get("broker_kills").asInt());
+    // every topic (internal ones, Streams changelogs, Connect's dead-letter queue) has 3 replicas,
+    // 2 in sync
     assertThat(figures.get("under_replicated_topics").asInt()).as(context).isZero();
     assertThat(figures.get("results").asInt()).isEqualTo(figures.get("expected_results").asInt());
     assertThat(exit).as(context).isZero();

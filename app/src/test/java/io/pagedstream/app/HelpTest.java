@@ -13,9 +13,23 @@ class HelpTest {
   @Test
   void everyCommandHasHelp() {
     CommandLine root = PagedStream.commandLine();
-    assertThat(root.getSubcommands().keySet()).contains("demo", "generate", "run", "ingest", "batcher", "processor",
-        "status", "plan", "bench", "make-model", "convert-model");
-    assertThat(help(root, "--help")).contains("Usage: pagedstream").contains("generate").contains("demo");
+    assertThat(root.getSubcommands().keySet())
+        .contains(
+            "demo",
+            "generate",
+            "run",
+            "ingest",
+            "batcher",
+            "processor",
+            "status",
+            "plan",
+            "bench",
+            "make-model",
+            "convert-model");
+    assertThat(help(root, "--help"))
+        .contains("Usage: pagedstream")
+        .contains("generate")
+        .contains("demo");
     for (String name : root.getSubcommands().keySet()) {
       if (name.equals("help")) {
         continue;

@@ -32,7 +32,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** The command line docker-compose uses: {@code pagedstream ingest --input ...}, through the launcher. */
+/**
+ * The command line docker-compose uses: {@code pagedstream ingest --input ...}, through the
+ * launcher.
+ */
 class IngestCommandTest {
 
   private static EmbeddedKafka kafka;
@@ -65,16 +68,26 @@ class IngestCommandTest {
   /** A client file as docker/config/client.properties would give it, with the test's registry. */
   private Path clientProperties(TestTopics t) throws Exception {
     Path file = dir.resolve("client.properties");
-    Files.writeString(file, "schema.registry.url=mock://" + t.scope() + "\n"
-        + "linger.ms=5\n"
-        // a setting ingest must not take over: it always writes with acks=all
-        + "acks=1\n");
+    Files.writeString(
+        file,
+        "schema.registry.url=mock://"
+            + t.scope()
+            + "\n"
+            + "linger.ms=5\n"
+            // a setting ingest must not take over: it always writes with acks=all
+            + "acks=1\n");
     return file;
   }
 
   private String[] topicArgs(TestTopics t) {
-    return new String[] {"--requests-topic", t.requests(), "--completions-topic", t.completions(),
-        "--progress-topic", t.progress()};
+    return new String[] {
+      "--requests-topic",
+      t.requests(),
+      "--completions-topic",
+      t.completions(),
+      "--progress-topic",
+      t.progress()
+    };
   }
 
   @Test
@@ -83,9 +96,20 @@ class IngestCommandTest {
     Path input = dir.resolve("in.jsonl");
     Files.writeString(input, "{\"id\":\"1\",\"prompt\":\"a\"}\n{\"id\":\"2\"}\n");
 
-    int code = run(concat(new String[] {"--bootstrap-servers", kafka.bootstrapServers(),
-        "--kafka-config", clientProperties(t).toString(), "--input", input.toString(), "--job-id", "cli-job"},
-        topicArgs(t)));
+    int code =
+        run(
+            concat(
+                new String[] {
+                  "--bootstrap-servers",
+                  kafka.bootstrapServers(),
+                  "--kafka-config",
+                  clientProperties(t).toString(),
+                  "--input",
+                  input.toString(),
+                  "--job-id",
+                  "cli-job"
+                },
+                topicArgs(t)));
 
     assertThat(code).as(err.toString()).isZero();
     JsonNode summary = new ObjectMapper().readTree(out.toString());
@@ -93,7 +117,8 @@ class IngestCommandTest {
     assertThat(summary.get("lines").asLong()).isEqualTo(2);
     assertThat(summary.get("requests").asLong()).isEqualTo(1);
     assertThat(summary.get("errors").asLong()).isEqualTo(1);
-    assertThat(err.toString()).contains("ingest: job cli-job: 2 lines from in.jsonl -> 1 requests, 1 error results");
+    assertThat(err.toString())
+        .contains("ingest: job cli-job: 2 lines from in.jsonl -> 1 requests, 1 error results");
     List<ConsumerRecord<String, byte[]>> reads = t.readCommitted(2);
     assertThat(reads).extracting(ConsumerRecord::key).containsExactlyInAnyOrder("1", "2");
   }
@@ -102,12 +127,24 @@ class IngestCommandTest {
   void readsStdinForADash() throws Exception {
     TestTopics t = TestTopics.create();
     InputStream original = System.in;
-    System.setIn(new ByteArrayInputStream("{\"prompt\":\"from stdin\"}\n".getBytes(StandardCharsets.UTF_8)));
+    System.setIn(
+        new ByteArrayInputStream("{\"prompt\":\"from stdin\"}\n".getBytes(StandardCharsets.UTF_8)));
     int code;
     try {
       // the registry from its own flag this time, with no client file at all
-      code = run(concat(new String[] {"--bootstrap-servers", kafka.bootstrapServers(),
-          "--schema-registry-url", "mock://" + t.scope(), "--input", "-", "--no-transactions"}, topicArgs(t)));
+      code =
+          run(
+              concat(
+                  new String[] {
+                    "--bootstrap-servers",
+                    kafka.bootstrapServers(),
+                    "--schema-registry-url",
+                    "mock://" + t.scope(),
+                    "--input",
+                    "-",
+                    "--no-transactions"
+                  },
+                  topicArgs(t)));
     } finally {
       System.setIn(original);
     }
@@ -125,20 +162,35 @@ class IngestCommandTest {
     Path input = dir.resolve("in.jsonl");
     Files.writeString(input, "{\"id\":\"1\",\"prompt\":\"a\"}\n");
 
-    int code = run("--bootstrap-servers", kafka.bootstrapServers(), "--kafka-config", clientProperties(t).toString(),
-        "--input", input.toString(), "--requests-topic", "missing-" + t.scope());
+    int code =
+        run(
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--kafka-config",
+            clientProperties(t).toString(),
+            "--input",
+            input.toString(),
+            "--requests-topic",
+            "missing-" + t.scope());
 
     assertThat(code).isNotZero();
     assertThat(err.toString()).contains("topic missing-" + t.scope() + " does not exist");
   }
 
-  /** Fresh topics and registry scope on the shared broker, so that the tests never see each other's records. */
+  /**
+   * Fresh topics and registry scope on the shared broker, so that the tests never see each other's
+   * records.
+   */
   private record TestTopics(String requests, String completions, String progress, String scope) {
 
     static TestTopics create() {
       String suffix = UUID.randomUUID().toString().substring(0, 8);
-      TestTopics t = new TestTopics("requests-" + suffix, "completions-" + suffix, "progress-" + suffix,
-          "ingest-cli-" + suffix);
+      TestTopics t =
+          new TestTopics(
+              "requests-" + suffix,
+              "completions-" + suffix,
+              "progress-" + suffix,
+              "ingest-cli-" + suffix);
       kafka.createTopics(t.requests, t.completions);
       return t;
     }
@@ -149,16 +201,23 @@ class IngestCommandTest {
       return reader.deserialize(r.topic(), r.value());
     }
 
-    /** Both topics read_committed from the start until {@code expected} records are there (60 s at most). */
+    /**
+     * Both topics read_committed from the start until {@code expected} records are there (60 s at
+     * most).
+     */
     List<ConsumerRecord<String, byte[]>> readCommitted(int expected) {
-      Map<String, Object> props = KafkaClientSettings.assignedConsumer(KafkaSettings.of(kafka.clientProperties()),
-          "ingest-cli-test").build();
+      Map<String, Object> props =
+          KafkaClientSettings.assignedConsumer(
+                  KafkaSettings.of(kafka.clientProperties()), "ingest-cli-test")
+              .build();
       List<ConsumerRecord<String, byte[]>> reads = new ArrayList<>();
       try (KafkaConsumer<String, byte[]> consumer =
           new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(requests, completions)) {
-          consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+          consumer
+              .partitionsFor(topic)
+              .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);

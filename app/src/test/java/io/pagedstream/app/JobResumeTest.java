@@ -3,8 +3,8 @@ package io.pagedstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pagedstream.app.run.CompletionCollector;
-import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.core.request.ResultIds;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.ingest.IngestConfig;
 import io.pagedstream.ingest.JsonlIngest;
@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A job stopped half-way (processors killed mid-batch) and submitted again: every request ends
- * with exactly one result, and what was answered before is not generated again.
+ * A job stopped half-way (processors killed mid-batch) and submitted again: every request ends with
+ * exactly one result, and what was answered before is not generated again.
  */
 class JobResumeTest {
 
@@ -38,13 +38,17 @@ class JobResumeTest {
 
   @TempDir Path dir;
 
-  private static DevCluster pipeline(EmbeddedKafka broker, KafkaSettings kafka, String instance) throws InterruptedException {
+  private static DevCluster pipeline(EmbeddedKafka broker, KafkaSettings kafka, String instance)
+      throws InterruptedException {
     // one sequence at a time: the job takes dozens of transactions, so the kill lands mid-way
     // even now that a processor prefetches every batch and commits when its engine runs dry
     EngineConfig engine = EngineConfig.defaults(256).withMaxNumSeqs(1);
-    return DevCluster.builder().externalCluster(kafka).partitions(4)
+    return DevCluster.builder()
+        .externalCluster(kafka)
+        .partitions(4)
         .batcher(BatcherCommand.configFor(MODEL, engine, 4, Duration.ofMillis(50)), true)
-        .processors(List.of(ProcessorConfig.defaults(MODEL, engine, instance))).start();
+        .processors(List.of(ProcessorConfig.defaults(MODEL, engine, instance)))
+        .start();
   }
 
   @Test
@@ -52,8 +56,14 @@ class JobResumeTest {
     Random rnd = new Random(4);
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < REQUESTS; i++) {
-      lines.append("{\"id\":\"q").append(i).append("\",\"prompt_token_ids\":").append(java.util.Arrays.toString(rnd.ints(1 + rnd.nextInt(30), 1, 512).toArray()))
-          .append(",\"max_tokens\":").append(TOKENS).append(",\"temperature\":0,\"ignore_eos\":true}\n");
+      lines
+          .append("{\"id\":\"q")
+          .append(i)
+          .append("\",\"prompt_token_ids\":")
+          .append(java.util.Arrays.toString(rnd.ints(1 + rnd.nextInt(30), 1, 512).toArray()))
+          .append(",\"max_tokens\":")
+          .append(TOKENS)
+          .append(",\"temperature\":0,\"ignore_eos\":true}\n");
     }
     Path input = dir.resolve("job.jsonl");
     Files.writeString(input, lines);
@@ -83,34 +93,48 @@ class JobResumeTest {
 
       try (DevCluster second = pipeline(broker, kafka, "slot-0")) {
         // the whole file again, under a new transactional id so that every line is really re-sent
-        new JsonlIngest(kafka, IngestConfig.ofFile(input).withJobId(job).withTransactionalId("resubmit-" + job)).run();
+        new JsonlIngest(
+                kafka,
+                IngestConfig.ofFile(input).withJobId(job).withTransactionalId("resubmit-" + job))
+            .run();
         List<String> out = new ArrayList<>();
-        CompletionCollector.Outcome outcome = new CompletionCollector(kafka, job)
-            .collect(ids, r -> out.add(r.id()), (n, t) -> { }, () -> second.failure() == null);
+        CompletionCollector.Outcome outcome =
+            new CompletionCollector(kafka, job)
+                .collect(ids, r -> out.add(r.id()), (n, t) -> {}, () -> second.failure() == null);
         assertThat(outcome.missing()).isEmpty();
         assertThat(outcome.duplicates()).isZero();
         assertThat(out).containsExactlyElementsOf(ids);
         ProcessorService p = second.processors().get(0);
         // only the missing part was generated again: what the first run committed was skipped
         assertThat(p.stats().completionsCommitted()).isEqualTo(REQUESTS - firstRunCommitted);
-        assertThat(p.stats().outputTokens()).isLessThanOrEqualTo((REQUESTS - firstRunCommitted) * TOKENS);
+        assertThat(p.stats().outputTokens())
+            .isLessThanOrEqualTo((REQUESTS - firstRunCommitted) * TOKENS);
         JobStatus status = awaitCompleted(second, job);
         assertThat(status.getSubmitted()).isEqualTo(REQUESTS);
         assertThat(status.getResubmitted()).isEqualTo(REQUESTS);
         assertThat(status.getCompleted()).isEqualTo(REQUESTS);
         assertThat(status.getOutputTokens()).isEqualTo((long) REQUESTS * TOKENS);
-        System.out.printf("first run: %d completions committed (%d tokens generated), second run: %d completions, %d tokens%n",
-            firstRunCommitted, firstRunTokens, p.stats().completionsCommitted(), p.stats().outputTokens());
+        System.out.printf(
+            "first run: %d completions committed (%d tokens generated), second run: %d completions, %d tokens%n",
+            firstRunCommitted,
+            firstRunTokens,
+            p.stats().completionsCommitted(),
+            p.stats().outputTokens());
       }
     }
   }
 
-  /** The aggregation counts answers and (re-)submissions from two topics: wait for both to be in. */
-  private static JobStatus awaitCompleted(DevCluster pipeline, String job) throws InterruptedException {
+  /**
+   * The aggregation counts answers and (re-)submissions from two topics: wait for both to be in.
+   */
+  private static JobStatus awaitCompleted(DevCluster pipeline, String job)
+      throws InterruptedException {
     JobStatus last = null;
     for (int i = 0; i < 120; i++) {
       last = pipeline.jobStatus(job).orElse(null);
-      if (last != null && last.getCompleted() >= REQUESTS && last.getSubmitted() + last.getResubmitted() >= 2L * REQUESTS) {
+      if (last != null
+          && last.getCompleted() >= REQUESTS
+          && last.getSubmitted() + last.getResubmitted() >= 2L * REQUESTS) {
         return last;
       }
       Thread.sleep(500);

@@ -8,14 +8,14 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pagedstream.batcher.KvBudget;
+import io.pagedstream.batcher.KvEstimator;
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.memory.GpuBudget;
 import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.core.memory.PublishedConfigs;
 import io.pagedstream.core.memory.Workload;
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.batcher.KvBudget;
-import io.pagedstream.batcher.KvEstimator;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.precision.Caster;
@@ -40,8 +40,10 @@ class PlanCommandTest {
 
   record Run(int exit, String out, String err) {
     JsonNode json() throws Exception {
-      return new ObjectMapper().readerFor(JsonNode.class)
-          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readValue(out);
+      return new ObjectMapper()
+          .readerFor(JsonNode.class)
+          .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .readValue(out);
     }
   }
 
@@ -62,8 +64,17 @@ class PlanCommandTest {
 
   @Test
   void jsonForLlama13bHasTheClassicScenario() throws Exception {
-    Run r = run("--model", config("llama-2-13b").toString(), "--dtype", "float16",
-        "--max-seq-len", "2000", "--concurrency", "10", "--json");
+    Run r =
+        run(
+            "--model",
+            config("llama-2-13b").toString(),
+            "--dtype",
+            "float16",
+            "--max-seq-len",
+            "2000",
+            "--concurrency",
+            "10",
+            "--json");
     assertThat(r.exit()).isZero();
     assertThat(r.err()).isEmpty();
     JsonNode j = r.json();
@@ -73,17 +84,24 @@ class PlanCommandTest {
     assertThat(j.get("kv_bytes_per_token").asLong()).isEqualTo(819_200);
     assertThat(j.get("kv_bytes_per_block").asLong()).isEqualTo(16 * 819_200);
     assertThat(j.get("kv_bytes_for_concurrency").asLong()).isEqualTo(16_384_000_000L);
-    assertThat(j.get("total_bytes").asLong()).isEqualTo(j.get("weight_bytes").asLong()
-        + j.get("activation_bytes_estimate").asLong() + j.get("kv_bytes_for_concurrency").asLong());
-    assertThat(j.get("activation_estimate").get("formula").asText()).contains("max_num_batched_tokens");
+    assertThat(j.get("total_bytes").asLong())
+        .isEqualTo(
+            j.get("weight_bytes").asLong()
+                + j.get("activation_bytes_estimate").asLong()
+                + j.get("kv_bytes_for_concurrency").asLong());
+    assertThat(j.get("activation_estimate").get("formula").asText())
+        .contains("max_num_batched_tokens");
     assertThat(j.get("activation_estimate").get("source").asText()).contains("vLLM");
 
     // the capacity figures are MemoryPlan's, for an 80 GiB GPU at 0.9
-    MemoryPlan plan = MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.FLOAT16)
-        .withWorkload(new Workload(2000, 10, 4096));
+    MemoryPlan plan =
+        MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.FLOAT16)
+            .withWorkload(new Workload(2000, 10, 4096));
     GpuBudget gpu = GpuBudget.ofGib(80, 0.9);
     assertThat(j.get("activation_bytes_estimate").asLong()).isEqualTo(plan.overhead().total());
-    assertThat(j.get("kv_blocks_available").asLong()).isEqualTo(plan.kvBlocksAvailable(gpu)).isEqualTo(3797);
+    assertThat(j.get("kv_blocks_available").asLong())
+        .isEqualTo(plan.kvBlocksAvailable(gpu))
+        .isEqualTo(3797);
     assertThat(j.get("max_concurrent_sequences").asLong()).isEqualTo(30);
     assertThat(j.get("gpus_needed").asInt()).isEqualTo(1);
   }
@@ -104,7 +122,8 @@ class PlanCommandTest {
     assertThat(int4.get("weight_bytes").asLong()).isEqualTo((params + 1) / 2);
     assertThat(int4.get("kv_dtype").asText()).isEqualTo("float16");
     assertThat(int4.get("kv_bytes_per_token").asLong()).isEqualTo(131_072);
-    JsonNode fp8Kv = run("--model", model, "--dtype", "bfloat16", "--kv-dtype", "fp8", "--json").json();
+    JsonNode fp8Kv =
+        run("--model", model, "--dtype", "bfloat16", "--kv-dtype", "fp8", "--json").json();
     assertThat(fp8Kv.get("weight_bytes").asLong()).isEqualTo(2 * params);
     assertThat(fp8Kv.get("kv_bytes_per_token").asLong()).isEqualTo(65_536);
   }
@@ -119,15 +138,24 @@ class PlanCommandTest {
     assertThat(one.get("gpus_needed").asInt()).isEqualTo(2);
     assertThat(two.get("fits").asBoolean()).isTrue();
     assertThat(two.get("weight_bytes").asLong()).isEqualTo(one.get("weight_bytes").asLong());
-    assertThat(two.get("weight_bytes_per_gpu").asLong()).isEqualTo(one.get("weight_bytes").asLong() / 2);
+    assertThat(two.get("weight_bytes_per_gpu").asLong())
+        .isEqualTo(one.get("weight_bytes").asLong() / 2);
     assertThat(two.get("kv_bytes_per_token_per_gpu").asLong()).isEqualTo(327_680 / 2);
     assertThat(two.get("kv_blocks_available").asLong()).isPositive();
   }
 
   @Test
   void gpusNeededIsNullWhenNothingFits() throws Exception {
-    JsonNode j = run("--model", config("llama-2-70b").toString(), "--concurrency", "1000",
-        "--max-seq-len", "100000", "--json").json();
+    JsonNode j =
+        run(
+                "--model",
+                config("llama-2-70b").toString(),
+                "--concurrency",
+                "1000",
+                "--max-seq-len",
+                "100000",
+                "--json")
+            .json();
     assertThat(j.get("gpus_needed").isNull()).isTrue();
   }
 
@@ -147,16 +175,22 @@ class PlanCommandTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-      "missing field|\"hidden_size\": 5120,||config.json is missing hidden_size",
-      "unknown type|\"model_type\": \"llama\"|\"model_type\": \"gpt_neox\"|model_type 'gpt_neox' is not supported",
-      "zero heads|\"num_attention_heads\": 40|\"num_attention_heads\": 0|num_attention_heads must be positive, got 0",
-      "GQA ratio|\"num_key_value_heads\": 40|\"num_key_value_heads\": 6|num_attention_heads (40) is not a multiple of num_key_value_heads (6)",
-      "zero KV heads|\"num_key_value_heads\": 40|\"num_key_value_heads\": 0|num_key_value_heads must be positive, got 0",
-      "fractional layers|\"num_hidden_layers\": 40|\"num_hidden_layers\": 40.5|num_hidden_layers must be an integer"})
-  void badConfigsFailWithOneLine(String what, String from, String to, String message) throws Exception {
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '`',
+      value = {
+        "missing field|\"hidden_size\": 5120,||config.json is missing hidden_size",
+        "unknown type|\"model_type\": \"llama\"|\"model_type\": \"gpt_neox\"|model_type 'gpt_neox' is not supported",
+        "zero heads|\"num_attention_heads\": 40|\"num_attention_heads\": 0|num_attention_heads must be positive, got 0",
+        "GQA ratio|\"num_key_value_heads\": 40|\"num_key_value_heads\": 6|num_attention_heads (40) is not a multiple of num_key_value_heads (6)",
+        "zero KV heads|\"num_key_value_heads\": 40|\"num_key_value_heads\": 0|num_key_value_heads must be positive, got 0",
+        "fractional layers|\"num_hidden_layers\": 40|\"num_hidden_layers\": 40.5|num_hidden_layers must be an integer"
+      })
+  void badConfigsFailWithOneLine(String what, String from, String to, String message)
+      throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("bad"));
-    Files.writeString(dir.resolve("config.json"),
+    Files.writeString(
+        dir.resolve("config.json"),
         PublishedConfigs.json("llama-2-13b").replace(from, to == null ? "" : to));
     assertFailsWithOneLine(run("--model", dir.toString()), message);
   }
@@ -164,14 +198,18 @@ class PlanCommandTest {
   @Test
   void badFlagsFailWithOneLine() {
     String model = config("llama-2-13b").toString();
-    assertFailsWithOneLine(run("--model", model, "--tp", "3"),
+    assertFailsWithOneLine(
+        run("--model", model, "--tp", "3"),
         "tensor parallel size 3 does not divide num_attention_heads (40)");
     assertFailsWithOneLine(run("--model", model, "--dtype", "float64"), "unknown dtype 'float64'");
     assertFailsWithOneLine(run("--model", model, "--kv-dtype", "int3"), "unknown dtype 'int3'");
-    assertFailsWithOneLine(run("--model", model, "--gpu-memory-utilization", "1.5"),
+    assertFailsWithOneLine(
+        run("--model", model, "--gpu-memory-utilization", "1.5"),
         "GPU memory utilization must be in (0, 1], got 1.5");
-    assertFailsWithOneLine(run("--model", model, "--concurrency", "0"), "concurrency must be at least 1, got 0");
-    assertFailsWithOneLine(run("--model", model, "--block-size", "0"), "block size must be at least 1, got 0");
+    assertFailsWithOneLine(
+        run("--model", model, "--concurrency", "0"), "concurrency must be at least 1, got 0");
+    assertFailsWithOneLine(
+        run("--model", model, "--block-size", "0"), "block size must be at least 1, got 0");
     assertFailsWithOneLine(run("--model", tmp.resolve("nowhere").toString()), "no config.json at");
   }
 
@@ -185,7 +223,9 @@ class PlanCommandTest {
   // ---- the engine's pool comes from the same memory model ----
 
   /** The engine's KV pool size for a model under the given engine flags. */
-  /** The engine pool's blocks for these options; float32 K and V unless the options say otherwise. */
+  /**
+   * The engine pool's blocks for these options; float32 K and V unless the options say otherwise.
+   */
   static int poolBlocks(ModelSpec spec, String... args) {
     return config(spec, args).numKvBlocks();
   }
@@ -206,13 +246,18 @@ class PlanCommandTest {
     ModelSpec llama = PublishedConfigs.spec("llama-2-7b");
     // float32 Llama-2-7B: 1 MiB per token, 16 MiB per block of 16: 1 GiB holds 64 blocks
     assertThat(poolBlocks(llama, "--kv-cache-gib", "1")).isEqualTo(64);
-    for (String model : new String[] {"llama-2-7b", "qwen2.5-0.5b", "mistral-nemo-base-2407", "smollm-135m"}) {
+    for (String model :
+        new String[] {"llama-2-7b", "qwen2.5-0.5b", "mistral-nemo-base-2407", "smollm-135m"}) {
       for (int blockSize : new int[] {1, 16, 32}) {
         ModelSpec spec = PublishedConfigs.spec(model);
         long budget = Math.round(2.5 * GpuBudget.GIB);
-        long planned = MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(Dtype.FLOAT32).withBlockSize(blockSize)
-            .kvBlocksWithin(budget);
-        int pooled = poolBlocks(spec, "--kv-cache-gib", "2.5", "--block-size", Integer.toString(blockSize));
+        long planned =
+            MemoryPlan.of(spec, Dtype.FLOAT32)
+                .withKvDtype(Dtype.FLOAT32)
+                .withBlockSize(blockSize)
+                .kvBlocksWithin(budget);
+        int pooled =
+            poolBlocks(spec, "--kv-cache-gib", "2.5", "--block-size", Integer.toString(blockSize));
         assertThat(pooled).as("%s block size %d", model, blockSize).isEqualTo(planned).isPositive();
       }
     }
@@ -226,7 +271,8 @@ class PlanCommandTest {
     ModelSpec spec = ModelSpec.load(SharedData.model("tiny-stories-synth"));
     int blockSize = 16;
     long budget = Math.round(0.01 * GpuBudget.GIB);
-    EngineConfig config = config(spec, "--kv-cache-gib", "0.01", "--block-size", "16", "--kv-cache-dtype", kvDtype);
+    EngineConfig config =
+        config(spec, "--kv-cache-gib", "0.01", "--block-size", "16", "--kv-cache-dtype", kvDtype);
     int blocks = config.numKvBlocks();
     Dtype kv = Dtype.parse(kvDtype);
     assertThat(config.kvCacheDtype()).isEqualTo(kv);
@@ -241,8 +287,10 @@ class PlanCommandTest {
       assertThat(blocks).isBetween(2 * float32Blocks, 2 * float32Blocks + 1);
     }
     // the batcher's estimator, given the same budget as memory or as the processors' block count
-    assertThat(KvEstimator.of(spec, blockSize, new KvBudget.Memory(budget, kv)).budgetBlocks()).isEqualTo(blocks);
-    assertThat(KvEstimator.of(spec, blockSize, KvBudget.blocks(blocks)).budgetBlocks()).isEqualTo(blocks);
+    assertThat(KvEstimator.of(spec, blockSize, new KvBudget.Memory(budget, kv)).budgetBlocks())
+        .isEqualTo(blocks);
+    assertThat(KvEstimator.of(spec, blockSize, KvBudget.blocks(blocks)).budgetBlocks())
+        .isEqualTo(blocks);
     // and the engine's tensors hold exactly that many bytes
     try (NDManager m = NDManager.newBaseManager(Device.cpu());
         Precision precision = Precision.open(m, Dtype.FLOAT32, kv);

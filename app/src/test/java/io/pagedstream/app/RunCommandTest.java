@@ -38,7 +38,9 @@ class RunCommandTest {
     }
     in.append("{broken json\n");
     in.append("{\"id\":\"negative\",\"prompt\":\"Hi\",\"max_tokens\":-1}\n");
-    in.append("{\"id\":\"too-long\",\"prompt\":\"").append("Once upon a time ".repeat(200)).append("\",\"max_tokens\":8}\n");
+    in.append("{\"id\":\"too-long\",\"prompt\":\"")
+        .append("Once upon a time ".repeat(200))
+        .append("\",\"max_tokens\":8}\n");
     in.append("{\"id\":\"no-prompt\",\"max_tokens\":3}\n");
     in.append("{\"id\":\"vocab\",\"prompt_token_ids\":[1,4096],\"max_tokens\":3}\n");
     Path input = dir.resolve("in.jsonl");
@@ -49,8 +51,22 @@ class RunCommandTest {
     CommandLine cl = PagedStream.commandLine();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute("run", "--model", SharedData.model("tiny-stories-synth").toString(),
-        "--input", input.toString(), "--output", output.toString(), "--processors", "2", "--quiet", "--stats", stats.toString(), "--threads", "1");
+    int exit =
+        cl.execute(
+            "run",
+            "--model",
+            SharedData.model("tiny-stories-synth").toString(),
+            "--input",
+            input.toString(),
+            "--output",
+            output.toString(),
+            "--processors",
+            "2",
+            "--quiet",
+            "--stats",
+            stats.toString(),
+            "--threads",
+            "1");
     assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
 
     List<JsonNode> results = new ArrayList<>();
@@ -65,7 +81,11 @@ class RunCommandTest {
       assertThat(results.get(i).get("text").asText()).isEqualTo(c.get("expected_text").asText());
     }
     List<JsonNode> bad = results.subList(golden.get("cases").size(), results.size());
-    assertThat(bad).allMatch(r -> r.get("finish_reason").asText().equals("error") && !r.get("error").asText().isBlank());
+    assertThat(bad)
+        .allMatch(
+            r ->
+                r.get("finish_reason").asText().equals("error")
+                    && !r.get("error").asText().isBlank());
     assertThat(bad.get(0).get("id").asText()).isEqualTo("line-5");
     assertThat(bad.get(1).get("error").asText()).contains("max_tokens");
     assertThat(bad.get(2).get("error").asText()).contains("positions");
@@ -109,18 +129,41 @@ class RunCommandTest {
     cl.setErr(new PrintWriter(err, true));
     Path viaKafka = dir.resolve("run.jsonl");
     Path errors = dir.resolve("errors.jsonl");
-    int exit = cl.execute("run", "--model", model, "--input", input.toString(), "--output", viaKafka.toString(),
-        "--errors", errors.toString(), "--ephemeral", "--quiet", "--threads", "1");
+    int exit =
+        cl.execute(
+            "run",
+            "--model",
+            model,
+            "--input",
+            input.toString(),
+            "--output",
+            viaKafka.toString(),
+            "--errors",
+            errors.toString(),
+            "--ephemeral",
+            "--quiet",
+            "--threads",
+            "1");
     assertThat(exit).as(err.toString(StandardCharsets.UTF_8)).isZero();
     Path direct = dir.resolve("generate.jsonl");
-    assertThat(cl.execute("generate", "--model", model, "--input", input.toString(), "--output", direct.toString(),
-        "--quiet")).isZero();
+    assertThat(
+            cl.execute(
+                "generate",
+                "--model",
+                model,
+                "--input",
+                input.toString(),
+                "--output",
+                direct.toString(),
+                "--quiet"))
+        .isZero();
 
     List<JsonNode> run = read(viaKafka);
     OpenAiBatchFile.check(run, true);
     List<JsonNode> generate = read(direct);
     for (int i = 0; i < run.size(); i++) {
-      assertThat(OpenAiBatchFile.content(run.get(i))).as("line " + (i + 1))
+      assertThat(OpenAiBatchFile.content(run.get(i)))
+          .as("line " + (i + 1))
           .isEqualTo(OpenAiBatchFile.content(generate.get(i)));
     }
     assertThat(Files.readAllLines(errors)).hasSize(5);

@@ -11,11 +11,11 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * A generated Avro record in a state store, in Avro's single-object encoding (a marker, the
- * writer schema's fingerprint, the binary record). State is read back only by the batcher, so it
- * goes without the schema registry: a registry outage cannot stop state writes, and changelog
- * topics add no subjects to the registry. Should the schema change, the old one is given to the
- * decoder ({@link BinaryMessageDecoder#addSchema}) and found by its fingerprint.
+ * A generated Avro record in a state store, in Avro's single-object encoding (a marker, the writer
+ * schema's fingerprint, the binary record). State is read back only by the batcher, so it goes
+ * without the schema registry: a registry outage cannot stop state writes, and changelog topics add
+ * no subjects to the registry. Should the schema change, the old one is given to the decoder
+ * ({@link BinaryMessageDecoder#addSchema}) and found by its fingerprint.
  */
 final class AvroStateSerde<T> implements Serde<T> {
 

@@ -21,12 +21,12 @@ import java.util.Optional;
  *       sent and a new one opened for the request;
  *   <li>a batch that reaches the budget or the request limit is sent at once, since nothing more
  *       can join it;
- *   <li>a batch open for the flush interval is sent however full it is once the input has been
- *       idle for an interval, so a trickle of requests still flows; while requests keep coming
- *       (a bulk job) it waits up to {@link #MAX_AGE_INTERVALS} intervals to fill (the caller
- *       checks {@link #expired} on a wall-clock punctuator);
- *   <li>a request with a shared prompt prefix only joins a batch of its {@link PrefixRoute}
- *       route (or one without a route yet), so its batch goes to its prefix's partition.
+ *   <li>a batch open for the flush interval is sent however full it is once the input has been idle
+ *       for an interval, so a trickle of requests still flows; while requests keep coming (a bulk
+ *       job) it waits up to {@link #MAX_AGE_INTERVALS} intervals to fill (the caller checks {@link
+ *       #expired} on a wall-clock punctuator);
+ *   <li>a request with a shared prompt prefix only joins a batch of its {@link PrefixRoute} route
+ *       (or one without a route yet), so its batch goes to its prefix's partition.
  * </ul>
  *
  * <p>Why Best Fit: with K open bins, Best Fit that closes its fullest bin (Csirik and Johnson's
@@ -35,8 +35,8 @@ import java.util.Optional;
  * fuller batches mean fewer processor rounds. K stays small because each open batch delays its
  * requests: with more of them, each fills more slowly and more of them leave by age, half empty.
  *
- * <p>Pure: decides from what it is shown and changes nothing, so the processor applies the
- * decision to its state store.
+ * <p>Pure: decides from what it is shown and changes nothing, so the processor applies the decision
+ * to its state store.
  */
 public final class BatchPacker {
 
@@ -46,8 +46,14 @@ public final class BatchPacker {
 
   public BatchPacker(int budgetBlocks, int maxRequests, int maxOpenBatches) {
     if (budgetBlocks < 1 || maxRequests < 1 || maxOpenBatches < 1) {
-      throw new IllegalArgumentException("budget, max requests and max open batches must be at"
-          + " least 1, got " + budgetBlocks + ", " + maxRequests + ", " + maxOpenBatches);
+      throw new IllegalArgumentException(
+          "budget, max requests and max open batches must be at"
+              + " least 1, got "
+              + budgetBlocks
+              + ", "
+              + maxRequests
+              + ", "
+              + maxOpenBatches);
     }
     this.budgetBlocks = budgetBlocks;
     this.maxRequests = maxRequests;
@@ -57,8 +63,8 @@ public final class BatchPacker {
   /**
    * Where a request of {@code blocks} KV blocks goes, given the batches open now.
    *
-   * @throws IllegalArgumentException when the request could never fit a batch; callers answer
-   *     such requests with an error instead of packing them
+   * @throws IllegalArgumentException when the request could never fit a batch; callers answer such
+   *     requests with an error instead of packing them
    */
   public Placement place(Collection<OpenBatch> open, int blocks) {
     return place(open, blocks, PrefixRoute.NONE);
@@ -71,10 +77,11 @@ public final class BatchPacker {
    */
   public Placement place(Collection<OpenBatch> open, int blocks, int route) {
     if (blocks < 1 || blocks > budgetBlocks) {
-      throw new IllegalArgumentException("a request of " + blocks
-          + " KV blocks cannot go in a batch of " + budgetBlocks);
+      throw new IllegalArgumentException(
+          "a request of " + blocks + " KV blocks cannot go in a batch of " + budgetBlocks);
     }
-    Optional<OpenBatch> best = bestFit(open, blocks, b -> route == PrefixRoute.NONE || b.route() == route);
+    Optional<OpenBatch> best =
+        bestFit(open, blocks, b -> route == PrefixRoute.NONE || b.route() == route);
     if (best.isEmpty() && route != PrefixRoute.NONE) {
       best = bestFit(open, blocks, b -> b.route() == PrefixRoute.NONE);
     }
@@ -84,9 +91,10 @@ public final class BatchPacker {
     if (open.size() < maxOpenBatches) {
       return new Placement.OpenNew(Optional.empty());
     }
-    OpenBatch fullest = open.stream()
-        .max(Comparator.comparingDouble(this::fill).thenComparing(byAge().reversed()))
-        .orElseThrow(); // open.size() >= maxOpenBatches >= 1
+    OpenBatch fullest =
+        open.stream()
+            .max(Comparator.comparingDouble(this::fill).thenComparing(byAge().reversed()))
+            .orElseThrow(); // open.size() >= maxOpenBatches >= 1
     return new Placement.OpenNew(Optional.of(fullest.batchId()));
   }
 
@@ -102,7 +110,8 @@ public final class BatchPacker {
    *
    * @param lastArrivalMs when the task last received a request
    */
-  public List<OpenBatch> expired(Collection<OpenBatch> open, long nowMs, Duration interval, long lastArrivalMs) {
+  public List<OpenBatch> expired(
+      Collection<OpenBatch> open, long nowMs, Duration interval, long lastArrivalMs) {
     boolean idle = nowMs - lastArrivalMs >= interval.toMillis();
     return expired(open, nowMs, idle ? interval : interval.multipliedBy(MAX_AGE_INTERVALS));
   }
@@ -113,26 +122,26 @@ public final class BatchPacker {
   /** The open batches opened {@code interval} or longer before {@code nowMs}, oldest first. */
   public List<OpenBatch> expired(Collection<OpenBatch> open, long nowMs, Duration interval) {
     long limit = interval.toMillis();
-    return open.stream()
-        .filter(b -> nowMs - b.openedAtMs() >= limit)
-        .sorted(byAge())
-        .toList();
+    return open.stream().filter(b -> nowMs - b.openedAtMs() >= limit).sorted(byAge()).toList();
   }
 
   /** How full a batch is in its tighter dimension, blocks or requests: 0 to 1. */
   public double fill(OpenBatch batch) {
-    return Math.max((double) batch.blocks() / budgetBlocks, (double) batch.requests() / maxRequests);
+    return Math.max(
+        (double) batch.blocks() / budgetBlocks, (double) batch.requests() / maxRequests);
   }
 
   public int budgetBlocks() {
     return budgetBlocks;
   }
 
-  private Optional<OpenBatch> bestFit(Collection<OpenBatch> open, int blocks, java.util.function.Predicate<OpenBatch> may) {
+  private Optional<OpenBatch> bestFit(
+      Collection<OpenBatch> open, int blocks, java.util.function.Predicate<OpenBatch> may) {
     return open.stream()
         .filter(b -> fits(b, blocks) && may.test(b))
-        .min(Comparator.comparingInt((OpenBatch b) -> budgetBlocks - b.blocks())
-            .thenComparing(byAge()));
+        .min(
+            Comparator.comparingInt((OpenBatch b) -> budgetBlocks - b.blocks())
+                .thenComparing(byAge()));
   }
 
   private boolean fits(OpenBatch batch, int blocks) {

@@ -25,7 +25,8 @@ final class BatchPartitioner implements StreamPartitioner<String, SpecificRecord
   }
 
   @Override
-  public Optional<Set<Integer>> partitions(String topic, String key, SpecificRecord value, int numPartitions) {
+  public Optional<Set<Integer>> partitions(
+      String topic, String key, SpecificRecord value, int numPartitions) {
     if (value instanceof GenerationBatch batch) {
       for (BatchedRequest r : batch.getRequests()) {
         OptionalInt route = routing.route(r.getPromptTokenIds(), numPartitions);
@@ -37,6 +38,8 @@ final class BatchPartitioner implements StreamPartitioner<String, SpecificRecord
     if (key == null) {
       return Optional.empty();
     }
-    return Optional.of(Set.of(Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % numPartitions));
+    return Optional.of(
+        Set.of(
+            Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % numPartitions));
   }
 }

@@ -15,8 +15,8 @@ import java.util.Map;
  *   <li>{@value #BATCH_REQUESTS}: per sent batch, its requests;
  *   <li>{@value #BATCHES}: batches sent, tagged {@code reason} = full, no_room or age;
  *   <li>{@value #REQUESTS}: requests handled, tagged {@code outcome} = batched, rejected (error
- *       completion), cached (answered from the response cache), duplicate (already submitted in
- *       its job, skipped) or dead_letter (could not be read);
+ *       completion), cached (answered from the response cache), duplicate (already submitted in its
+ *       job, skipped) or dead_letter (could not be read);
  *   <li>{@value #THREAD_REPLACEMENTS}: stream threads that failed and were replaced.
  * </ul>
  *
@@ -48,23 +48,31 @@ public final class BatcherMetrics {
   private final Counter threadReplacements;
 
   private BatcherMetrics(MeterRegistry registry) {
-    fill = DistributionSummary.builder(BATCH_FILL)
-        .description("KV blocks a sent batch needs at most, over the budget")
-        .register(registry);
-    size = DistributionSummary.builder(BATCH_REQUESTS)
-        .description("Requests in a sent batch")
-        .register(registry);
+    fill =
+        DistributionSummary.builder(BATCH_FILL)
+            .description("KV blocks a sent batch needs at most, over the budget")
+            .register(registry);
+    size =
+        DistributionSummary.builder(BATCH_REQUESTS)
+            .description("Requests in a sent batch")
+            .register(registry);
     for (CloseReason reason : CloseReason.values()) {
-      batches.put(reason, Counter.builder(BATCHES).tag("reason", reason.tag())
-          .description("Batches sent to the processors").register(registry));
+      batches.put(
+          reason,
+          Counter.builder(BATCHES)
+              .tag("reason", reason.tag())
+              .description("Batches sent to the processors")
+              .register(registry));
     }
     batched = requests(registry, "batched");
     rejected = requests(registry, "rejected");
     deadLettered = requests(registry, "dead_letter");
     cachedRequests = requests(registry, "cached");
     duplicates = requests(registry, "duplicate");
-    threadReplacements = Counter.builder(THREAD_REPLACEMENTS)
-        .description("Stream threads that failed and were replaced").register(registry);
+    threadReplacements =
+        Counter.builder(THREAD_REPLACEMENTS)
+            .description("Stream threads that failed and were replaced")
+            .register(registry);
   }
 
   public static BatcherMetrics of(MeterRegistry registry) {
@@ -107,7 +115,9 @@ public final class BatcherMetrics {
   }
 
   private static Counter requests(MeterRegistry registry, String outcome) {
-    return Counter.builder(REQUESTS).tag("outcome", outcome)
-        .description("Requests handled by the batcher").register(registry);
+    return Counter.builder(REQUESTS)
+        .tag("outcome", outcome)
+        .description("Requests handled by the batcher")
+        .register(registry);
   }
 }

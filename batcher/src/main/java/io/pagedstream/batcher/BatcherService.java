@@ -1,12 +1,14 @@
 package io.pagedstream.batcher;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.core.OneLine;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.CloseOptions.GroupMembershipOperation;
 import org.apache.kafka.streams.KafkaStreams;
@@ -14,13 +16,11 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.errors.InvalidStateStoreException;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.errors.DefaultProductionExceptionHandler;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +51,8 @@ public final class BatcherService implements AutoCloseable {
   private final Object stateChanged = new Object();
   private volatile Throwable failure;
 
-  private BatcherService(BatcherConfig config, RequestChecker checker, BatcherMetrics metrics,
-      KafkaStreams streams) {
+  private BatcherService(
+      BatcherConfig config, RequestChecker checker, BatcherMetrics metrics, KafkaStreams streams) {
     this.config = config;
     this.checker = checker;
     this.metrics = metrics;
@@ -67,21 +67,30 @@ public final class BatcherService implements AutoCloseable {
    *     {@code state.dir}, {@code num.stream.threads}, any other Streams setting
    * @param meters where to record batch fill and request outcomes; null for nowhere
    */
-  public static BatcherService create(BatcherConfig config, KafkaSettings kafka, MeterRegistry meters) {
+  public static BatcherService create(
+      BatcherConfig config, KafkaSettings kafka, MeterRegistry meters) {
     BatcherMetrics metrics = meters == null ? BatcherMetrics.none() : BatcherMetrics.of(meters);
     RequestChecker checker = RequestChecker.load(config);
     try {
       Map<String, Object> settings = streamsConfig(config, kafka, metrics);
       int routes = config.prefixBlocks() == 0 ? 1 : batchPartitions(kafka);
-      KafkaStreams streams = new KafkaStreams(
-          BatcherTopology.build(config, checker, settings, metrics, routes), new StreamsConfig(settings));
+      KafkaStreams streams =
+          new KafkaStreams(
+              BatcherTopology.build(config, checker, settings, metrics, routes),
+              new StreamsConfig(settings));
       BatcherService service = new BatcherService(config, checker, metrics, streams);
       streams.setStateListener(service::onStateChange);
       streams.setUncaughtExceptionHandler(service::onThreadFailure);
-      LOG.info("batcher {}: KV budget {} blocks of {} tokens, up to {} requests per batch, {} open"
-              + " batches per task, flush after {} ms; Kafka {}", config.applicationId(),
-          checker.estimator().budgetBlocks(), config.blockSize(), config.maxBatchRequests(),
-          config.maxOpenBatches(), config.flushInterval().toMillis(), kafka.redacted());
+      LOG.info(
+          "batcher {}: KV budget {} blocks of {} tokens, up to {} requests per batch, {} open"
+              + " batches per task, flush after {} ms; Kafka {}",
+          config.applicationId(),
+          checker.estimator().budgetBlocks(),
+          config.blockSize(),
+          config.maxBatchRequests(),
+          config.maxOpenBatches(),
+          config.flushInterval().toMillis(),
+          kafka.redacted());
       return service;
     } catch (RuntimeException e) {
       checker.close();
@@ -95,13 +104,22 @@ public final class BatcherService implements AutoCloseable {
    * prefixes, each still routed by its first, which costs cache hits but never correctness.
    */
   private static int batchPartitions(KafkaSettings kafka) {
-    try (org.apache.kafka.clients.admin.Admin a = org.apache.kafka.clients.admin.Admin.create(
-        KafkaClientSettings.admin(kafka, "pagedstream-batcher-admin").build())) {
-      return a.describeTopics(java.util.List.of(io.pagedstream.schemas.Topics.BATCHES)).allTopicNames()
-          .get(20, java.util.concurrent.TimeUnit.SECONDS).get(io.pagedstream.schemas.Topics.BATCHES).partitions().size();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-      LOG.warn("cannot read the partitions of {} ({}); prefix routing packs as if it had one",
-          io.pagedstream.schemas.Topics.BATCHES, e.getCause() != null ? e.getCause().toString() : e.toString());
+    try (org.apache.kafka.clients.admin.Admin a =
+        org.apache.kafka.clients.admin.Admin.create(
+            KafkaClientSettings.admin(kafka, "pagedstream-batcher-admin").build())) {
+      return a.describeTopics(java.util.List.of(io.pagedstream.schemas.Topics.BATCHES))
+          .allTopicNames()
+          .get(20, java.util.concurrent.TimeUnit.SECONDS)
+          .get(io.pagedstream.schemas.Topics.BATCHES)
+          .partitions()
+          .size();
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | RuntimeException e) {
+      LOG.warn(
+          "cannot read the partitions of {} ({}); prefix routing packs as if it had one",
+          io.pagedstream.schemas.Topics.BATCHES,
+          e.getCause() != null ? e.getCause().toString() : e.toString());
       return 1;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -111,21 +129,27 @@ public final class BatcherService implements AutoCloseable {
 
   /**
    * The Kafka Streams settings ({@link KafkaClientSettings#streams}, so exactly_once_v2: each
-   * request's result and its offset commit together), with what else the batcher's guarantees
-   * rest on, which the user's file cannot turn off: the dead-letter handler, and failing (not
-   * skipping) on processing or production errors, since a skipped record would be a request
-   * without a result.
+   * request's result and its offset commit together), with what else the batcher's guarantees rest
+   * on, which the user's file cannot turn off: the dead-letter handler, and failing (not skipping)
+   * on processing or production errors, since a skipped record would be a request without a result.
    */
-  public static Map<String, Object> streamsConfig(BatcherConfig config, KafkaSettings kafka,
-      BatcherMetrics metrics) {
-    Map<String, Object> settings = KafkaClientSettings.streams(kafka, config.applicationId())
-        .with(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class)
-        .with(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class)
-        .with(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DefaultProductionExceptionHandler.class)
-        // a no-op without global stores; Kafka recommends it and makes it the default in 5.0
-        .with(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true)
-        .with(BatcherMetrics.CONFIG_KEY, metrics)
-        .build();
+  public static Map<String, Object> streamsConfig(
+      BatcherConfig config, KafkaSettings kafka, BatcherMetrics metrics) {
+    Map<String, Object> settings =
+        KafkaClientSettings.streams(kafka, config.applicationId())
+            .with(
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterHandler.class)
+            .with(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndFailProcessingExceptionHandler.class)
+            .with(
+                StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DefaultProductionExceptionHandler.class)
+            // a no-op without global stores; Kafka recommends it and makes it the default in 5.0
+            .with(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true)
+            .with(BatcherMetrics.CONFIG_KEY, metrics)
+            .build();
     // Kafka's default, /tmp/kafka-streams, is shared by every run on the machine: local state of
     // one cluster would be taken for another's. Without a state.dir, each instance gets its own,
     // restored from the changelogs (correct, if slower to start than a kept directory).
@@ -135,7 +159,8 @@ public final class BatcherService implements AutoCloseable {
 
   private static String freshStateDir() {
     try {
-      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("pagedstream-batcher-state-");
+      java.nio.file.Path dir =
+          java.nio.file.Files.createTempDirectory("pagedstream-batcher-state-");
       dir.toFile().deleteOnExit();
       return dir.toString();
     } catch (java.io.IOException e) {
@@ -153,8 +178,8 @@ public final class BatcherService implements AutoCloseable {
   }
 
   /**
-   * Waits until the instance is RUNNING (tasks assigned and restored); false on timeout, or at
-   * once when it is stopping or failed instead of starting.
+   * Waits until the instance is RUNNING (tasks assigned and restored); false on timeout, or at once
+   * when it is stopping or failed instead of starting.
    */
   public boolean awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -164,8 +189,8 @@ public final class BatcherService implements AutoCloseable {
         if (state == KafkaStreams.State.RUNNING) {
           return true;
         }
-        boolean starting = state == KafkaStreams.State.CREATED
-            || state == KafkaStreams.State.REBALANCING;
+        boolean starting =
+            state == KafkaStreams.State.CREATED || state == KafkaStreams.State.REBALANCING;
         long left = deadline - System.nanoTime();
         if (!starting || left <= 0) {
           return false;
@@ -191,7 +216,9 @@ public final class BatcherService implements AutoCloseable {
 
   /** Requests in this instance's open batches now (at most tasks x open batches x batch size). */
   public long openBatchRequests() {
-    return entriesByPartition(config.requestStoreName()).values().stream().mapToLong(Long::longValue).sum();
+    return entriesByPartition(config.requestStoreName()).values().stream()
+        .mapToLong(Long::longValue)
+        .sum();
   }
 
   private Map<Integer, Long> entriesByPartition(String store) {
@@ -200,8 +227,14 @@ public final class BatcherService implements AutoCloseable {
       for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
         for (TaskMetadata task : thread.activeTasks()) {
           int partition = task.taskId().partition();
-          entries.put(partition, streams.store(StoreQueryParameters.fromNameAndType(store,
-              QueryableStoreTypes.<String, Object>keyValueStore()).withPartition(partition)).approximateNumEntries());
+          entries.put(
+              partition,
+              streams
+                  .store(
+                      StoreQueryParameters.fromNameAndType(
+                              store, QueryableStoreTypes.<String, Object>keyValueStore())
+                          .withPartition(partition))
+                  .approximateNumEntries());
         }
       }
     } catch (InvalidStateStoreException e) {
@@ -225,9 +258,12 @@ public final class BatcherService implements AutoCloseable {
   @Override
   public void close() {
     try {
-      if (!streams.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
-          .withTimeout(CLOSE_TIMEOUT))) {
-        LOG.warn("batcher {} did not stop within {} s", config.applicationId(),
+      if (!streams.close(
+          CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+              .withTimeout(CLOSE_TIMEOUT))) {
+        LOG.warn(
+            "batcher {} did not stop within {} s",
+            config.applicationId(),
             CLOSE_TIMEOUT.toSeconds());
       }
     } finally {
@@ -257,12 +293,18 @@ public final class BatcherService implements AutoCloseable {
     Throwable refused = accessRefusal(e);
     if (refused != null) {
       failure = refused;
-      LOG.error("batcher {}: stopping, the brokers refused it: {}", config.applicationId(),
+      LOG.error(
+          "batcher {}: stopping, the brokers refused it: {}",
+          config.applicationId(),
           OneLine.of(refused));
       return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
-    LOG.error("batcher {}: a stream thread failed, replacing it in {} ms: {}", config.applicationId(),
-        config.threadRestartBackoff().toMillis(), OneLine.of(e), e);
+    LOG.error(
+        "batcher {}: a stream thread failed, replacing it in {} ms: {}",
+        config.applicationId(),
+        config.threadRestartBackoff().toMillis(),
+        OneLine.of(e),
+        e);
     metrics.threadReplaced();
     try {
       Thread.sleep(config.threadRestartBackoff().toMillis());

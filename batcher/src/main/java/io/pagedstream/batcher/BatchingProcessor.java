@@ -2,29 +2,31 @@ package io.pagedstream.batcher;
 
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
-import java.util.Optional;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import io.pagedstream.schemas.avro.GenerationBatch;
 import io.pagedstream.schemas.avro.GenerationRequest;
+import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One task's batcher: checks each request, answers the bad ones with an error completion, packs
- * the good ones into open batches ({@link BatchPacker}) kept in the task's state stores, and sends
+ * One task's batcher: checks each request, answers the bad ones with an error completion, packs the
+ * good ones into open batches ({@link BatchPacker}) kept in the task's state stores, and sends
  * batches when they are full, when they must make room, or when they are old enough (wall-clock
- * punctuator; see {@link BatchPacker#expired(java.util.Collection, long, java.time.Duration, long)}).
- * Requests with a shared prompt prefix are packed by their {@link PrefixRoute} route. Everything it writes (state, batches, completions) commits with the input offset
- * in one transaction under exactly_once_v2.
+ * punctuator; see {@link BatchPacker#expired(java.util.Collection, long, java.time.Duration,
+ * long)}). Requests with a shared prompt prefix are packed by their {@link PrefixRoute} route.
+ * Everything it writes (state, batches, completions) commits with the input offset in one
+ * transaction under exactly_once_v2.
  */
-final class BatchingProcessor implements Processor<String, GenerationRequest, String, SpecificRecord> {
+final class BatchingProcessor
+    implements Processor<String, GenerationRequest, String, SpecificRecord> {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchingProcessor.class);
 
@@ -38,11 +40,17 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   private KeyValueStore<String, Long> submitted;
   private ReadOnlyKeyValueStore<String, Completion> cached;
   private final PrefixRoute routing;
+
   /** When this task last received a request: the age flush waits for the input to go idle. */
   private long lastArrivalMs;
 
-  BatchingProcessor(BatcherConfig config, RequestChecker checker, BatchPacker packer,
-      BatcherMetrics metrics, ResponseCache cache, PrefixRoute routing) {
+  BatchingProcessor(
+      BatcherConfig config,
+      RequestChecker checker,
+      BatchPacker packer,
+      BatcherMetrics metrics,
+      ResponseCache cache,
+      PrefixRoute routing) {
     this.routing = routing;
     this.config = config;
     this.checker = checker;
@@ -54,11 +62,14 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.store = new OpenBatchStore(context.getStateStore(config.storeName()),
-        context.getStateStore(config.requestStoreName()));
+    this.store =
+        new OpenBatchStore(
+            context.getStateStore(config.storeName()),
+            context.getStateStore(config.requestStoreName()));
     this.submitted = context.getStateStore(config.submittedStoreName());
     this.cached = context.getStateStore(config.responseCacheStoreName());
-    context.schedule(config.flushCheckPeriod(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
+    context.schedule(
+        config.flushCheckPeriod(), PunctuationType.WALL_CLOCK_TIME, this::flushExpired);
   }
 
   @Override
@@ -74,13 +85,16 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
     submitted.put(submission, now);
     RequestChecker.Verdict verdict = checker.check(record.value(), now);
     if (verdict instanceof RequestChecker.Verdict.Rejected rejected) {
-      context.forward(new Record<String, SpecificRecord>(rejected.completion().getId(),
-          rejected.completion(), record.timestamp()), BatcherTopology.COMPLETIONS_SINK);
+      context.forward(
+          new Record<String, SpecificRecord>(
+              rejected.completion().getId(), rejected.completion(), record.timestamp()),
+          BatcherTopology.COMPLETIONS_SINK);
       metrics.requestRejected();
     } else if (verdict instanceof RequestChecker.Verdict.Accepted accepted) {
       Optional<Completion> hit = cache.answer(cached, accepted.request(), now);
       if (hit.isPresent()) {
-        context.forward(new Record<String, SpecificRecord>(hit.get().getId(), hit.get(), record.timestamp()),
+        context.forward(
+            new Record<String, SpecificRecord>(hit.get().getId(), hit.get(), record.timestamp()),
             BatcherTopology.COMPLETIONS_SINK);
         metrics.requestCached();
       } else {
@@ -97,7 +111,8 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
     if (placement instanceof Placement.Join join) {
       target = store.get(join.batchId());
     } else {
-      ((Placement.OpenNew) placement).closeFirst()
+      ((Placement.OpenNew) placement)
+          .closeFirst()
           .ifPresent(id -> send(store.get(id), CloseReason.NO_ROOM, now));
       target = OpenBatch.empty(newBatchId(), now);
     }
@@ -111,18 +126,25 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
   }
 
   private void flushExpired(long now) {
-    for (OpenBatch batch : packer.expired(store.openBatches(), now, config.flushInterval(), lastArrivalMs)) {
+    for (OpenBatch batch :
+        packer.expired(store.openBatches(), now, config.flushInterval(), lastArrivalMs)) {
       send(batch, CloseReason.AGE, now);
     }
   }
 
   private void send(OpenBatch batch, CloseReason reason, long now) {
     GenerationBatch sent = store.remove(batch, now);
-    context.forward(new Record<String, SpecificRecord>(sent.getBatchId(), sent, now),
+    context.forward(
+        new Record<String, SpecificRecord>(sent.getBatchId(), sent, now),
         BatcherTopology.BATCHES_SINK);
     metrics.batchSent(batch, packer.budgetBlocks(), reason);
-    LOG.debug("sent batch {} ({}): {} requests, {} of {} KV blocks, open {} ms", batch.batchId(),
-        reason.tag(), batch.requests(), batch.blocks(), packer.budgetBlocks(),
+    LOG.debug(
+        "sent batch {} ({}): {} requests, {} of {} KV blocks, open {} ms",
+        batch.batchId(),
+        reason.tag(),
+        batch.requests(),
+        batch.blocks(),
+        packer.budgetBlocks(),
         now - batch.openedAtMs());
   }
 
@@ -132,8 +154,11 @@ final class BatchingProcessor implements Processor<String, GenerationRequest, St
    * processed again after an aborted transaction.
    */
   private String newBatchId() {
-    RecordMetadata source = context.recordMetadata()
-        .orElseThrow(() -> new IllegalStateException("a batch is only opened for an input record"));
+    RecordMetadata source =
+        context
+            .recordMetadata()
+            .orElseThrow(
+                () -> new IllegalStateException("a batch is only opened for an input record"));
     return context.applicationId() + "-" + source.partition() + "-" + source.offset();
   }
 

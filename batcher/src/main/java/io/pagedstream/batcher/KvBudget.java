@@ -25,7 +25,8 @@ public sealed interface KvBudget {
   /** {@code gib} GiB of KV cache in float32, the engine's own KV dtype. */
   static KvBudget gib(double gib) {
     if (!(gib > 0) || Double.isInfinite(gib)) {
-      throw new IllegalArgumentException("KV cache memory must be a positive number of GiB, got " + gib);
+      throw new IllegalArgumentException(
+          "KV cache memory must be a positive number of GiB, got " + gib);
     }
     return new Memory(Math.round(gib * GpuBudget.GIB), Dtype.FLOAT32);
   }
@@ -54,7 +55,8 @@ public sealed interface KvBudget {
     public Memory {
       Objects.requireNonNull(kvDtype, "kvDtype");
       if (bytes < 1) {
-        throw new IllegalArgumentException("KV cache memory must be positive, got " + bytes + " bytes");
+        throw new IllegalArgumentException(
+            "KV cache memory must be positive, got " + bytes + " bytes");
       }
     }
 

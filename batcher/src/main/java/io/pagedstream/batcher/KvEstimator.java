@@ -11,10 +11,10 @@ import io.pagedstream.core.request.SamplingParams;
  * its pool with, so that a batch the batcher packs is a batch the processor can hold.
  *
  * <p>A request is charged {@code ceil((prompt + n x max_tokens) / block_size)} blocks: its size if
- * every one of its n samples runs to max_tokens, the prompt's blocks counted once since the
- * samples share them. The engine stores one slot fewer per sample (the last token's K and V are
- * never written) but may copy the prompt's last, partly filled block once per sample, so the
- * estimate is at most about one block per sample away from what the engine holds.
+ * every one of its n samples runs to max_tokens, the prompt's blocks counted once since the samples
+ * share them. The engine stores one slot fewer per sample (the last token's K and V are never
+ * written) but may copy the prompt's last, partly filled block once per sample, so the estimate is
+ * at most about one block per sample away from what the engine holds.
  */
 public final class KvEstimator {
 
@@ -31,19 +31,30 @@ public final class KvEstimator {
    */
   public static KvEstimator of(ModelSpec spec, int blockSize, KvBudget budget) {
     // weights dtype does not enter the KV numbers; the KV dtype is the processor's
-    MemoryPlan plan = MemoryPlan.of(spec, Dtype.FLOAT32)
-        .withKvDtype(budget.kvDtype())
-        .withBlockSize(blockSize);
+    MemoryPlan plan =
+        MemoryPlan.of(spec, Dtype.FLOAT32).withKvDtype(budget.kvDtype()).withBlockSize(blockSize);
     long blocks = budget.blocksIn(plan);
     if (blocks < 1) {
-      throw new IllegalArgumentException("the KV budget " + budget + " holds no block of "
-          + plan.kvBytesPerBlock() + " bytes (" + blockSize + " tokens of " + spec.modelType()
-          + " in " + budget.kvDtype().label() + "); raise it or lower the block size");
+      throw new IllegalArgumentException(
+          "the KV budget "
+              + budget
+              + " holds no block of "
+              + plan.kvBytesPerBlock()
+              + " bytes ("
+              + blockSize
+              + " tokens of "
+              + spec.modelType()
+              + " in "
+              + budget.kvDtype().label()
+              + "); raise it or lower the block size");
     }
     return new KvEstimator(plan, (int) Math.min(blocks, Integer.MAX_VALUE));
   }
 
-  /** Blocks a sequence of {@code tokens} tokens holds: the plan's blocks per sequence of that length. */
+  /**
+   * Blocks a sequence of {@code tokens} tokens holds: the plan's blocks per sequence of that
+   * length.
+   */
   public int blocksFor(int tokens) {
     if (tokens < 1) {
       throw new IllegalArgumentException("a sequence has at least 1 token, got " + tokens);

@@ -6,9 +6,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads records a consumer may skip when unreadable: a response-cache entry (a miss), or a
- * request or completion counted by the jobs aggregation (the batcher and processors dead-letter
- * and answer those). Returns null instead of stopping the thread that reads them.
+ * Reads records a consumer may skip when unreadable: a response-cache entry (a miss), or a request
+ * or completion counted by the jobs aggregation (the batcher and processors dead-letter and answer
+ * those). Returns null instead of stopping the thread that reads them.
  */
 public final class LenientDeserializer<T> implements Deserializer<T> {
 

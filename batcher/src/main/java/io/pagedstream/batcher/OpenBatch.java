@@ -33,7 +33,8 @@ public record OpenBatch(String batchId, long openedAtMs, int blocks, int request
 
   /** This batch with one more request of {@code requestBlocks} blocks. */
   public OpenBatch plus(int requestBlocks) {
-    return new OpenBatch(batchId, openedAtMs, Math.addExact(blocks, requestBlocks), requests + 1, route);
+    return new OpenBatch(
+        batchId, openedAtMs, Math.addExact(blocks, requestBlocks), requests + 1, route);
   }
 
   /** This batch, bound to {@code newRoute} (a prefixed request joined it). */

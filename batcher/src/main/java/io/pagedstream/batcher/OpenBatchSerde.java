@@ -18,7 +18,9 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 final class OpenBatchSerde implements Serde<OpenBatch> {
 
-  /** 2 added the route; 1 (no route) is still read, so a batcher restores its predecessor's stores. */
+  /**
+   * 2 added the route; 1 (no route) is still read, so a batcher restores its predecessor's stores.
+   */
   private static final byte VERSION = 2;
 
   @Override
@@ -50,14 +52,24 @@ final class OpenBatchSerde implements Serde<OpenBatch> {
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
       if (version != 1 && version != VERSION) {
-        throw new SerializationException("open batch in " + topic + " has layout version " + version
-            + "; this batcher reads versions 1 to " + VERSION);
+        throw new SerializationException(
+            "open batch in "
+                + topic
+                + " has layout version "
+                + version
+                + "; this batcher reads versions 1 to "
+                + VERSION);
       }
-      OpenBatch batch = new OpenBatch(in.readUTF(), in.readLong(), in.readInt(), in.readInt(),
-          version == 1 ? PrefixRoute.NONE : in.readInt());
+      OpenBatch batch =
+          new OpenBatch(
+              in.readUTF(),
+              in.readLong(),
+              in.readInt(),
+              in.readInt(),
+              version == 1 ? PrefixRoute.NONE : in.readInt());
       if (in.available() > 0) {
-        throw new SerializationException("open batch in " + topic + " has " + in.available()
-            + " trailing bytes");
+        throw new SerializationException(
+            "open batch in " + topic + " has " + in.available() + " trailing bytes");
       }
       return batch;
     } catch (IOException | IllegalArgumentException e) {

@@ -23,8 +23,8 @@ final class OpenBatchStore {
   private final KeyValueStore<String, OpenBatch> batches;
   private final KeyValueStore<String, BatchedRequest> requests;
 
-  OpenBatchStore(KeyValueStore<String, OpenBatch> batches,
-      KeyValueStore<String, BatchedRequest> requests) {
+  OpenBatchStore(
+      KeyValueStore<String, OpenBatch> batches, KeyValueStore<String, BatchedRequest> requests) {
     this.batches = batches;
     this.requests = requests;
   }
@@ -67,8 +67,13 @@ final class OpenBatchStore {
       }
     }
     if (members.size() != batch.requests()) {
-      throw new IllegalStateException("open batch " + batch.batchId() + " should hold "
-          + batch.requests() + " requests but the state store has " + members.size());
+      throw new IllegalStateException(
+          "open batch "
+              + batch.batchId()
+              + " should hold "
+              + batch.requests()
+              + " requests but the state store has "
+              + members.size());
     }
     keys.forEach(requests::delete);
     batches.delete(batch.batchId());

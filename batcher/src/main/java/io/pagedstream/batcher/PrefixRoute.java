@@ -7,8 +7,8 @@ import java.util.OptionalLong;
 /**
  * Prefix-aware routing: requests whose prompts start with the same full KV blocks go to the same
  * {@code llm.batches} partition, so one processor's prefix cache serves them all instead of every
- * processor computing the shared prefix again (what SGLang's and llm-d's prefix-aware schedulers
- * do within one engine, done here across a consumer group).
+ * processor computing the shared prefix again (what SGLang's and llm-d's prefix-aware schedulers do
+ * within one engine, done here across a consumer group).
  *
  * <p>The key is a hash of the token ids of the prompt's first {@code blocks} full blocks (fewer if
  * the prompt has fewer). A block only counts if a token follows it: the engine always computes a
@@ -31,8 +31,13 @@ public record PrefixRoute(int blocks, int blockSize, int routes) {
 
   public PrefixRoute {
     if (blocks < 0 || blockSize < 1 || routes < 1) {
-      throw new IllegalArgumentException("prefix blocks must be >= 0, block size and routes >= 1, got "
-          + blocks + ", " + blockSize + ", " + routes);
+      throw new IllegalArgumentException(
+          "prefix blocks must be >= 0, block size and routes >= 1, got "
+              + blocks
+              + ", "
+              + blockSize
+              + ", "
+              + routes);
     }
   }
 
@@ -60,7 +65,9 @@ public record PrefixRoute(int blocks, int blockSize, int routes) {
   /** The route of a prompt among {@code n} partitions, or empty for a plain request. */
   public OptionalInt route(List<Integer> promptTokenIds, int n) {
     OptionalLong key = key(promptTokenIds);
-    return key.isPresent() ? OptionalInt.of((int) Math.floorMod(key.getAsLong(), (long) n)) : OptionalInt.empty();
+    return key.isPresent()
+        ? OptionalInt.of((int) Math.floorMod(key.getAsLong(), (long) n))
+        : OptionalInt.empty();
   }
 
   /** The route of a prompt among this batcher's {@link #routes}, or {@link #NONE}. */

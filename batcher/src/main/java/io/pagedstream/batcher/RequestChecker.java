@@ -28,9 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a {@link GenerationRequest} into a {@link BatchedRequest} (tokenized, checked by core's
  * {@link RequestValidator} against the model and the processors' KV pool, with its KV estimate) or
- * into the error {@link Completion} that answers it. Never throws
- * for a request: whatever is wrong with one becomes its error completion, so no request can stop
- * the service.
+ * into the error {@link Completion} that answers it. Never throws for a request: whatever is wrong
+ * with one becomes its error completion, so no request can stop the service.
  *
  * <p>Holds the model's tokenizer, which is native memory: close it when the topology using it is
  * gone. Safe to share between stream threads.
@@ -44,7 +43,8 @@ public final class RequestChecker implements AutoCloseable {
   private final ServedModel served;
   private final String service;
 
-  RequestChecker(RequestValidator validator, KvEstimator estimator, ServedModel served, String service) {
+  RequestChecker(
+      RequestValidator validator, KvEstimator estimator, ServedModel served, String service) {
     this.validator = validator;
     this.estimator = estimator;
     this.served = served;
@@ -52,19 +52,27 @@ public final class RequestChecker implements AutoCloseable {
   }
 
   /**
-   * Reads the model's {@code config.json} and, when there are, its {@code tokenizer.json} and
-   * chat template: chat requests are rendered and tokenized here, with text prompts, because the
-   * batcher is the service that knows the model (ingest does not), and the KV estimate needs the
-   * rendered prompt's length.
+   * Reads the model's {@code config.json} and, when there are, its {@code tokenizer.json} and chat
+   * template: chat requests are rendered and tokenized here, with text prompts, because the batcher
+   * is the service that knows the model (ingest does not), and the KV estimate needs the rendered
+   * prompt's length.
    */
   public static RequestChecker load(BatcherConfig config) {
     ModelSpec spec = ModelSpec.load(config.modelDir());
     KvEstimator estimator = KvEstimator.of(spec, config.blockSize(), config.kvBudget());
     Optional<TextTokenizer> tokenizer = HuggingFaceTextTokenizer.forModel(config.modelDir());
     // a batch holds all n samples at once: the prompt once and every sample's output
-    KvPoolLimit pool = new KvPoolLimit(estimator.budgetBlocks(), estimator.blockSize(), estimator::blocksFor);
-    return new RequestChecker(new RequestValidator(spec, tokenizer, Optional.of(pool),
-        ChatEncoders.forModel(config.modelDir(), tokenizer)), estimator, config.servedModel(), config.applicationId());
+    KvPoolLimit pool =
+        new KvPoolLimit(estimator.budgetBlocks(), estimator.blockSize(), estimator::blocksFor);
+    return new RequestChecker(
+        new RequestValidator(
+            spec,
+            tokenizer,
+            Optional.of(pool),
+            ChatEncoders.forModel(config.modelDir(), tokenizer)),
+        estimator,
+        config.servedModel(),
+        config.applicationId());
   }
 
   /** What became of a request. */
@@ -81,12 +89,24 @@ public final class RequestChecker implements AutoCloseable {
     int knownPromptTokens = ids == null ? 0 : ids.length;
     ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
     try {
-      SamplingParams params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(),
-          r.getSeed(), r.getMaxTokens(), r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(),
-          r.getLogprobs(), r.getN());
-      List<ChatMessage> messages = r.getMessages() == null ? null : r.getMessages().stream()
-          .map(RequestChecker::message).toList();
-      PromptRequest request = new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, messages, params, format);
+      SamplingParams params =
+          new SamplingParams(
+              r.getTemperature(),
+              r.getTopP(),
+              r.getTopK(),
+              r.getSeed(),
+              r.getMaxTokens(),
+              r.getIgnoreEos(),
+              r.getStop(),
+              r.getStopTokenIds(),
+              r.getLogprobs(),
+              r.getN());
+      List<ChatMessage> messages =
+          r.getMessages() == null
+              ? null
+              : r.getMessages().stream().map(RequestChecker::message).toList();
+      PromptRequest request =
+          new PromptRequest(r.getId(), r.getJobId(), r.getPrompt(), ids, messages, params, format);
       served.check(request);
       var verdict = validator.validate(request);
       if (verdict instanceof RequestValidator.Verdict.Rejected rejected) {
@@ -113,7 +133,8 @@ public final class RequestChecker implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(e.getMessage());
     }
-    return turn.getTextParts().isEmpty() ? ChatMessage.of(role, turn.getContent())
+    return turn.getTextParts().isEmpty()
+        ? ChatMessage.of(role, turn.getContent())
         : ChatMessage.ofTextParts(role, turn.getTextParts());
   }
 
@@ -124,12 +145,14 @@ public final class RequestChecker implements AutoCloseable {
   private Verdict reject(GenerationRequest r, String error, int promptTokens, long nowMs) {
     // an OpenAI line's error is an OpenAI error line
     ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
-    return new Verdict.Rejected(Completions.error(r.getId(), r.getJobId(), error, promptTokens, format, nowMs)
-        .setProcessor(service).build());
+    return new Verdict.Rejected(
+        Completions.error(r.getId(), r.getJobId(), error, promptTokens, format, nowMs)
+            .setProcessor(service)
+            .build());
   }
 
-  private static BatchedRequest batched(GenerationRequest r, ValidatedPrompt prompt, int blocks,
-      boolean wasText) {
+  private static BatchedRequest batched(
+      GenerationRequest r, ValidatedPrompt prompt, int blocks, boolean wasText) {
     SamplingParams p = prompt.params();
     return BatchedRequest.newBuilder()
         .setId(r.getId())

@@ -22,7 +22,8 @@ final class RequestDeserializer implements Deserializer<GenerationRequest> {
   @Override
   public GenerationRequest deserialize(String topic, byte[] data) {
     if (data == null) {
-      throw new SerializationException("record on " + topic + " has no value (a tombstone is not a request)");
+      throw new SerializationException(
+          "record on " + topic + " has no value (a tombstone is not a request)");
     }
     GenerationRequest request = avro.deserialize(topic, data);
     if (request.getId() == null || request.getId().isBlank()) {

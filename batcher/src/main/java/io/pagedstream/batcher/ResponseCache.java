@@ -11,10 +11,10 @@ import java.util.Optional;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Answers a deterministic request (greedy, or sampled with a seed) from an earlier identical
- * one's completion, which the processors write to the compacted response-cache topic under
- * {@link CacheKey}. The batcher reads that topic as a global store, so any job reuses any earlier
- * job's answers, and a job re-submitted after a crash costs only the requests never answered.
+ * Answers a deterministic request (greedy, or sampled with a seed) from an earlier identical one's
+ * completion, which the processors write to the compacted response-cache topic under {@link
+ * CacheKey}. The batcher reads that topic as a global store, so any job reuses any earlier job's
+ * answers, and a job re-submitted after a crash costs only the requests never answered.
  */
 final class ResponseCache {
 
@@ -32,27 +32,44 @@ final class ResponseCache {
 
   Optional<String> keyFor(BatchedRequest r) {
     int[] ids = TokenIds.toArray(r.getPromptTokenIds());
-    SamplingParams p = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(), r.getSeed(),
-        r.getMaxTokens(), r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(), r.getLogprobs(), r.getN());
+    SamplingParams p =
+        new SamplingParams(
+            r.getTemperature(),
+            r.getTopP(),
+            r.getTopK(),
+            r.getSeed(),
+            r.getMaxTokens(),
+            r.getIgnoreEos(),
+            r.getStop(),
+            r.getStopTokenIds(),
+            r.getLogprobs(),
+            r.getN());
     return CacheKey.of(modelFingerprint, ids, p);
   }
 
   /** The cached answer for the request, re-addressed to it, if the cache holds one. */
-  Optional<Completion> answer(ReadOnlyKeyValueStore<String, Completion> store, BatchedRequest r, long nowMs) {
-    return keyFor(r).map(store::get).map(hit -> Completion.newBuilder(hit)
-        .setId(r.getId())
-        .setJobId(r.getJobId())
-        .setQueueMs(r.getSubmittedAtMs() > 0 ? Math.max(0, nowMs - r.getSubmittedAtMs()) : 0)
-        .setFirstTokenMs(0)
-        .setGenerationMs(0)
-        .setBatchId(null)
-        .setProcessor(PROCESSOR)
-        .setCompletedAtMs(nowMs)
-        .setCached(true)
-        // the same content, written as this request asked (the earlier one may have been native)
-        .setFormat(r.getFormat())
-        .setCustomId(r.getCustomId())
-        .setModel(r.getModel())
-        .build());
+  Optional<Completion> answer(
+      ReadOnlyKeyValueStore<String, Completion> store, BatchedRequest r, long nowMs) {
+    return keyFor(r)
+        .map(store::get)
+        .map(
+            hit ->
+                Completion.newBuilder(hit)
+                    .setId(r.getId())
+                    .setJobId(r.getJobId())
+                    .setQueueMs(
+                        r.getSubmittedAtMs() > 0 ? Math.max(0, nowMs - r.getSubmittedAtMs()) : 0)
+                    .setFirstTokenMs(0)
+                    .setGenerationMs(0)
+                    .setBatchId(null)
+                    .setProcessor(PROCESSOR)
+                    .setCompletedAtMs(nowMs)
+                    .setCached(true)
+                    // the same content, written as this request asked (the earlier one may have
+                    // been native)
+                    .setFormat(r.getFormat())
+                    .setCustomId(r.getCustomId())
+                    .setModel(r.getModel())
+                    .build());
   }
 }

@@ -30,7 +30,8 @@ class BatchPackerTest {
   @Test
   void equallyGoodBatchesGoToTheOldest() {
     BatchPacker packer = new BatchPacker(8, 10, 4);
-    List<OpenBatch> open = List.of(new OpenBatch("young", 50, 4, 1), new OpenBatch("old", 10, 4, 1));
+    List<OpenBatch> open =
+        List.of(new OpenBatch("young", 50, 4, 1), new OpenBatch("old", 10, 4, 1));
 
     assertThat(packer.place(open, 2)).isEqualTo(new Placement.Join("old"));
   }
@@ -40,7 +41,8 @@ class BatchPackerTest {
     BatchPacker packer = new BatchPacker(100, 2, 4);
     OpenBatch atLimit = new OpenBatch("a", 0, 2, 2);
 
-    assertThat(packer.place(List.of(atLimit), 1)).isEqualTo(new Placement.OpenNew(Optional.empty()));
+    assertThat(packer.place(List.of(atLimit), 1))
+        .isEqualTo(new Placement.OpenNew(Optional.empty()));
     assertThat(packer.isFull(atLimit)).isTrue();
     assertThat(packer.isFull(new OpenBatch("b", 0, 99, 1))).isFalse();
     assertThat(packer.isFull(new OpenBatch("c", 0, 100, 1))).isTrue();
@@ -73,14 +75,19 @@ class BatchPackerTest {
   @Test
   void whileRequestsKeepArrivingBatchesWaitTenIntervalsToFill() {
     BatchPacker packer = new BatchPacker(8, 10, 4);
-    List<OpenBatch> open = List.of(new OpenBatch("old", 0, 1, 1), new OpenBatch("young", 800, 1, 1));
+    List<OpenBatch> open =
+        List.of(new OpenBatch("old", 0, 1, 1), new OpenBatch("young", 800, 1, 1));
     Duration interval = Duration.ofMillis(200);
 
     // the last request came 50 ms ago: the input is busy, only a batch ten intervals old goes
     assertThat(packer.expired(open, 1000, interval, 950)).isEmpty();
-    assertThat(packer.expired(open, 2000, interval, 1950)).extracting(OpenBatch::batchId).containsExactly("old");
+    assertThat(packer.expired(open, 2000, interval, 1950))
+        .extracting(OpenBatch::batchId)
+        .containsExactly("old");
     // idle for an interval: every batch open an interval goes
-    assertThat(packer.expired(open, 1000, interval, 800)).extracting(OpenBatch::batchId).containsExactly("old", "young");
+    assertThat(packer.expired(open, 1000, interval, 800))
+        .extracting(OpenBatch::batchId)
+        .containsExactly("old", "young");
   }
 
   @Test
@@ -90,11 +97,13 @@ class BatchPackerTest {
     OpenBatch route2 = new OpenBatch("r2", 0, 10, 1, 2);
     OpenBatch plain = new OpenBatch("plain", 0, 50, 1, PrefixRoute.NONE);
 
-    assertThat(packer.place(List.of(route1, route2, plain), 5, 2)).isEqualTo(new Placement.Join("r2"));
+    assertThat(packer.place(List.of(route1, route2, plain), 5, 2))
+        .isEqualTo(new Placement.Join("r2"));
     // route 1's batch fits best, but route 3 may not join it: the plain batch takes it
     assertThat(packer.place(List.of(route1, plain), 5, 3)).isEqualTo(new Placement.Join("plain"));
     // a plain request joins whichever fits best
-    assertThat(packer.place(List.of(route1, route2, plain), 5, PrefixRoute.NONE)).isEqualTo(new Placement.Join("r1"));
+    assertThat(packer.place(List.of(route1, route2, plain), 5, PrefixRoute.NONE))
+        .isEqualTo(new Placement.Join("r1"));
     // no batch of its route and none free: the fullest goes to make room
     assertThat(packer.place(List.of(route1, route2, new OpenBatch("r0", 0, 5, 1, 0)), 5, 3))
         .isEqualTo(new Placement.OpenNew(Optional.of("r1")));
@@ -103,11 +112,15 @@ class BatchPackerTest {
   @Test
   void batchesExpireByAgeOldestFirst() {
     BatchPacker packer = new BatchPacker(8, 10, 4);
-    List<OpenBatch> open = List.of(new OpenBatch("new", 900, 1, 1), new OpenBatch("b", 700, 1, 1),
-        new OpenBatch("a", 500, 1, 1));
+    List<OpenBatch> open =
+        List.of(
+            new OpenBatch("new", 900, 1, 1),
+            new OpenBatch("b", 700, 1, 1),
+            new OpenBatch("a", 500, 1, 1));
 
     assertThat(packer.expired(open, 1000, Duration.ofMillis(300)))
-        .extracting(OpenBatch::batchId).containsExactly("a", "b");
+        .extracting(OpenBatch::batchId)
+        .containsExactly("a", "b");
     assertThat(packer.expired(open, 1000, Duration.ofMillis(501))).isEmpty();
   }
 
@@ -142,8 +155,11 @@ class BatchPackerTest {
           Optional<String> closed = ((Placement.OpenNew) placement).closeFirst();
           if (closed.isPresent()) {
             assertThat(loads).hasSize(maxOpen);
-            assertThat(loads.values()).allSatisfy(b -> assertThat(
-                b.blocks() + blocks > budget || b.requests() >= maxRequests).isTrue());
+            assertThat(loads.values())
+                .allSatisfy(
+                    b ->
+                        assertThat(b.blocks() + blocks > budget || b.requests() >= maxRequests)
+                            .isTrue());
             sent.add(open.remove(closed.get()));
             loads.remove(closed.get());
           } else {
@@ -163,10 +179,13 @@ class BatchPackerTest {
       }
       sent.addAll(open.values()); // what the flush by age would send
 
-      assertThat(sent).allSatisfy(batch -> {
-        assertThat(batch).isNotEmpty().hasSizeLessThanOrEqualTo(maxRequests);
-        assertThat(batch.stream().mapToInt(Integer::intValue).sum()).isLessThanOrEqualTo(budget);
-      });
+      assertThat(sent)
+          .allSatisfy(
+              batch -> {
+                assertThat(batch).isNotEmpty().hasSizeLessThanOrEqualTo(maxRequests);
+                assertThat(batch.stream().mapToInt(Integer::intValue).sum())
+                    .isLessThanOrEqualTo(budget);
+              });
       assertThat(sent.stream().mapToInt(List::size).sum()).isEqualTo(requests);
       assertThat(sent.stream().flatMap(List::stream).mapToLong(Integer::longValue).sum())
           .isEqualTo(totalBlocks);

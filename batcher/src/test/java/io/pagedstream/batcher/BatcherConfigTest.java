@@ -42,24 +42,35 @@ class BatcherConfigTest {
         .hasMessage("flush interval must be at least 1 ms, got PT0S");
     assertThatThrownBy(() -> config.withApplicationId("a b"))
         .hasMessage("application id must be letters, digits, '.', '_' or '-', got 'a b'");
-    assertThatThrownBy(() -> KvBudget.blocks(0)).hasMessage("KV budget must be at least 1 block, got 0");
+    assertThatThrownBy(() -> KvBudget.blocks(0))
+        .hasMessage("KV budget must be at least 1 block, got 0");
     assertThatThrownBy(() -> KvBudget.gib(-1)).hasMessageContaining("positive number of GiB");
   }
 
   @Test
   void theUsersFileCannotTurnOffWhatTheGuaranteesRestOn() {
-    KafkaSettings kafka = KafkaSettings.of(Map.of("bootstrap.servers", "b:9092",
-        "processing.guarantee", "at_least_once", "application.id", "other",
-        "deserialization.exception.handler",
-        "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
-        "num.stream.threads", "3"));
+    KafkaSettings kafka =
+        KafkaSettings.of(
+            Map.of(
+                "bootstrap.servers",
+                "b:9092",
+                "processing.guarantee",
+                "at_least_once",
+                "application.id",
+                "other",
+                "deserialization.exception.handler",
+                "org.apache.kafka.streams.errors.LogAndContinueExceptionHandler",
+                "num.stream.threads",
+                "3"));
 
-    Map<String, Object> settings = BatcherService.streamsConfig(config, kafka, BatcherMetrics.none());
+    Map<String, Object> settings =
+        BatcherService.streamsConfig(config, kafka, BatcherMetrics.none());
 
     assertThat(settings)
         .containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
         .containsEntry(StreamsConfig.APPLICATION_ID_CONFIG, "pagedstream-batcher")
-        .containsEntry(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class)
+        .containsEntry(
+            StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class)
         .containsEntry("num.stream.threads", "3")
         .containsEntry("bootstrap.servers", "b:9092");
   }

@@ -28,8 +28,8 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The real topology and the real Streams settings ({@link BatcherService#streamsConfig}, so the
- * real dead-letter handler and exactly_once_v2) in a {@link TopologyTestDriver}, with typed
- * topics. Each driver has its own in-memory registry scope.
+ * real dead-letter handler and exactly_once_v2) in a {@link TopologyTestDriver}, with typed topics.
+ * Each driver has its own in-memory registry scope.
  */
 final class BatcherTestDriver implements AutoCloseable {
 
@@ -55,10 +55,11 @@ final class BatcherTestDriver implements AutoCloseable {
    * @param registryUrl null: an in-memory registry of this driver's own
    * @param overrides Streams settings to change after the service's own
    */
-  BatcherTestDriver(BatcherConfig config, Path stateDir, String registryUrl,
-      Map<String, Object> overrides) {
+  BatcherTestDriver(
+      BatcherConfig config, Path stateDir, String registryUrl, Map<String, Object> overrides) {
     this.config = config;
-    this.registry = Map.of("schema.registry.url", registryUrl != null ? registryUrl : "mock://" + scope);
+    this.registry =
+        Map.of("schema.registry.url", registryUrl != null ? registryUrl : "mock://" + scope);
     Map<String, Object> client = new HashMap<>(registry);
     client.put("bootstrap.servers", "unused:9092");
     client.put("state.dir", stateDir.toString());
@@ -69,20 +70,38 @@ final class BatcherTestDriver implements AutoCloseable {
     props.putAll(settings);
     props.putAll(overrides);
     this.checker = RequestChecker.load(config);
-    this.driver = new TopologyTestDriver(
-        BatcherTopology.build(config, checker, settings, metrics), props, START);
+    this.driver =
+        new TopologyTestDriver(
+            BatcherTopology.build(config, checker, settings, metrics), props, START);
     // test-side serdes always use an in-memory registry, even when the batcher's is unreachable
     Map<String, Object> local = Map.of("schema.registry.url", "mock://" + scope);
-    this.requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(),
-        AvroSerdes.serde(GenerationRequest.class, local).serializer(), START, Duration.ZERO);
-    this.rawRequests = driver.createInputTopic(Topics.REQUESTS, new ByteArraySerializer(),
-        new ByteArraySerializer(), START, Duration.ZERO);
-    this.batches = driver.createOutputTopic(Topics.BATCHES, new StringDeserializer(),
-        AvroSerdes.serde(GenerationBatch.class, local).deserializer());
-    this.completions = driver.createOutputTopic(Topics.COMPLETIONS, new StringDeserializer(),
-        AvroSerdes.serde(Completion.class, local).deserializer());
-    this.deadLetters = driver.createOutputTopic(Topics.DEAD_LETTER, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    this.requests =
+        driver.createInputTopic(
+            Topics.REQUESTS,
+            new StringSerializer(),
+            AvroSerdes.serde(GenerationRequest.class, local).serializer(),
+            START,
+            Duration.ZERO);
+    this.rawRequests =
+        driver.createInputTopic(
+            Topics.REQUESTS,
+            new ByteArraySerializer(),
+            new ByteArraySerializer(),
+            START,
+            Duration.ZERO);
+    this.batches =
+        driver.createOutputTopic(
+            Topics.BATCHES,
+            new StringDeserializer(),
+            AvroSerdes.serde(GenerationBatch.class, local).deserializer());
+    this.completions =
+        driver.createOutputTopic(
+            Topics.COMPLETIONS,
+            new StringDeserializer(),
+            AvroSerdes.serde(Completion.class, local).deserializer());
+    this.deadLetters =
+        driver.createOutputTopic(
+            Topics.DEAD_LETTER, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   void send(GenerationRequest request) {

@@ -30,12 +30,13 @@ class BatcherTopologyTest {
   static final Path MODEL = SharedData.model("tiny-stories-synth");
 
   /** 8 blocks of 16 tokens per batch, 4 requests at most, 2 open batches, 200 ms. */
-  static final BatcherConfig CONFIG = BatcherConfig.defaults(MODEL)
-      .withKvBudget(KvBudget.blocks(8))
-      .withMaxBatchRequests(4)
-      .withMaxOpenBatches(2)
-      .withFlushInterval(Duration.ofMillis(200))
-      .withApplicationId("batcher-test");
+  static final BatcherConfig CONFIG =
+      BatcherConfig.defaults(MODEL)
+          .withKvBudget(KvBudget.blocks(8))
+          .withMaxBatchRequests(4)
+          .withMaxOpenBatches(2)
+          .withFlushInterval(Duration.ofMillis(200))
+          .withApplicationId("batcher-test");
 
   @TempDir Path stateDir;
   BatcherTestDriver batcher;
@@ -83,7 +84,8 @@ class BatcherTopologyTest {
     assertThat(ids(sent.get(0))).containsExactly("b");
 
     batcher.flushByAge();
-    assertThat(batcher.readBatches()).extracting(BatcherTopologyTest::ids)
+    assertThat(batcher.readBatches())
+        .extracting(BatcherTopologyTest::ids)
         .containsExactlyInAnyOrder(List.of("a"), List.of("c"));
   }
 
@@ -124,9 +126,15 @@ class BatcherTopologyTest {
 
   @Test
   void tokenIdRequestsKeepTheirIdsAndSampling() {
-    GenerationRequest sent = GenerationRequest.newBuilder(Requests.ids("r", 3, 5))
-        .setTemperature(0.7).setTopP(0.9).setTopK(40).setSeed(99L).setIgnoreEos(true)
-        .setSubmittedAtMs(1234).build();
+    GenerationRequest sent =
+        GenerationRequest.newBuilder(Requests.ids("r", 3, 5))
+            .setTemperature(0.7)
+            .setTopP(0.9)
+            .setTopK(40)
+            .setSeed(99L)
+            .setIgnoreEos(true)
+            .setSubmittedAtMs(1234)
+            .build();
     batcher.send(sent);
     batcher.flushByAge();
 
@@ -150,17 +158,22 @@ class BatcherTopologyTest {
     String batches = "batcher-test-open-batches-changelog";
     String requests = "batcher-test-open-batches-requests-changelog";
     assertThat(batcher.driver.producedTopicNames()).contains(batches, requests);
-    var batchLog = batcher.driver.createOutputTopic(batches,
-        new StringDeserializer(),
-        new OpenBatchSerde().deserializer());
-    var requestLog = batcher.driver.createOutputTopic(requests,
-        new StringDeserializer(),
-        new AvroStateSerde<>(BatchedRequest.getEncoder(), BatchedRequest.getDecoder()).deserializer());
+    var batchLog =
+        batcher.driver.createOutputTopic(
+            batches, new StringDeserializer(), new OpenBatchSerde().deserializer());
+    var requestLog =
+        batcher.driver.createOutputTopic(
+            requests,
+            new StringDeserializer(),
+            new AvroStateSerde<>(BatchedRequest.getEncoder(), BatchedRequest.getDecoder())
+                .deserializer());
     assertThat(batchLog.readKeyValuesToMap())
-        .containsEntry("batcher-test-0-0", new OpenBatch("batcher-test-0-0",
-            BatcherTestDriver.START.toEpochMilli(), 5, 2));
+        .containsEntry(
+            "batcher-test-0-0",
+            new OpenBatch("batcher-test-0-0", BatcherTestDriver.START.toEpochMilli(), 5, 2));
     Map<String, BatchedRequest> logged = requestLog.readKeyValuesToMap();
-    assertThat(logged).containsOnlyKeys("batcher-test-0-0/0000000000", "batcher-test-0-0/0000000001");
+    assertThat(logged)
+        .containsOnlyKeys("batcher-test-0-0/0000000000", "batcher-test-0-0/0000000001");
     assertThat(logged.get("batcher-test-0-0/0000000001").getId()).isEqualTo("b");
 
     batcher.flushByAge();
@@ -193,7 +206,8 @@ class BatcherTopologyTest {
           request = Requests.blocks(id, 9); // bigger than the 8-block budget
           bad.add(id);
         }
-        case 2 -> request = Requests.text(id, "Once upon a time there was", 1 + random.nextInt(100));
+        case 2 ->
+            request = Requests.text(id, "Once upon a time there was", 1 + random.nextInt(100));
         default -> request = Requests.ids(id, 1 + random.nextInt(60), 1 + random.nextInt(60));
       }
       batcher.send(request);
@@ -206,8 +220,10 @@ class BatcherTopologyTest {
     Map<String, Integer> seen = new HashMap<>();
     for (GenerationBatch batch : batcher.readBatches()) {
       assertThat(batch.getRequests()).isNotEmpty().hasSizeLessThanOrEqualTo(4);
-      assertThat(batch.getEstimatedKvBlocks()).isLessThanOrEqualTo(8)
-          .isEqualTo(batch.getRequests().stream().mapToInt(BatchedRequest::getEstimatedKvBlocks).sum());
+      assertThat(batch.getEstimatedKvBlocks())
+          .isLessThanOrEqualTo(8)
+          .isEqualTo(
+              batch.getRequests().stream().mapToInt(BatchedRequest::getEstimatedKvBlocks).sum());
       batch.getRequests().forEach(r -> seen.merge(r.getId(), 1, Integer::sum));
     }
     List<TestRecord<String, Completion>> errors = batcher.readCompletions();
@@ -232,14 +248,22 @@ class BatcherTopologyTest {
     var fill = batcher.meters.get(BatcherMetrics.BATCH_FILL).summary();
     assertThat(fill.count()).isEqualTo(2);
     assertThat(fill.totalAmount()).isEqualTo(1.0 + 0.25);
-    assertThat(batcher.meters.get(BatcherMetrics.BATCH_REQUESTS).summary().totalAmount()).isEqualTo(3);
+    assertThat(batcher.meters.get(BatcherMetrics.BATCH_REQUESTS).summary().totalAmount())
+        .isEqualTo(3);
     assertThat(batcher.meters.get(BatcherMetrics.BATCHES).tag("reason", "full").counter().count())
         .isEqualTo(1);
     assertThat(batcher.meters.get(BatcherMetrics.BATCHES).tag("reason", "age").counter().count())
         .isEqualTo(1);
-    assertThat(batcher.meters.get(BatcherMetrics.REQUESTS).tag("outcome", "batched").counter().count())
+    assertThat(
+            batcher.meters.get(BatcherMetrics.REQUESTS).tag("outcome", "batched").counter().count())
         .isEqualTo(3);
-    assertThat(batcher.meters.get(BatcherMetrics.REQUESTS).tag("outcome", "rejected").counter().count())
+    assertThat(
+            batcher
+                .meters
+                .get(BatcherMetrics.REQUESTS)
+                .tag("outcome", "rejected")
+                .counter()
+                .count())
         .isEqualTo(1);
   }
 

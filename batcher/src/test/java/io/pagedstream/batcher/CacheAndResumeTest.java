@@ -30,8 +30,11 @@ class CacheAndResumeTest {
   @BeforeEach
   void start() {
     batcher = new BatcherTestDriver(BatcherTopologyTest.CONFIG, stateDir);
-    cache = batcher.driver.createInputTopic(Topics.RESPONSE_CACHE, new StringSerializer(),
-        AvroSerdes.serde(Completion.class, batcher.testRegistry()).serializer());
+    cache =
+        batcher.driver.createInputTopic(
+            Topics.RESPONSE_CACHE,
+            new StringSerializer(),
+            AvroSerdes.serde(Completion.class, batcher.testRegistry()).serializer());
   }
 
   @AfterEach
@@ -46,7 +49,10 @@ class CacheAndResumeTest {
     batcher.send(Requests.ids("r2", 8, 0));
     batcher.send(Requests.ids("r2", 8, 0));
     batcher.flushByAge();
-    assertThat(batcher.readBatches()).flatExtracting(b -> b.getRequests()).extracting(r -> r.getId()).containsExactly("r1");
+    assertThat(batcher.readBatches())
+        .flatExtracting(b -> b.getRequests())
+        .extracting(r -> r.getId())
+        .containsExactly("r1");
     // the invalid one was answered once, its re-submission not again
     assertThat(batcher.readCompletions()).extracting(TestRecord::key).containsExactly("r2");
     // the same id in another job is another request
@@ -57,12 +63,27 @@ class CacheAndResumeTest {
 
   @Test
   void aDeterministicRequestAlreadyAnsweredComesFromTheCache() {
-    GenerationRequest greedy = GenerationRequest.newBuilder(Requests.ids("new", 8, 8)).setTemperature(0).build();
-    GenerationRequest sampled = GenerationRequest.newBuilder(Requests.ids("sampled", 8, 8)).setTemperature(0.7).build();
+    GenerationRequest greedy =
+        GenerationRequest.newBuilder(Requests.ids("new", 8, 8)).setTemperature(0).build();
+    GenerationRequest sampled =
+        GenerationRequest.newBuilder(Requests.ids("sampled", 8, 8)).setTemperature(0.7).build();
     int[] prompt = greedy.getPromptTokenIds().stream().mapToInt(Integer::intValue).toArray();
-    String key = CacheKey.of(ModelFingerprint.of(BatcherTopologyTest.MODEL), prompt, SamplingParams.greedy(8)).orElseThrow();
-    Completion earlier = Completion.newBuilder().setId("old").setJobId("job-0").setTokenIds(List.of(4, 5, 6, 7, 8, 9, 10, 11))
-        .setText("earlier").setFinishReason(FinishReason.LENGTH.wire()).setPromptTokens(8).setOutputTokens(8).setBatchId("b").setProcessor("p").build();
+    String key =
+        CacheKey.of(
+                ModelFingerprint.of(BatcherTopologyTest.MODEL), prompt, SamplingParams.greedy(8))
+            .orElseThrow();
+    Completion earlier =
+        Completion.newBuilder()
+            .setId("old")
+            .setJobId("job-0")
+            .setTokenIds(List.of(4, 5, 6, 7, 8, 9, 10, 11))
+            .setText("earlier")
+            .setFinishReason(FinishReason.LENGTH.wire())
+            .setPromptTokens(8)
+            .setOutputTokens(8)
+            .setBatchId("b")
+            .setProcessor("p")
+            .build();
     cache.pipeInput(key, earlier);
     batcher.send(greedy);
     batcher.send(sampled);
@@ -76,6 +97,9 @@ class CacheAndResumeTest {
     assertThat(c.getTokenIds()).containsExactly(4, 5, 6, 7, 8, 9, 10, 11);
     assertThat(c.getText()).isEqualTo("earlier");
     // a sampled request without a seed is never answered from the cache
-    assertThat(batcher.readBatches()).flatExtracting(b -> b.getRequests()).extracting(r -> r.getId()).containsExactly("sampled");
+    assertThat(batcher.readBatches())
+        .flatExtracting(b -> b.getRequests())
+        .extracting(r -> r.getId())
+        .containsExactly("sampled");
   }
 }

@@ -44,7 +44,8 @@ class KvEstimatorTest {
     // 61440 a 16-token block; 1 GiB / 61440 = 17476.27
     assertThat(KvEstimator.of(spec, 16, KvBudget.gib(1.0)).budgetBlocks()).isEqualTo(17476);
     // half the bytes per element, twice the blocks
-    assertThat(KvEstimator.of(spec, 16, new KvBudget.Memory(1L << 30, Dtype.FLOAT16)).budgetBlocks())
+    assertThat(
+            KvEstimator.of(spec, 16, new KvBudget.Memory(1L << 30, Dtype.FLOAT16)).budgetBlocks())
         .isEqualTo(34952);
   }
 

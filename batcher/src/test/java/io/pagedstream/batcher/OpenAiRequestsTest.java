@@ -13,16 +13,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * OpenAI batch requests in the batcher: the served model is checked, errors keep the line's
- * format (so they are written as OpenAI error lines), n samples are estimated as prompt + n x
- * max_tokens, and the sampling options and format travel on in the batch.
+ * OpenAI batch requests in the batcher: the served model is checked, errors keep the line's format
+ * (so they are written as OpenAI error lines), n samples are estimated as prompt + n x max_tokens,
+ * and the sampling options and format travel on in the batch.
  */
 class OpenAiRequestsTest {
 
   @TempDir Path stateDir;
 
   private static GenerationRequest.Builder openAi(String id, String model) {
-    return GenerationRequest.newBuilder(Requests.ids(id, 8, 8)).setFormat("text_completion").setCustomId(id)
+    return GenerationRequest.newBuilder(Requests.ids(id, 8, 8))
+        .setFormat("text_completion")
+        .setCustomId(id)
         .setModel(model);
   }
 
@@ -31,17 +33,29 @@ class OpenAiRequestsTest {
     String served = BatcherTopologyTest.MODEL.getFileName().toString();
     try (BatcherTestDriver batcher = new BatcherTestDriver(BatcherTopologyTest.CONFIG, stateDir)) {
       batcher.send(openAi("wrong", "gpt-4o").build());
-      batcher.send(openAi("three", served).setN(3).setStop(List.of("\n")).setStopTokenIds(List.of(2))
-          .setLogprobs(5).build());
-      batcher.send(openAi("chat", served).setFormat("chat.completion").setPromptTokenIds(null)
-          .setMessages(List.of(ChatTurn.newBuilder().setRole("user").setContent("Hi").build())).build());
+      batcher.send(
+          openAi("three", served)
+              .setN(3)
+              .setStop(List.of("\n"))
+              .setStopTokenIds(List.of(2))
+              .setLogprobs(5)
+              .build());
+      batcher.send(
+          openAi("chat", served)
+              .setFormat("chat.completion")
+              .setPromptTokenIds(null)
+              .setMessages(List.of(ChatTurn.newBuilder().setRole("user").setContent("Hi").build()))
+              .build());
       batcher.flushByAge();
 
       List<TestRecord<String, Completion>> errors = batcher.readCompletions();
       assertThat(errors).extracting(TestRecord::key).containsExactly("wrong", "chat");
       Completion wrong = errors.get(0).value();
-      assertThat(wrong.getError()).isEqualTo("model \"gpt-4o\" is not served here: the served model is \""
-          + served + "\" (--served-model-name)");
+      assertThat(wrong.getError())
+          .isEqualTo(
+              "model \"gpt-4o\" is not served here: the served model is \""
+                  + served
+                  + "\" (--served-model-name)");
       assertThat(wrong.getFormat()).isEqualTo("text_completion");
       assertThat(wrong.getCustomId()).isEqualTo("wrong");
       assertThat(errors.get(1).value().getError()).contains("no chat template");

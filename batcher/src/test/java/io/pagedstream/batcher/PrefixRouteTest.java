@@ -35,7 +35,8 @@ class PrefixRouteTest {
     assertThat(route).isBetween(0, 3);
     assertThat(routing.route(concat(prefix, tokens(3, 30)))).isEqualTo(route);
     // only the first two blocks count
-    assertThat(routing.key(prefix.subList(0, 33))).isEqualTo(routing.key(concat(prefix.subList(0, 32), tokens(4, 9))));
+    assertThat(routing.key(prefix.subList(0, 33)))
+        .isEqualTo(routing.key(concat(prefix.subList(0, 32), tokens(4, 9))));
   }
 
   @Test
@@ -70,8 +71,10 @@ class PrefixRouteTest {
         .isEqualTo(Optional.of(Set.of(routing.route(prompt))));
     Set<Integer> plainPartitions = new HashSet<>();
     for (int i = 0; i < 40; i++) {
-      plainPartitions.addAll(partitioner.partitions("llm.batches", "b-" + i, batch("b-" + i, List.of(tokens(i, 3))), 4)
-          .orElseThrow());
+      plainPartitions.addAll(
+          partitioner
+              .partitions("llm.batches", "b-" + i, batch("b-" + i, List.of(tokens(i, 3))), 4)
+              .orElseThrow());
     }
     assertThat(plainPartitions).containsExactlyInAnyOrder(0, 1, 2, 3);
   }
@@ -79,10 +82,19 @@ class PrefixRouteTest {
   private static GenerationBatch batch(String id, List<List<Integer>> prompts) {
     List<BatchedRequest> requests = new ArrayList<>();
     for (int i = 0; i < prompts.size(); i++) {
-      requests.add(BatchedRequest.newBuilder().setId(id + "/" + i).setPromptTokenIds(prompts.get(i))
-          .setMaxTokens(4).setEstimatedKvBlocks(2).build());
+      requests.add(
+          BatchedRequest.newBuilder()
+              .setId(id + "/" + i)
+              .setPromptTokenIds(prompts.get(i))
+              .setMaxTokens(4)
+              .setEstimatedKvBlocks(2)
+              .build());
     }
-    return GenerationBatch.newBuilder().setBatchId(id).setCreatedAtMs(0).setEstimatedKvBlocks(2 * prompts.size())
-        .setRequests(requests).build();
+    return GenerationBatch.newBuilder()
+        .setBatchId(id)
+        .setCreatedAtMs(0)
+        .setEstimatedKvBlocks(2 * prompts.size())
+        .setRequests(requests)
+        .build();
   }
 }

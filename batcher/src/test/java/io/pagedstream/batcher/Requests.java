@@ -15,8 +15,12 @@ final class Requests {
     for (int i = 0; i < promptLength; i++) {
       ids.add(1 + i % 500);
     }
-    return GenerationRequest.newBuilder().setId(id).setJobId("job-1").setPromptTokenIds(ids)
-        .setMaxTokens(maxTokens).build();
+    return GenerationRequest.newBuilder()
+        .setId(id)
+        .setJobId("job-1")
+        .setPromptTokenIds(ids)
+        .setMaxTokens(maxTokens)
+        .build();
   }
 
   /**
@@ -28,7 +32,11 @@ final class Requests {
   }
 
   static GenerationRequest text(String id, String prompt, int maxTokens) {
-    return GenerationRequest.newBuilder().setId(id).setJobId("job-1").setPrompt(prompt)
-        .setMaxTokens(maxTokens).build();
+    return GenerationRequest.newBuilder()
+        .setId(id)
+        .setJobId("job-1")
+        .setPrompt(prompt)
+        .setMaxTokens(maxTokens)
+        .build();
   }
 }

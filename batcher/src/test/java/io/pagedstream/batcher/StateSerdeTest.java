@@ -25,7 +25,8 @@ class StateSerdeTest {
   void openBatchesKeepTheirRouteAndVersionOneStoresStillRestore() {
     OpenBatchSerde serde = new OpenBatchSerde();
     OpenBatch routed = new OpenBatch("app-0-7", 5, 12, 2, 3);
-    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", routed))).isEqualTo(routed);
+    assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", routed)))
+        .isEqualTo(routed);
 
     // a predecessor's changelog: version 1, no route
     java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
@@ -59,9 +60,16 @@ class StateSerdeTest {
   void batchedRequestsRoundTripWithoutARegistry() {
     AvroStateSerde<BatchedRequest> serde =
         new AvroStateSerde<>(BatchedRequest.getEncoder(), BatchedRequest.getDecoder());
-    BatchedRequest request = BatchedRequest.newBuilder().setId("r1").setJobId("j")
-        .setPromptTokenIds(List.of(1023, 381)).setMaxTokens(30).setSeed(7L)
-        .setEstimatedKvBlocks(2).setPromptWasText(true).build();
+    BatchedRequest request =
+        BatchedRequest.newBuilder()
+            .setId("r1")
+            .setJobId("j")
+            .setPromptTokenIds(List.of(1023, 381))
+            .setMaxTokens(30)
+            .setSeed(7L)
+            .setEstimatedKvBlocks(2)
+            .setPromptWasText(true)
+            .build();
 
     byte[] bytes = serde.serializer().serialize("t", request);
 

@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One engine step decoding {@code batch} sequences of a random-weight model ({@code tiny} or
- * {@code smollm-135m}): scheduling, batch building, the forward pass over the paged cache and
- * sampling. Sequences are refilled between iterations so every measured step is a pure decode.
+ * One engine step decoding {@code batch} sequences of a random-weight model ({@code tiny} or {@code
+ * smollm-135m}): scheduling, batch building, the forward pass over the paged cache and sampling.
+ * Sequences are refilled between iterations so every measured step is a pure decode.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,7 +62,9 @@ public class DecodeStepBenchmark {
     SplittableRandom rnd = new SplittableRandom(generation);
     int vocab = engine.spec().vocabSize();
     for (int i = 0; i < batch; i++) {
-      engine.add("g" + generation + "-" + i, rnd.ints(64, 0, vocab).toArray(),
+      engine.add(
+          "g" + generation + "-" + i,
+          rnd.ints(64, 0, vocab).toArray(),
           SamplingParams.greedy(engine.spec().maxPositionEmbeddings() - 64).withIgnoreEos(true));
     }
     generation++;

@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The paged attention gather: K rows of {@code sequences} sequences of {@code context} tokens,
- * read through block tables whose blocks are scattered over the pool (as after many admissions
- * and evictions), against reading the same amount from one contiguous slice.
+ * The paged attention gather: K rows of {@code sequences} sequences of {@code context} tokens, read
+ * through block tables whose blocks are scattered over the pool (as after many admissions and
+ * evictions), against reading the same amount from one contiguous slice.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -64,7 +64,8 @@ public class PagedGatherBenchmark {
     long[] idx = new long[sequences * context];
     for (int s = 0; s < sequences; s++) {
       for (int p = 0; p < context; p++) {
-        idx[s * context + p] = (long) blocks.get(s * blocksPerSeq + p / blockSize) * blockSize + p % blockSize;
+        idx[s * context + p] =
+            (long) blocks.get(s * blocksPerSeq + p / blockSize) * blockSize + p % blockSize;
       }
     }
     slots = manager.create(idx);

@@ -1,7 +1,7 @@
 package io.pagedstream.chaos;
 
-import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.Completions;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.Completion;
@@ -22,9 +22,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Reads what came out of the pipeline, from the start and with {@code read_committed}: the
  * completions topic into one ledger (by request id), the dead-letter topic into another (by the
- * chaos tag header, else the key) and the sink's dead-letter topic into a third (by key). Partitions
- * are assigned, not subscribed, so no consumer group and no rebalance is involved: a broker restart
- * only pauses it.
+ * chaos tag header, else the key) and the sink's dead-letter topic into a third (by key).
+ * Partitions are assigned, not subscribed, so no consumer group and no rebalance is involved: a
+ * broker restart only pauses it.
  */
 final class AnswerReader implements AutoCloseable {
 
@@ -41,7 +41,8 @@ final class AnswerReader implements AutoCloseable {
     reader.configure(kafka.asMap(), false);
     Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka, "chaos-reader").build();
     consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    for (String topic : List.of(Topics.COMPLETIONS, Topics.DEAD_LETTER, ChaosCluster.SINK_DEAD_LETTER)) {
+    for (String topic :
+        List.of(Topics.COMPLETIONS, Topics.DEAD_LETTER, ChaosCluster.SINK_DEAD_LETTER)) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofMinutes(1));
       for (PartitionInfo p : infos == null ? List.<PartitionInfo>of() : infos) {
         partitions.add(new TopicPartition(topic, p.partition()));
@@ -56,8 +57,13 @@ final class AnswerReader implements AutoCloseable {
     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
       switch (r.topic()) {
         case Topics.COMPLETIONS -> addCompletion(r);
-        case Topics.DEAD_LETTER -> deadLetters.add(tagOrKey(r), new AnswerLedger.Answer(true, header(r, Topics.HEADER_ERROR)));
-        default -> sinkDeadLetters.add(tagOrKey(r), new AnswerLedger.Answer(true, header(r, "__connect.errors.exception.message")));
+        case Topics.DEAD_LETTER ->
+            deadLetters.add(
+                tagOrKey(r), new AnswerLedger.Answer(true, header(r, Topics.HEADER_ERROR)));
+        default ->
+            sinkDeadLetters.add(
+                tagOrKey(r),
+                new AnswerLedger.Answer(true, header(r, "__connect.errors.exception.message")));
       }
     }
   }

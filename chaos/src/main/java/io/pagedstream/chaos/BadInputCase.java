@@ -3,8 +3,8 @@ package io.pagedstream.chaos;
 import java.util.Locale;
 
 /**
- * One case of the bad-input corpus ({@code bad-inputs/cases.jsonl} on the classpath): what goes
- * in, which service must answer it, and how.
+ * One case of the bad-input corpus ({@code bad-inputs/cases.jsonl} on the classpath): what goes in,
+ * which service must answer it, and how.
  *
  * @param name short name, unique in the corpus
  * @param stage the service that answers it: ingest, batcher, processor or sink
@@ -16,8 +16,16 @@ import java.util.Locale;
  * @param expect a fragment of the error message (or dead-letter reason) it must get
  * @param description one sentence for people
  */
-public record BadInputCase(String name, String stage, Input input, byte[] line, String recipe, boolean keyed,
-    Answer answer, String expect, String description) {
+public record BadInputCase(
+    String name,
+    String stage,
+    Input input,
+    byte[] line,
+    String recipe,
+    boolean keyed,
+    Answer answer,
+    String expect,
+    String description) {
 
   /** Where the case enters the pipeline. */
   public enum Input {

@@ -22,7 +22,9 @@ public final class BadInputCorpus {
 
   /** Ids of the corpus lines start like this, so that a copy can be given an id of its own. */
   static final String ID_PREFIX = "bad-";
+
   static final String RESOURCE = "/bad-inputs/cases.jsonl";
+
   /** The size of the generated huge line: well past a Kafka record's default 1 MiB. */
   static final int HUGE_LINE_BYTES = 10 * 1024 * 1024;
 
@@ -36,7 +38,8 @@ public final class BadInputCorpus {
   public static BadInputCorpus load() {
     try (InputStream in = BadInputCorpus.class.getResourceAsStream(RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException("the bad-input corpus " + RESOURCE + " is missing from the classpath");
+        throw new IllegalStateException(
+            "the bad-input corpus " + RESOURCE + " is missing from the classpath");
       }
       ObjectMapper json = new ObjectMapper();
       List<BadInputCase> cases = new ArrayList<>();
@@ -65,8 +68,8 @@ public final class BadInputCorpus {
   }
 
   /**
-   * The case's line with its {@code "bad-...} id made unique by {@code tag} (so a job can hold
-   * the same case many times); lines without such an id are left as they are.
+   * The case's line with its {@code "bad-...} id made unique by {@code tag} (so a job can hold the
+   * same case many times); lines without such an id are left as they are.
    */
   static byte[] lineWithTag(BadInputCase c, String tag) {
     byte[] line = c.line();
@@ -97,14 +100,25 @@ public final class BadInputCorpus {
         throw new IllegalStateException("corpus case " + n.path("case").asText() + " has no line");
       }
     }
-    return new BadInputCase(n.path("case").asText(), n.path("stage").asText(), input, line,
-        n.hasNonNull("recipe") ? n.get("recipe").asText() : null, n.path("keyed").asBoolean(false),
-        BadInputCase.Answer.of(n.path("answer").asText()), n.path("expect").asText(), n.path("description").asText());
+    return new BadInputCase(
+        n.path("case").asText(),
+        n.path("stage").asText(),
+        input,
+        line,
+        n.hasNonNull("recipe") ? n.get("recipe").asText() : null,
+        n.path("keyed").asBoolean(false),
+        BadInputCase.Answer.of(n.path("answer").asText()),
+        n.path("expect").asText(),
+        n.path("description").asText());
   }
 
-  /** A request whose text prompt alone is 10 MiB: generated, since the repository keeps small files. */
+  /**
+   * A request whose text prompt alone is 10 MiB: generated, since the repository keeps small files.
+   */
   private static byte[] hugeLine() {
-    byte[] head = ("{\"id\":\"" + ID_PREFIX + "10mb-line\",\"max_tokens\":4,\"prompt\":\"").getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("{\"id\":\"" + ID_PREFIX + "10mb-line\",\"max_tokens\":4,\"prompt\":\"")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] tail = "\"}".getBytes(StandardCharsets.UTF_8);
     byte[] out = new byte[head.length + HUGE_LINE_BYTES + tail.length];
     System.arraycopy(head, 0, out, 0, head.length);

@@ -32,12 +32,12 @@ import org.slf4j.LoggerFactory;
  *   DOWNTIME later: start it again on its data; it recovers its logs and catches up
  * </pre>
  *
- * The downtime is longer than the brokers' session timeout (9 s), so the controller fences the
- * dead broker and moves its leaderships and coordinators to the others while producers, Streams
- * tasks and consumers keep going, rather than the broker coming back before anyone noticed.
- * Waiting for full ISR before the next kill keeps every partition at two or more live in-sync
- * copies: with {@code min.insync.replicas=2} and unclean election off, killing the last in-sync
- * replica would make a partition unavailable until it returns, which is an outage, not a failover.
+ * The downtime is longer than the brokers' session timeout (9 s), so the controller fences the dead
+ * broker and moves its leaderships and coordinators to the others while producers, Streams tasks
+ * and consumers keep going, rather than the broker coming back before anyone noticed. Waiting for
+ * full ISR before the next kill keeps every partition at two or more live in-sync copies: with
+ * {@code min.insync.replicas=2} and unclean election off, killing the last in-sync replica would
+ * make a partition unavailable until it returns, which is an outage, not a failover.
  */
 final class BrokerFaults implements AutoCloseable {
 
@@ -63,8 +63,12 @@ final class BrokerFaults implements AutoCloseable {
     this.every = every;
     this.nextKillAt = System.nanoTime() + every.toNanos();
     KafkaSettings kafka = cluster.kafka();
-    this.admin = Admin.create(KafkaClientSettings.admin(kafka, "chaos-broker-faults")
-        .with("request.timeout.ms", 8_000).with("default.api.timeout.ms", 10_000).build());
+    this.admin =
+        Admin.create(
+            KafkaClientSettings.admin(kafka, "chaos-broker-faults")
+                .with("request.timeout.ms", 8_000)
+                .with("default.api.timeout.ms", 10_000)
+                .build());
   }
 
   /** Kills or restarts a broker when it is time; cheap when it is not. */
@@ -123,15 +127,23 @@ final class BrokerFaults implements AutoCloseable {
 
   private record Victim(int id, String why) {}
 
-  /** The broker whose death moves the most: leaderships of pipeline partitions, or transaction coordination. */
+  /**
+   * The broker whose death moves the most: leaderships of pipeline partitions, or transaction
+   * coordination.
+   */
   private Victim chooseVictim(boolean coordinator) {
     List<Integer> ids = cluster.brokerIds();
     if (coordinator) {
       Map<Integer, Integer> coordinated = transactionsByCoordinator();
       if (!coordinated.isEmpty()) {
         Map.Entry<Integer, Integer> top = top(coordinated);
-        return new Victim(top.getKey(), String.format(Locale.ROOT, "transaction coordinator of %d of %d transactional ids",
-            top.getValue(), coordinated.values().stream().mapToInt(Integer::intValue).sum()));
+        return new Victim(
+            top.getKey(),
+            String.format(
+                Locale.ROOT,
+                "transaction coordinator of %d of %d transactional ids",
+                top.getValue(),
+                coordinated.values().stream().mapToInt(Integer::intValue).sum()));
       }
     }
     Map<Integer, Integer> led = leadersOfPipelinePartitions();
@@ -139,8 +151,13 @@ final class BrokerFaults implements AutoCloseable {
       return new Victim(ids.get(0), "no leader known");
     }
     Map.Entry<Integer, Integer> top = top(led);
-    return new Victim(top.getKey(), String.format(Locale.ROOT, "leader of %d of %d pipeline partitions",
-        top.getValue(), led.values().stream().mapToInt(Integer::intValue).sum()));
+    return new Victim(
+        top.getKey(),
+        String.format(
+            Locale.ROOT,
+            "leader of %d of %d pipeline partitions",
+            top.getValue(),
+            led.values().stream().mapToInt(Integer::intValue).sum()));
   }
 
   private static Map.Entry<Integer, Integer> top(Map<Integer, Integer> counts) {
@@ -149,7 +166,8 @@ final class BrokerFaults implements AutoCloseable {
 
   private Map<Integer, Integer> leadersOfPipelinePartitions() {
     Map<Integer, Integer> led = new HashMap<>();
-    for (TopicDescription t : describe(Topics.ALL.stream().map(TopicSpec::name).toList()).values()) {
+    for (TopicDescription t :
+        describe(Topics.ALL.stream().map(TopicSpec::name).toList()).values()) {
       for (TopicPartitionInfo p : t.partitions()) {
         if (p.leader() != null) {
           led.merge(p.leader().id(), 1, Integer::sum);
@@ -164,23 +182,31 @@ final class BrokerFaults implements AutoCloseable {
     try {
       // every transactional producer of the run (processors, the batcher's Streams tasks, ingest):
       // a transaction open at this instant is a matter of milliseconds, its coordinator is not
-      List<String> ids = admin.listTransactions().all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).stream()
-          .map(TransactionListing::transactionalId).toList();
+      List<String> ids =
+          admin.listTransactions().all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).stream()
+              .map(TransactionListing::transactionalId)
+              .toList();
       if (ids.isEmpty()) {
         return coordinated;
       }
-      for (TransactionDescription d : admin.describeTransactions(ids).all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).values()) {
+      for (TransactionDescription d :
+          admin.describeTransactions(ids).all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).values()) {
         coordinated.merge(d.coordinatorId(), 1, Integer::sum);
       }
     } catch (ExecutionException | TimeoutException | KafkaException e) {
-      LOG.info("chaos: cannot list the transactions now ({}); choosing by partition leaders", e.toString());
+      LOG.info(
+          "chaos: cannot list the transactions now ({}); choosing by partition leaders",
+          e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return coordinated;
   }
 
-  /** True when every partition of the pipeline and of Kafka's own topics has all its replicas in sync. */
+  /**
+   * True when every partition of the pipeline and of Kafka's own topics has all its replicas in
+   * sync.
+   */
   private boolean inSync() {
     List<String> names = new ArrayList<>(Topics.ALL.stream().map(TopicSpec::name).toList());
     names.addAll(List.of("__consumer_offsets", "__transaction_state"));
@@ -188,21 +214,26 @@ final class BrokerFaults implements AutoCloseable {
     if (all.isEmpty()) {
       return false;
     }
-    return all.values().stream().flatMap(t -> t.partitions().stream())
+    return all.values().stream()
+        .flatMap(t -> t.partitions().stream())
         .allMatch(p -> p.leader() != null && p.isr().size() == p.replicas().size());
   }
 
   private Map<String, TopicDescription> describe(List<String> topics) {
     Map<String, TopicDescription> found = new HashMap<>();
-    admin.describeTopics(topics).topicNameValues().forEach((name, future) -> {
-      try {
-        found.put(name, future.get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS));
-      } catch (ExecutionException | TimeoutException | KafkaException e) {
-        // not there (yet) or the cluster is busy: judged on the others
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    admin
+        .describeTopics(topics)
+        .topicNameValues()
+        .forEach(
+            (name, future) -> {
+              try {
+                found.put(name, future.get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS));
+              } catch (ExecutionException | TimeoutException | KafkaException e) {
+                // not there (yet) or the cluster is busy: judged on the others
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
     return found;
   }
 

@@ -1,7 +1,7 @@
 package io.pagedstream.chaos;
 
-import io.pagedstream.core.OneLine;
 import io.pagedstream.batcher.BatcherConfig;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.processor.ProcessorConfig;
 import io.pagedstream.processor.ProcessorService;
@@ -30,10 +30,16 @@ import org.slf4j.LoggerFactory;
 public final class ChaosCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChaosCluster.class);
-  /** Connect's own dead-letter topic for completions the sink cannot read (as in connect/*.properties). */
+
+  /**
+   * Connect's own dead-letter topic for completions the sink cannot read (as in
+   * connect/*.properties).
+   */
   public static final String SINK_DEAD_LETTER = Topics.COMPLETIONS_DEAD_LETTER;
+
   /** Many small sink commits, so that kills land between, during and after them. */
   private static final int SINK_FLUSH_RECORDS = 64;
+
   private static final int SINK_TASKS = 2;
 
   /**
@@ -42,8 +48,13 @@ public final class ChaosCluster implements AutoCloseable {
    * @param brokers 1 for the in-process broker, more for a replicated cluster
    * @param controllers the controller quorum of a replicated cluster: 1 or 3
    */
-  public record Setup(int partitions, BatcherConfig batcher, List<ProcessorConfig> processors, Path sinkDir,
-      int brokers, int controllers) {
+  public record Setup(
+      int partitions,
+      BatcherConfig batcher,
+      List<ProcessorConfig> processors,
+      Path sinkDir,
+      int brokers,
+      int controllers) {
     public Setup {
       if (brokers < 1) {
         throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
@@ -51,7 +62,8 @@ public final class ChaosCluster implements AutoCloseable {
     }
 
     /** On the in-process broker. */
-    public Setup(int partitions, BatcherConfig batcher, List<ProcessorConfig> processors, Path sinkDir) {
+    public Setup(
+        int partitions, BatcherConfig batcher, List<ProcessorConfig> processors, Path sinkDir) {
       this(partitions, batcher, processors, sinkDir, 1, 1);
     }
   }
@@ -66,9 +78,13 @@ public final class ChaosCluster implements AutoCloseable {
 
   /** Starts everything and waits until the batcher and the sink run. */
   public static ChaosCluster start(Setup setup) throws InterruptedException {
-    DevCluster.Builder b = DevCluster.builder().partitions(setup.partitions()).clientSettings(ChaosCluster::settingsFor)
-        .batcher(setup.batcher(), false).processors(setup.processors())
-        .sink(new DevCluster.Sink(setup.sinkDir(), SINK_FLUSH_RECORDS, SINK_TASKS));
+    DevCluster.Builder b =
+        DevCluster.builder()
+            .partitions(setup.partitions())
+            .clientSettings(ChaosCluster::settingsFor)
+            .batcher(setup.batcher(), false)
+            .processors(setup.processors())
+            .sink(new DevCluster.Sink(setup.sinkDir(), SINK_FLUSH_RECORDS, SINK_TASKS));
     if (setup.brokers() > 1) {
       b.replicatedBrokers(setup.brokers(), setup.controllers());
     }
@@ -95,7 +111,10 @@ public final class ChaosCluster implements AutoCloseable {
     return processors.size();
   }
 
-  /** Kills slot {@code i} abruptly (no commit, no close) and starts its replacement under the same instance id. */
+  /**
+   * Kills slot {@code i} abruptly (no commit, no close) and starts its replacement under the same
+   * instance id.
+   */
   public void killProcessor(int i) {
     cluster.replaceProcessor(i);
   }
@@ -110,12 +129,17 @@ public final class ChaosCluster implements AutoCloseable {
     return cluster.replication().orElseThrow();
   }
 
-  /** Stops the in-process broker and starts it again on the same port and data; clients reconnect. */
+  /**
+   * Stops the in-process broker and starts it again on the same port and data; clients reconnect.
+   */
   public void restartBroker() {
     cluster.restartBroker();
   }
 
-  /** The broker ids of a replicated cluster (empty for the in-process broker, which cannot be killed). */
+  /**
+   * The broker ids of a replicated cluster (empty for the in-process broker, which cannot be
+   * killed).
+   */
   public List<Integer> brokerIds() {
     return cluster.brokerIds();
   }
@@ -154,8 +178,11 @@ public final class ChaosCluster implements AutoCloseable {
       for (int i = 0; i < slots.size(); i++) {
         if (!slots.get(i).isRunning()) {
           Throwable why = slots.get(i).failure();
-          restarted.add("processor " + processors.get(i).instanceId() + " stopped"
-              + (why == null ? "" : ": " + OneLine.of(why)));
+          restarted.add(
+              "processor "
+                  + processors.get(i).instanceId()
+                  + " stopped"
+                  + (why == null ? "" : ": " + OneLine.of(why)));
           cluster.replaceProcessor(i); // kill() releases the engine; the loop is over already
         }
       }

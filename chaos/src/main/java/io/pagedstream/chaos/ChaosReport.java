@@ -11,10 +11,17 @@ import java.util.Locale;
  * @param inputs inputs sent: lines of the JSONL file plus records produced straight to topics
  * @param harnessFailure why the fault schedule itself broke down, or null
  * @param sinkDir where the sink's files are (kept only when asked for)
- * @param replicationShortfalls topics with less replication than the cluster's (see {@link ReplicationAudit})
+ * @param replicationShortfalls topics with less replication than the cluster's (see {@link
+ *     ReplicationAudit})
  */
-public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults, double elapsedSeconds,
-    String harnessFailure, String sinkDir, List<String> replicationShortfalls) {
+public record ChaosReport(
+    int inputs,
+    Reconciliation figures,
+    FaultTally faults,
+    double elapsedSeconds,
+    String harnessFailure,
+    String sinkDir,
+    List<String> replicationShortfalls) {
 
   public ChaosReport {
     replicationShortfalls = List.copyOf(replicationShortfalls);
@@ -30,7 +37,8 @@ public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults,
 
   /** The same report without naming the sink's files (they were in a folder since deleted). */
   public ChaosReport withoutSinkDir() {
-    return new ChaosReport(inputs, figures, faults, elapsedSeconds, harnessFailure, null, replicationShortfalls);
+    return new ChaosReport(
+        inputs, figures, faults, elapsedSeconds, harnessFailure, null, replicationShortfalls);
   }
 
   public int lost() {
@@ -49,23 +57,67 @@ public record ChaosReport(int inputs, Reconciliation figures, FaultTally faults,
   public String text() {
     Reconciliation f = figures;
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "chaos run: %s in %.1f s%n", passed() ? "PASSED" : "FAILED", elapsedSeconds));
-    b.append(String.format(Locale.ROOT, "  inputs              %d (%d bad: %d answered as expected, %d with an unexpected message)%n",
-        inputs, f.badInputs(), f.badInputsAnswered(), f.unexpectedMessages()));
-    b.append(String.format(Locale.ROOT, "  results             %d of %d expected (%d errors; %d valid requests answered with an error)%n",
-        f.results(), f.expected(), f.errorResults(), f.goodAnsweredWithError()));
-    b.append(String.format(Locale.ROOT, "  lost                %d (topic %d, sink files %d)%n", f.lost(), f.lostInTopic(), f.lostInFiles()));
-    b.append(String.format(Locale.ROOT, "  duplicated          %d (topic %d, sink files %d, dead letters %d)%s%n",
-        f.duplicated(), f.duplicatedInTopic(), f.duplicatedInFiles(), f.duplicatedDeadLetters(),
-        f.sinkDeadLetterRepeats() == 0 ? "" : "; " + f.sinkDeadLetterRepeats()
-            + " sent again to Connect's dead-letter queue, which is at least once"));
-    b.append(String.format(Locale.ROOT, "  faults survived     %d: %d processor kills, %d Connect worker kills, %d broker restarts, "
-        + "%d broker kills (%d back)%n", killsSurvived(), faults.processorKills(), faults.connectRestarts(),
-        faults.brokerRestarts(), faults.brokerKills(), faults.brokersBack()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "chaos run: %s in %.1f s%n",
+            passed() ? "PASSED" : "FAILED",
+            elapsedSeconds));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  inputs              %d (%d bad: %d answered as expected, %d with an unexpected message)%n",
+            inputs,
+            f.badInputs(),
+            f.badInputsAnswered(),
+            f.unexpectedMessages()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  results             %d of %d expected (%d errors; %d valid requests answered with an error)%n",
+            f.results(),
+            f.expected(),
+            f.errorResults(),
+            f.goodAnsweredWithError()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  lost                %d (topic %d, sink files %d)%n",
+            f.lost(),
+            f.lostInTopic(),
+            f.lostInFiles()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  duplicated          %d (topic %d, sink files %d, dead letters %d)%s%n",
+            f.duplicated(),
+            f.duplicatedInTopic(),
+            f.duplicatedInFiles(),
+            f.duplicatedDeadLetters(),
+            f.sinkDeadLetterRepeats() == 0
+                ? ""
+                : "; "
+                    + f.sinkDeadLetterRepeats()
+                    + " sent again to Connect's dead-letter queue, which is at least once"));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  faults survived     %d: %d processor kills, %d Connect worker kills, %d broker restarts, "
+                + "%d broker kills (%d back)%n",
+            killsSurvived(),
+            faults.processorKills(),
+            faults.connectRestarts(),
+            faults.brokerRestarts(),
+            faults.brokerKills(),
+            faults.brokersBack()));
     for (String k : faults.brokerKillHistory()) {
       b.append("    killed ").append(k).append('\n');
     }
-    b.append(String.format(Locale.ROOT, "  services restarted  %d (stopped on their own)%n", faults.serviceRestarts().size()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "  services restarted  %d (stopped on their own)%n",
+            faults.serviceRestarts().size()));
     for (String r : faults.serviceRestarts().stream().limit(10).toList()) {
       b.append("    ").append(r).append('\n');
     }

@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -25,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One chaos run: generate the inputs, start the {@link ChaosCluster}, send the bad records and
- * ingest the file while the {@link FaultSchedule} kills and restarts things, wait until every
- * input is answered in the completions or dead-letter topics, stop the faults, let the sink
- * catch up, stop it gracefully, and reconcile the topics and the files against the inputs.
+ * ingest the file while the {@link FaultSchedule} kills and restarts things, wait until every input
+ * is answered in the completions or dead-letter topics, stop the faults, let the sink catch up,
+ * stop it gracefully, and reconcile the topics and the files against the inputs.
  */
 public final class ChaosRun {
 
@@ -51,23 +50,36 @@ public final class ChaosRun {
    * @param brokers 1 for the in-process broker, 3 or more for a replicated cluster
    * @param controllers the replicated cluster's controller quorum, 1 or 3
    */
-  public record Settings(Path model, Path workDir, ChaosWorkload.Shape shape, int processors, int partitions,
-      FaultPlan faults, BatcherConfig batcher, ProcessorConfig processor, Duration timeout, int brokers,
+  public record Settings(
+      Path model,
+      Path workDir,
+      ChaosWorkload.Shape shape,
+      int processors,
+      int partitions,
+      FaultPlan faults,
+      BatcherConfig batcher,
+      ProcessorConfig processor,
+      Duration timeout,
+      int brokers,
       int controllers) {
     public Settings {
       if (processors < 1 || partitions < 1) {
         throw new IllegalArgumentException("--processors and --partitions must be at least 1");
       }
       if (brokers != 1 && brokers < 3) {
-        throw new IllegalArgumentException("--brokers must be 1 (in-process) or at least 3 (replication factor 3), got "
-            + brokers);
+        throw new IllegalArgumentException(
+            "--brokers must be 1 (in-process) or at least 3 (replication factor 3), got "
+                + brokers);
       }
       if (faults.killBrokerEvery() != null && brokers == 1) {
-        throw new IllegalArgumentException("--kill-broker-every needs a replicated cluster: give --brokers 3 or more");
+        throw new IllegalArgumentException(
+            "--kill-broker-every needs a replicated cluster: give --brokers 3 or more");
       }
       if (faults.restartBroker() && brokers > 1) {
-        throw new IllegalArgumentException("--restart-broker restarts the single in-process broker; with --brokers "
-            + brokers + " use --kill-broker-every");
+        throw new IllegalArgumentException(
+            "--restart-broker restarts the single in-process broker; with --brokers "
+                + brokers
+                + " use --kill-broker-every");
       }
       if (controllers != 1 && controllers != 3) {
         throw new IllegalArgumentException("--controllers must be 1 or 3, got " + controllers);
@@ -86,25 +98,48 @@ public final class ChaosRun {
 
   public ChaosReport execute() throws IOException, InterruptedException {
     long start = System.nanoTime();
-    ChaosWorkload workload = ChaosWorkload.write(settings.workDir().resolve("input.jsonl"), settings.shape(),
-        ModelSpec.load(settings.model()), BadInputCorpus.load());
+    ChaosWorkload workload =
+        ChaosWorkload.write(
+            settings.workDir().resolve("input.jsonl"),
+            settings.shape(),
+            ModelSpec.load(settings.model()),
+            BadInputCorpus.load());
     Path sinkDir = settings.workDir().resolve("results");
     List<ProcessorConfig> slots = new ArrayList<>();
     for (int i = 0; i < settings.processors(); i++) {
       slots.add(withInstance(settings.processor(), "chaos-" + i));
     }
-    String job = "chaos-" + Long.toHexString(settings.shape().seed()) + "-" + Long.toHexString(System.currentTimeMillis());
+    String job =
+        "chaos-"
+            + Long.toHexString(settings.shape().seed())
+            + "-"
+            + Long.toHexString(System.currentTimeMillis());
     long deadline = System.nanoTime() + settings.timeout().toNanos();
-    try (ChaosCluster cluster = ChaosCluster.start(
-        new ChaosCluster.Setup(settings.partitions(), settings.batcher(), slots, sinkDir, settings.brokers(),
-            settings.controllers()))) {
-      say("chaos: %d inputs (%d bad) for %d processor(s) on %d broker(s) at %s; faults every %.1f s%s%s%s",
-          settings.shape().inputs(), workload.bad().size(), settings.processors(), settings.brokers(),
+    try (ChaosCluster cluster =
+        ChaosCluster.start(
+            new ChaosCluster.Setup(
+                settings.partitions(),
+                settings.batcher(),
+                slots,
+                sinkDir,
+                settings.brokers(),
+                settings.controllers()))) {
+      say(
+          "chaos: %d inputs (%d bad) for %d processor(s) on %d broker(s) at %s; faults every %.1f s%s%s%s",
+          settings.shape().inputs(),
+          workload.bad().size(),
+          settings.processors(),
+          settings.brokers(),
           cluster.kafka().bootstrapServers(),
-          settings.faults().every().toMillis() / 1000.0, settings.faults().restartConnect() ? ", Connect restarts" : "",
+          settings.faults().every().toMillis() / 1000.0,
+          settings.faults().restartConnect() ? ", Connect restarts" : "",
           settings.faults().restartBroker() ? ", broker restarts" : "",
-          settings.faults().killBrokerEvery() == null ? "" : String.format(Locale.ROOT, ", a broker killed every %.0f s",
-              settings.faults().killBrokerEvery().toMillis() / 1000.0));
+          settings.faults().killBrokerEvery() == null
+              ? ""
+              : String.format(
+                  Locale.ROOT,
+                  ", a broker killed every %.0f s",
+                  settings.faults().killBrokerEvery().toMillis() / 1000.0));
       FaultTally tally;
       String harnessFailure;
       try (FaultSchedule faults = FaultSchedule.start(cluster, settings.faults());
@@ -121,21 +156,35 @@ public final class ChaosRun {
       AnswerLedger files = SinkFiles.read(sinkDir);
       try (AnswerReader all = new AnswerReader(cluster.kafka())) {
         if (!all.readToEnd(FINAL_READ)) {
-          LOG.warn("could not read the topics to their end within {} s: the figures may be short", FINAL_READ.toSeconds());
+          LOG.warn(
+              "could not read the topics to their end within {} s: the figures may be short",
+              FINAL_READ.toSeconds());
         }
         Reconciliation figures = Reconciliation.of(workload, all, files);
-        List<String> shortfalls = ReplicationAudit.shortfalls(cluster.kafka(), cluster.replication());
-        return new ChaosReport(settings.shape().inputs(), figures, tally, (System.nanoTime() - start) / 1e9,
-            harnessFailure, sinkDir.toString(), shortfalls);
+        List<String> shortfalls =
+            ReplicationAudit.shortfalls(cluster.kafka(), cluster.replication());
+        return new ChaosReport(
+            settings.shape().inputs(),
+            figures,
+            tally,
+            (System.nanoTime() - start) / 1e9,
+            harnessFailure,
+            sinkDir.toString(),
+            shortfalls);
       }
     }
   }
 
-  /** The record cases go straight to their topics, with an idempotent producer (no duplicates on retry). */
+  /**
+   * The record cases go straight to their topics, with an idempotent producer (no duplicates on
+   * retry).
+   */
   private void sendRecords(KafkaSettings kafka, ChaosWorkload workload, String job) {
     BadRecords records = new BadRecords(kafka, job);
-    Map<String, Object> props = KafkaClientSettings.producer(kafka, "chaos-bad-records", null).build();
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+    Map<String, Object> props =
+        KafkaClientSettings.producer(kafka, "chaos-bad-records", null).build();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (ChaosWorkload.PlannedInput in : workload.bad()) {
         if (!in.badCase().isLine()) {
           ProducerRecord<byte[], byte[]> r = records.build(in.badCase(), in.id());
@@ -147,10 +196,11 @@ public final class ChaosRun {
   }
 
   /**
-   * Ingests the file; a failed run (the broker went away mid-chunk) is run again under the same
-   * job id, which resumes after the last committed chunk, as an operator would.
+   * Ingests the file; a failed run (the broker went away mid-chunk) is run again under the same job
+   * id, which resumes after the last committed chunk, as an operator would.
    */
-  private void ingest(KafkaSettings kafka, ChaosWorkload workload, String job, long deadline) throws InterruptedException {
+  private void ingest(KafkaSettings kafka, ChaosWorkload workload, String job, long deadline)
+      throws InterruptedException {
     while (true) {
       try {
         new JsonlIngest(kafka, IngestConfig.ofFile(workload.file()).withJobId(job)).run();
@@ -165,10 +215,16 @@ public final class ChaosRun {
     }
   }
 
-  private void awaitAnswers(AnswerReader live, ChaosWorkload workload, FaultSchedule faults, long deadline, long start) {
+  private void awaitAnswers(
+      AnswerReader live, ChaosWorkload workload, FaultSchedule faults, long deadline, long start) {
     List<String> expected = Reconciliation.expectedIds(workload);
-    int total = expected.size() + (workload.bad().size() - (int) workload.bad().stream()
-        .filter(b -> b.badCase().answer() == BadInputCase.Answer.ERROR).count());
+    int total =
+        expected.size()
+            + (workload.bad().size()
+                - (int)
+                    workload.bad().stream()
+                        .filter(b -> b.badCase().answer() == BadInputCase.Answer.ERROR)
+                        .count());
     long lastSaid = System.nanoTime();
     while (System.nanoTime() < deadline) {
       live.poll();
@@ -179,15 +235,25 @@ public final class ChaosRun {
       }
       if (faults.failure() != null) {
         // nobody supervises the services any more: waiting on would only run into the timeout
-        say("chaos: the fault schedule broke down (%s); %d/%d answered", faults.failure(), answered, total);
+        say(
+            "chaos: the fault schedule broke down (%s); %d/%d answered",
+            faults.failure(), answered, total);
         return;
       }
       if (System.nanoTime() - lastSaid > PROGRESS_EVERY_NANOS) {
         lastSaid = System.nanoTime();
         FaultTally t = faults.tally();
-        say("chaos: %d/%d answered, %.0f s; %d processor kills, %d Connect kills, %d broker restarts, %d broker kills, "
-            + "%d services restarted", answered, total, (System.nanoTime() - start) / 1e9, t.processorKills(),
-            t.connectRestarts(), t.brokerRestarts(), t.brokerKills(), t.serviceRestarts().size());
+        say(
+            "chaos: %d/%d answered, %.0f s; %d processor kills, %d Connect kills, %d broker restarts, %d broker kills, "
+                + "%d services restarted",
+            answered,
+            total,
+            (System.nanoTime() - start) / 1e9,
+            t.processorKills(),
+            t.connectRestarts(),
+            t.brokerRestarts(),
+            t.brokerKills(),
+            t.serviceRestarts().size());
       }
     }
     say("chaos: gave up waiting after %d s", settings.timeout().toSeconds());
@@ -199,17 +265,22 @@ public final class ChaosRun {
       n += live.completions.has(id) ? 1 : 0;
     }
     for (ChaosWorkload.PlannedInput in : workload.bad()) {
-      n += switch (in.badCase().answer()) {
-        case ERROR -> 0; // counted with the expected ids
-        case DEAD_LETTER -> live.deadLetters.has(in.id()) ? 1 : 0;
-        case SINK_DEAD_LETTER -> live.sinkDeadLetters.has(in.id()) ? 1 : 0;
-      };
+      n +=
+          switch (in.badCase().answer()) {
+            case ERROR -> 0; // counted with the expected ids
+            case DEAD_LETTER -> live.deadLetters.has(in.id()) ? 1 : 0;
+            case SINK_DEAD_LETTER -> live.sinkDeadLetters.has(in.id()) ? 1 : 0;
+          };
     }
     return n;
   }
 
-  /** Waits (supervising) until the files hold every expected id: the sink commits every second or so. */
-  private void awaitSinkFiles(ChaosCluster cluster, ChaosWorkload workload, Path sinkDir) throws InterruptedException {
+  /**
+   * Waits (supervising) until the files hold every expected id: the sink commits every second or
+   * so.
+   */
+  private void awaitSinkFiles(ChaosCluster cluster, ChaosWorkload workload, Path sinkDir)
+      throws InterruptedException {
     List<String> expected = Reconciliation.expectedIds(workload);
     long deadline = System.nanoTime() + SINK_CATCH_UP.toNanos();
     while (System.nanoTime() < deadline) {

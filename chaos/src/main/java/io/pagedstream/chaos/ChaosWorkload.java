@@ -28,8 +28,8 @@ import java.util.Random;
 public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> bad, int lines) {
 
   /**
-   * A bad input and the id its answer must carry: the result id ingest gives its line, or the
-   * id a record stands for (its key, the id in its value, or only its tag header).
+   * A bad input and the id its answer must carry: the result id ingest gives its line, or the id a
+   * record stands for (its key, the id in its value, or only its tag header).
    */
   public record PlannedInput(BadInputCase badCase, String id) {}
 
@@ -40,7 +40,8 @@ public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> 
         throw new IllegalArgumentException("--requests must be at least 1, got " + inputs);
       }
       if (!(badFraction >= 0 && badFraction <= 1)) {
-        throw new IllegalArgumentException("--bad-fraction must be between 0 and 1, got " + badFraction);
+        throw new IllegalArgumentException(
+            "--bad-fraction must be between 0 and 1, got " + badFraction);
       }
       if (maxTokens < 1) {
         throw new IllegalArgumentException("--max-tokens must be at least 1, got " + maxTokens);
@@ -51,8 +52,11 @@ public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> 
   private static final int MIN_PROMPT = 4;
   private static final int MAX_PROMPT = 64;
 
-  /** Writes the input file and plans the records; the same shape and corpus give the same inputs. */
-  public static ChaosWorkload write(Path file, Shape shape, ModelSpec model, BadInputCorpus corpus) throws IOException {
+  /**
+   * Writes the input file and plans the records; the same shape and corpus give the same inputs.
+   */
+  public static ChaosWorkload write(Path file, Shape shape, ModelSpec model, BadInputCorpus corpus)
+      throws IOException {
     Random rnd = new Random(shape.seed());
     int badCount = (int) Math.round(shape.inputs() * shape.badFraction());
     List<BadInputCase> picks = pick(corpus, badCount, rnd);
@@ -86,7 +90,9 @@ public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> 
         if (j != null) {
           out.write(BadInputCorpus.lineWithTag(badLines.get(j), lineTags.get(j)));
         } else {
-          out.write(goodLine("r" + good++, model, shape.maxTokens(), rnd).getBytes(StandardCharsets.UTF_8));
+          out.write(
+              goodLine("r" + good++, model, shape.maxTokens(), rnd)
+                  .getBytes(StandardCharsets.UTF_8));
         }
         out.write('\n');
       }
@@ -127,7 +133,9 @@ public record ChaosWorkload(Path file, List<String> goodIds, List<PlannedInput> 
     return out;
   }
 
-  /** A valid request: 4-64 random prompt ids, greedy or seeded sampling, always within the model. */
+  /**
+   * A valid request: 4-64 random prompt ids, greedy or seeded sampling, always within the model.
+   */
   static String goodLine(String id, ModelSpec model, int maxTokens, Random rnd) {
     int promptLen = MIN_PROMPT + rnd.nextInt(MAX_PROMPT - MIN_PROMPT + 1);
     int tokens = Math.max(1, maxTokens / 4 + rnd.nextInt(maxTokens - maxTokens / 4 + 1));

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Hurts a {@link ChaosCluster} on a fixed rhythm until stopped, and keeps it supervised between
  * faults. Every tick kills one processor chosen at random (and starts its replacement); with the
- * flags, every second tick also kills and restarts the Connect worker and every third restarts
- * the broker, so that faults sometimes coincide and sometimes not. On a replicated cluster, {@link
+ * flags, every second tick also kills and restarts the Connect worker and every third restarts the
+ * broker, so that faults sometimes coincide and sometimes not. On a replicated cluster, {@link
  * BrokerFaults} kills brokers on a rhythm of their own, between the other faults.
  */
 final class FaultSchedule implements AutoCloseable {
@@ -28,8 +28,10 @@ final class FaultSchedule implements AutoCloseable {
   private final AtomicInteger connectRestarts = new AtomicInteger();
   private final AtomicInteger brokerRestarts = new AtomicInteger();
   private final List<String> serviceRestarts = new ArrayList<>();
+
   /** Null unless the plan kills brokers. */
   private final BrokerFaults brokerFaults;
+
   private volatile boolean running = true;
   private volatile Throwable failure;
 
@@ -37,7 +39,8 @@ final class FaultSchedule implements AutoCloseable {
     this.cluster = cluster;
     this.plan = plan;
     this.random = new Random(plan.seed());
-    this.brokerFaults = plan.killBrokerEvery() == null ? null : new BrokerFaults(cluster, plan.killBrokerEvery());
+    this.brokerFaults =
+        plan.killBrokerEvery() == null ? null : new BrokerFaults(cluster, plan.killBrokerEvery());
     this.thread = new Thread(this::run, "chaos-faults");
     this.thread.setDaemon(true);
   }
@@ -97,9 +100,14 @@ final class FaultSchedule implements AutoCloseable {
 
   FaultTally tally() {
     synchronized (serviceRestarts) {
-      return new FaultTally(processorKills.get(), connectRestarts.get(), brokerRestarts.get(),
-          brokerFaults == null ? 0 : brokerFaults.kills(), brokerFaults == null ? 0 : brokerFaults.restarts(),
-          brokerFaults == null ? List.of() : brokerFaults.history(), List.copyOf(serviceRestarts));
+      return new FaultTally(
+          processorKills.get(),
+          connectRestarts.get(),
+          brokerRestarts.get(),
+          brokerFaults == null ? 0 : brokerFaults.kills(),
+          brokerFaults == null ? 0 : brokerFaults.restarts(),
+          brokerFaults == null ? List.of() : brokerFaults.history(),
+          List.copyOf(serviceRestarts));
     }
   }
 
@@ -110,7 +118,10 @@ final class FaultSchedule implements AutoCloseable {
     }
   }
 
-  /** Stops injecting faults; waits for one under way to finish and for a killed broker to serve again. */
+  /**
+   * Stops injecting faults; waits for one under way to finish and for a killed broker to serve
+   * again.
+   */
   @Override
   public void close() {
     running = false;

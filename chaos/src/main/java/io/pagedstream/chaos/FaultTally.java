@@ -13,8 +13,14 @@ import java.util.List;
  * @param brokerKillHistory one line per broker kill: which broker and why that one
  * @param serviceRestarts one line per service the supervisor found stopped and restarted
  */
-public record FaultTally(int processorKills, int connectRestarts, int brokerRestarts, int brokerKills,
-    int brokersBack, List<String> brokerKillHistory, List<String> serviceRestarts) {
+public record FaultTally(
+    int processorKills,
+    int connectRestarts,
+    int brokerRestarts,
+    int brokerKills,
+    int brokersBack,
+    List<String> brokerKillHistory,
+    List<String> serviceRestarts) {
 
   public FaultTally {
     brokerKillHistory = List.copyOf(brokerKillHistory);

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks what came out against what went in. The committed completions topic is the source of
- * truth (it is what the pipeline promises: exactly one completion per request, read_committed);
- * the sink's files are checked the same way, since they must say the same. An id is lost when
- * either source lacks it, duplicated when either holds it more than once.
+ * Checks what came out against what went in. The committed completions topic is the source of truth
+ * (it is what the pipeline promises: exactly one completion per request, read_committed); the
+ * sink's files are checked the same way, since they must say the same. An id is lost when either
+ * source lacks it, duplicated when either holds it more than once.
  *
- * @param expected ids that must each get exactly one result: the valid requests and the bad
- *     inputs answered by an error result
+ * @param expected ids that must each get exactly one result: the valid requests and the bad inputs
+ *     answered by an error result
  * @param results expected ids with a result in the topic
  * @param lostInTopic expected ids without a result in the topic
  * @param lostInFiles expected ids without a line in the sink's files
@@ -33,15 +33,32 @@ import java.util.Set;
  * @param unexpectedMessages bad inputs answered with a message lacking the case's fragment
  * @param examples a few of the ids behind the non-zero counts, for the human summary
  */
-public record Reconciliation(int expected, int results, int lostInTopic, int lostInFiles, int duplicatedInTopic,
-    int duplicatedInFiles, int duplicatedDeadLetters, int sinkDeadLetterRepeats, int lost, int duplicated, int errorResults, int badInputs,
-    int badInputsAnswered, int goodAnsweredWithError, int unexpectedMessages, List<String> examples) {
+public record Reconciliation(
+    int expected,
+    int results,
+    int lostInTopic,
+    int lostInFiles,
+    int duplicatedInTopic,
+    int duplicatedInFiles,
+    int duplicatedDeadLetters,
+    int sinkDeadLetterRepeats,
+    int lost,
+    int duplicated,
+    int errorResults,
+    int badInputs,
+    int badInputsAnswered,
+    int goodAnsweredWithError,
+    int unexpectedMessages,
+    List<String> examples) {
 
   private static final int EXAMPLES = 8;
 
   /** True when nothing was lost, duplicated, left unanswered or answered wrongly. */
   public boolean clean() {
-    return lost == 0 && duplicated == 0 && badInputsAnswered == badInputs && goodAnsweredWithError == 0;
+    return lost == 0
+        && duplicated == 0
+        && badInputsAnswered == badInputs
+        && goodAnsweredWithError == 0;
   }
 
   static Reconciliation of(ChaosWorkload workload, AnswerReader topics, AnswerLedger files) {
@@ -72,11 +89,12 @@ public record Reconciliation(int expected, int results, int lostInTopic, int los
     }
     for (ChaosWorkload.PlannedInput in : workload.bad()) {
       BadInputCase c = in.badCase();
-      List<AnswerLedger.Answer> got = switch (c.answer()) {
-        case ERROR -> topics.completions.answers(in.id());
-        case DEAD_LETTER -> topics.deadLetters.answers(in.id());
-        case SINK_DEAD_LETTER -> topics.sinkDeadLetters.answers(in.id());
-      };
+      List<AnswerLedger.Answer> got =
+          switch (c.answer()) {
+            case ERROR -> topics.completions.answers(in.id());
+            case DEAD_LETTER -> topics.deadLetters.answers(in.id());
+            case SINK_DEAD_LETTER -> topics.sinkDeadLetters.answers(in.id());
+          };
       if (c.answer() == BadInputCase.Answer.ERROR) {
         expected++;
         results += got.isEmpty() ? 0 : 1;
@@ -86,17 +104,36 @@ public record Reconciliation(int expected, int results, int lostInTopic, int los
       } else if (got.size() > 1) {
         dupDead++;
         duplicated.add(in.id());
-        example(examples, c.name() + " input " + in.id() + " dead-lettered " + got.size() + " times");
+        example(
+            examples, c.name() + " input " + in.id() + " dead-lettered " + got.size() + " times");
       }
       if (!got.isEmpty() && got.stream().allMatch(AnswerLedger.Answer::error)) {
         answered++;
         String message = got.get(0).message();
         if (message == null || !message.contains(c.expect())) {
           unexpected++;
-          example(examples, c.name() + " input " + in.id() + " answered with \"" + message + "\", expected \"" + c.expect() + "\"");
+          example(
+              examples,
+              c.name()
+                  + " input "
+                  + in.id()
+                  + " answered with \""
+                  + message
+                  + "\", expected \""
+                  + c.expect()
+                  + "\"");
         }
       } else {
-        example(examples, c.name() + " input " + in.id() + " not answered as " + c.answer() + " (got " + got + ")");
+        example(
+            examples,
+            c.name()
+                + " input "
+                + in.id()
+                + " not answered as "
+                + c.answer()
+                + " (got "
+                + got
+                + ")");
       }
     }
     for (String id : expectedIds(workload)) {
@@ -119,14 +156,38 @@ public record Reconciliation(int expected, int results, int lostInTopic, int los
         duplicated.add(id);
       }
       if (inTopic != 1 || inFiles != 1) {
-        example(examples, id + ": " + inTopic + " completion(s) in the topic, " + inFiles + " line(s) in the files");
+        example(
+            examples,
+            id
+                + ": "
+                + inTopic
+                + " completion(s) in the topic, "
+                + inFiles
+                + " line(s) in the files");
       }
     }
-    return new Reconciliation(expected, results, lostInTopic, lostInFiles, dupTopic, dupFiles, dupDead, sinkRepeats, lost.size(),
-        duplicated.size(), errorResults, workload.bad().size(), answered, goodWithError, unexpected, List.copyOf(examples));
+    return new Reconciliation(
+        expected,
+        results,
+        lostInTopic,
+        lostInFiles,
+        dupTopic,
+        dupFiles,
+        dupDead,
+        sinkRepeats,
+        lost.size(),
+        duplicated.size(),
+        errorResults,
+        workload.bad().size(),
+        answered,
+        goodWithError,
+        unexpected,
+        List.copyOf(examples));
   }
 
-  /** The ids that must each have exactly one result: valid requests and error-answered bad inputs. */
+  /**
+   * The ids that must each have exactly one result: valid requests and error-answered bad inputs.
+   */
   static List<String> expectedIds(ChaosWorkload workload) {
     List<String> ids = new ArrayList<>(workload.goodIds());
     for (ChaosWorkload.PlannedInput in : workload.bad()) {
@@ -138,7 +199,11 @@ public record Reconciliation(int expected, int results, int lostInTopic, int los
   }
 
   private static String firstError(List<AnswerLedger.Answer> got) {
-    return got.stream().filter(AnswerLedger.Answer::error).map(AnswerLedger.Answer::message).findFirst().orElse("");
+    return got.stream()
+        .filter(AnswerLedger.Answer::error)
+        .map(AnswerLedger.Answer::message)
+        .findFirst()
+        .orElse("");
   }
 
   private static void example(List<String> examples, String what) {

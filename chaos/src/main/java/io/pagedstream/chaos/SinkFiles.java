@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Reads the JSONL sink's output: every {@code <dir>/<job>/part-*.jsonl} (the sink's own state
- * under {@code .pagedstream/} is not output). Only whole lines count, since the sink may be
- * appending while we read.
+ * Reads the JSONL sink's output: every {@code <dir>/<job>/part-*.jsonl} (the sink's own state under
+ * {@code .pagedstream/} is not output). Only whole lines count, since the sink may be appending
+ * while we read.
  */
 final class SinkFiles {
 
@@ -29,20 +29,27 @@ final class SinkFiles {
       return ledger;
     }
     try (Stream<Path> walk = Files.walk(dir)) {
-      List<Path> files = walk.filter(f -> f.getFileName().toString().startsWith("part-")
-              && f.getFileName().toString().endsWith(".jsonl")
-              && !dir.relativize(f).startsWith(".pagedstream"))
-          .sorted().toList();
+      List<Path> files =
+          walk.filter(
+                  f ->
+                      f.getFileName().toString().startsWith("part-")
+                          && f.getFileName().toString().endsWith(".jsonl")
+                          && !dir.relativize(f).startsWith(".pagedstream"))
+              .sorted()
+              .toList();
       for (Path f : files) {
         String content = Files.readString(f, StandardCharsets.UTF_8);
         for (String line : content.substring(0, content.lastIndexOf('\n') + 1).lines().toList()) {
           JsonNode n = JSON.readTree(line);
           boolean error = FinishReason.isError(n.path("finish_reason").asText());
-          ledger.add(n.path("id").asText(), new AnswerLedger.Answer(error, error ? n.path("error").asText() : null));
+          ledger.add(
+              n.path("id").asText(),
+              new AnswerLedger.Answer(error, error ? n.path("error").asText() : null));
         }
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the sink's files in " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot read the sink's files in " + dir + ": " + e.getMessage(), e);
     }
     return ledger;
   }

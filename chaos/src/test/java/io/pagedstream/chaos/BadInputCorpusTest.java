@@ -37,25 +37,30 @@ class BadInputCorpusTest {
 
   private static final Path MODEL = SharedData.model("stories260K");
   private static final Duration TIMEOUT = Duration.ofMinutes(4);
-  private static final String GOOD = "{\"id\":\"%s\",\"prompt_token_ids\":[1,5,9,13],\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}";
+  private static final String GOOD =
+      "{\"id\":\"%s\",\"prompt_token_ids\":[1,5,9,13],\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}";
 
   @TempDir Path dir;
 
   @Test
   void everyBadInputGetsExactlyOneAnswerAndNothingStops() throws Exception {
     BadInputCorpus corpus = BadInputCorpus.load();
-    assertThat(corpus.cases()).extracting(BadInputCase::stage).contains("ingest", "batcher", "processor", "sink");
+    assertThat(corpus.cases())
+        .extracting(BadInputCase::stage)
+        .contains("ingest", "batcher", "processor", "sink");
 
     // the line cases as they are, between two valid requests
     Path input = dir.resolve("corpus.jsonl");
     ByteArrayOutputStream file = new ByteArrayOutputStream();
-    file.writeBytes(String.format(GOOD, "good-first").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    file.writeBytes(
+        String.format(GOOD, "good-first").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     file.write('\n');
     for (BadInputCase c : corpus.lineCases()) {
       file.writeBytes(c.line());
       file.write('\n');
     }
-    file.writeBytes(String.format(GOOD, "good-last").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    file.writeBytes(
+        String.format(GOOD, "good-last").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     file.write('\n');
     Files.write(input, file.toByteArray());
     List<String> resultIds = ResultIds.forInput(input);
@@ -69,14 +74,24 @@ class BadInputCorpusTest {
     }
 
     EngineConfig engine = EngineConfig.defaults(256);
-    BatcherConfig batcher = BatcherConfig.defaults(MODEL).withBlockSize(engine.blockSize())
-        .withKvBudget(new KvBudget.Blocks(engine.numKvBlocks())).withMaxBatchRequests(8)
-        .withFlushInterval(Duration.ofMillis(50));
-    try (ChaosCluster cluster = ChaosCluster.start(new ChaosCluster.Setup(2, batcher,
-        List.of(ProcessorConfig.defaults(MODEL, engine, "corpus-0")), dir.resolve("results")))) {
+    BatcherConfig batcher =
+        BatcherConfig.defaults(MODEL)
+            .withBlockSize(engine.blockSize())
+            .withKvBudget(new KvBudget.Blocks(engine.numKvBlocks()))
+            .withMaxBatchRequests(8)
+            .withFlushInterval(Duration.ofMillis(50));
+    try (ChaosCluster cluster =
+        ChaosCluster.start(
+            new ChaosCluster.Setup(
+                2,
+                batcher,
+                List.of(ProcessorConfig.defaults(MODEL, engine, "corpus-0")),
+                dir.resolve("results")))) {
       KafkaSettings kafka = cluster.kafka();
       BadRecords records = new BadRecords(kafka, "corpus-job");
-      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.asMap(), new ByteArraySerializer(), new ByteArraySerializer())) {
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(
+              kafka.asMap(), new ByteArraySerializer(), new ByteArraySerializer())) {
         for (BadInputCase c : corpus.recordCases()) {
           producer.send(records.build(c, BadInputCorpus.ID_PREFIX + c.name()));
         }
@@ -102,8 +117,10 @@ class BadInputCorpusTest {
 
         SoftAssertions soft = new SoftAssertions();
         for (String good : List.of("good-first", "good-last", "good-after")) {
-          soft.assertThat(answers.completions.answers(good)).as(good)
-              .singleElement().matches(a -> !a.error(), "a generated result");
+          soft.assertThat(answers.completions.answers(good))
+              .as(good)
+              .singleElement()
+              .matches(a -> !a.error(), "a generated result");
         }
         byId.forEach((id, c) -> checkCase(soft, answers, id, c));
         soft.assertAll();
@@ -111,7 +128,8 @@ class BadInputCorpusTest {
     }
   }
 
-  private static void checkCase(SoftAssertions soft, AnswerReader answers, String id, BadInputCase c) {
+  private static void checkCase(
+      SoftAssertions soft, AnswerReader answers, String id, BadInputCase c) {
     String what = c.name() + " (" + id + ")";
     switch (c.answer()) {
       case ERROR -> {
@@ -120,28 +138,39 @@ class BadInputCorpusTest {
         if (!got.isEmpty()) {
           AnswerLedger.Answer a = got.get(0);
           soft.assertThat(a.error()).as("%s: an error result", what).isTrue();
-          soft.assertThat(a.message()).as("%s: message", what).contains(c.expect()).doesNotContain("\n").hasSizeLessThan(1001);
+          soft.assertThat(a.message())
+              .as("%s: message", what)
+              .contains(c.expect())
+              .doesNotContain("\n")
+              .hasSizeLessThan(1001);
         }
       }
       case DEAD_LETTER -> {
-        soft.assertThat(answers.completions.answers(id)).as("%s: no result can carry an unreadable id", what).isEmpty();
+        soft.assertThat(answers.completions.answers(id))
+            .as("%s: no result can carry an unreadable id", what)
+            .isEmpty();
         List<AnswerLedger.Answer> dead = answers.deadLetters.answers(id);
         soft.assertThat(dead).as("%s: dead letters", what).hasSize(1);
         if (!dead.isEmpty()) {
-          soft.assertThat(dead.get(0).message()).as("%s: the reason header", what).contains(c.expect());
+          soft.assertThat(dead.get(0).message())
+              .as("%s: the reason header", what)
+              .contains(c.expect());
         }
       }
       case SINK_DEAD_LETTER -> {
         List<AnswerLedger.Answer> dead = answers.sinkDeadLetters.answers(id);
         soft.assertThat(dead).as("%s: sink dead letters", what).hasSize(1);
         if (!dead.isEmpty()) {
-          soft.assertThat(dead.get(0).message()).as("%s: Connect's reason header", what).contains(c.expect());
+          soft.assertThat(dead.get(0).message())
+              .as("%s: Connect's reason header", what)
+              .contains(c.expect());
         }
       }
     }
   }
 
-  private static void awaitAnswers(AnswerReader answers, Map<String, BadInputCase> bad, Set<String> good) {
+  private static void awaitAnswers(
+      AnswerReader answers, Map<String, BadInputCase> bad, Set<String> good) {
     long deadline = System.nanoTime() + TIMEOUT.toNanos();
     List<String> missing = List.of("?");
     while (System.nanoTime() < deadline) {
@@ -153,11 +182,12 @@ class BadInputCorpusTest {
         }
       }
       for (Map.Entry<String, BadInputCase> e : bad.entrySet()) {
-        AnswerLedger ledger = switch (e.getValue().answer()) {
-          case ERROR -> answers.completions;
-          case DEAD_LETTER -> answers.deadLetters;
-          case SINK_DEAD_LETTER -> answers.sinkDeadLetters;
-        };
+        AnswerLedger ledger =
+            switch (e.getValue().answer()) {
+              case ERROR -> answers.completions;
+              case DEAD_LETTER -> answers.deadLetters;
+              case SINK_DEAD_LETTER -> answers.sinkDeadLetters;
+            };
         if (!ledger.has(e.getKey())) {
           missing.add(e.getValue().name() + " (" + e.getKey() + ")");
         }
@@ -166,7 +196,10 @@ class BadInputCorpusTest {
         return;
       }
     }
-    throw new AssertionError("no answer within " + TIMEOUT.toSeconds() + " s for "
-        + missing.stream().collect(Collectors.joining(", ")));
+    throw new AssertionError(
+        "no answer within "
+            + TIMEOUT.toSeconds()
+            + " s for "
+            + missing.stream().collect(Collectors.joining(", ")));
   }
 }

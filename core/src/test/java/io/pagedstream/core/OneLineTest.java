@@ -9,7 +9,8 @@ class OneLineTest {
   @Test
   void keepsTheFirstNonBlankLineStripped() {
     assertThat(OneLine.of("first\nsecond")).isEqualTo("first");
-    assertThat(OneLine.of("\n  \n  reason here  \r\n\tat Foo.bar(Foo.java:1)")).isEqualTo("reason here");
+    assertThat(OneLine.of("\n  \n  reason here  \r\n\tat Foo.bar(Foo.java:1)"))
+        .isEqualTo("reason here");
   }
 
   @Test

@@ -12,13 +12,15 @@ import java.util.List;
 
 /**
  * Finds the models and golden outputs the tests check against, in this order:
+ *
  * <ol>
  *   <li>the repository's own {@code testdata/} (with {@code models/} and {@code golden/}), found by
  *       walking up from the working directory, so a plain clone runs its tests;
- *   <li>the folder named by the {@code pagedstream.shared} property or the {@code PAGEDSTREAM_SHARED}
- *       variable;
+ *   <li>the folder named by the {@code pagedstream.shared} property or the {@code
+ *       PAGEDSTREAM_SHARED} variable;
  *   <li>the first {@code shared/} beside the working directory or one of its parents.
  * </ol>
+ *
  * Tests need the data and fail clearly without it: they check real weights, there is nothing to
  * skip to.
  */
@@ -53,8 +55,10 @@ public final class SharedData {
         return p;
       }
     }
-    throw new IllegalStateException("cannot find the test models and golden data (the repository's testdata/); tried "
-        + tried + " (set PAGEDSTREAM_SHARED)");
+    throw new IllegalStateException(
+        "cannot find the test models and golden data (the repository's testdata/); tried "
+            + tried
+            + " (set PAGEDSTREAM_SHARED)");
   }
 
   private static boolean holdsData(Path p) {

@@ -33,9 +33,9 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A certificate authority made for one test run, and PKCS12 stores of the certificates it signs:
- * no key or password is ever committed. Each store gets a random password, so a test can look for
- * it in outputs that must not hold secrets.
+ * A certificate authority made for one test run, and PKCS12 stores of the certificates it signs: no
+ * key or password is ever committed. Each store gets a random password, so a test can look for it
+ * in outputs that must not hold secrets.
  *
  * <pre>{@code
  * TestCertificates ca = TestCertificates.authority(dir, "test-ca");
@@ -71,10 +71,15 @@ public final class TestCertificates {
       KeyPair keys = keyPair();
       X500Name subject = new X500Name("CN=" + name);
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = builder(subject, subject, keys)
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-          .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(keys.getPublic()));
+      X509v3CertificateBuilder b =
+          builder(subject, subject, keys)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+              .addExtension(
+                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  ext.createSubjectKeyIdentifier(keys.getPublic()));
       Files.createDirectories(dir);
       return new TestCertificates(dir, name, keys, sign(b, keys));
     } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
@@ -84,32 +89,56 @@ public final class TestCertificates {
 
   /**
    * A key store holding a new key and its certificate {@code CN=commonName} signed by this CA (with
-   * the CA certificate as chain). {@code server}: also valid for TLS servers at 127.0.0.1/localhost.
+   * the CA certificate as chain). {@code server}: also valid for TLS servers at
+   * 127.0.0.1/localhost.
    */
   public Store issue(String commonName, boolean server) {
     try {
       KeyPair pair = keyPair();
       JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder b = builder(new X500Name("CN=" + name), new X500Name("CN=" + commonName), pair)
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-          .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
-          .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(certificate))
-          .addExtension(Extension.extendedKeyUsage, false, server
-              ? new ExtendedKeyUsage(new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth})
-              : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+      X509v3CertificateBuilder b =
+          builder(new X500Name("CN=" + name), new X500Name("CN=" + commonName), pair)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(
+                  Extension.keyUsage,
+                  true,
+                  new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  ext.createAuthorityKeyIdentifier(certificate))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  server
+                      ? new ExtendedKeyUsage(
+                          new KeyPurposeId[] {
+                            KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
+                          })
+                      : new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
       if (server) {
-        b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+        b.addExtension(
+            Extension.subjectAlternativeName,
+            false,
+            new GeneralNames(
+                new GeneralName[] {
+                  new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                  new GeneralName(GeneralName.dNSName, "localhost")
+                }));
       }
       X509Certificate cert = sign(b, keys);
       String password = password();
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);
-      store.setKeyEntry(commonName, pair.getPrivate(), password.toCharArray(),
+      store.setKeyEntry(
+          commonName,
+          pair.getPrivate(),
+          password.toCharArray(),
           new java.security.cert.Certificate[] {cert, certificate});
       return save(store, commonName + ".keystore.p12", password);
     } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
-      throw new IllegalStateException("cannot issue a test certificate for " + commonName + ": " + e, e);
+      throw new IllegalStateException(
+          "cannot issue a test certificate for " + commonName + ": " + e, e);
     }
   }
 
@@ -125,7 +154,8 @@ public final class TestCertificates {
     }
   }
 
-  private Store save(KeyStore store, String file, String password) throws IOException, GeneralSecurityException {
+  private Store save(KeyStore store, String file, String password)
+      throws IOException, GeneralSecurityException {
     Path path = dir.resolve(file);
     try (OutputStream out = Files.newOutputStream(path)) {
       store.store(out, password.toCharArray());
@@ -133,10 +163,16 @@ public final class TestCertificates {
     return new Store(path, password);
   }
 
-  private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair subjectKeys) {
+  private static X509v3CertificateBuilder builder(
+      X500Name issuer, X500Name subject, KeyPair subjectKeys) {
     Instant now = Instant.now();
-    return new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, RANDOM).abs().add(BigInteger.ONE),
-        Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(VALIDITY)), subject, subjectKeys.getPublic());
+    return new JcaX509v3CertificateBuilder(
+        issuer,
+        new BigInteger(64, RANDOM).abs().add(BigInteger.ONE),
+        Date.from(now.minus(Duration.ofHours(1))),
+        Date.from(now.plus(VALIDITY)),
+        subject,
+        subjectKeys.getPublic());
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair issuerKeys)

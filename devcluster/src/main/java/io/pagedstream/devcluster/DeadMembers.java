@@ -25,17 +25,29 @@ final class DeadMembers {
   private DeadMembers() {}
 
   static void remove(KafkaSettings kafka, Collection<String> groupIds) {
-    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-run-admin").build())) {
-      for (ConsumerGroupDescription g : admin.describeConsumerGroups(groupIds).all().get().values()) {
+    try (Admin admin =
+        Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-run-admin").build())) {
+      for (ConsumerGroupDescription g :
+          admin.describeConsumerGroups(groupIds).all().get().values()) {
         if (g.members().isEmpty()) {
           continue;
         }
         try {
-          admin.removeMembersFromConsumerGroup(g.groupId(), new RemoveMembersFromConsumerGroupOptions()).all().get();
-          LOG.info("removed {} member(s) a stopped process left in group {}", g.members().size(), g.groupId());
+          admin
+              .removeMembersFromConsumerGroup(
+                  g.groupId(), new RemoveMembersFromConsumerGroupOptions())
+              .all()
+              .get();
+          LOG.info(
+              "removed {} member(s) a stopped process left in group {}",
+              g.members().size(),
+              g.groupId());
         } catch (ExecutionException e) {
           // harmless: the members then leave when their sessions time out
-          LOG.info("cannot remove the old members of group {}: {}", g.groupId(), e.getCause().getMessage());
+          LOG.info(
+              "cannot remove the old members of group {}: {}",
+              g.groupId(),
+              e.getCause().getMessage());
         }
       }
     } catch (ExecutionException e) {

@@ -1,12 +1,12 @@
 package io.pagedstream.devcluster;
 
-import io.pagedstream.core.OneLine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.BatcherService;
 import io.pagedstream.batcher.jobs.JobStatusReader;
 import io.pagedstream.batcher.jobs.JobsService;
 import io.pagedstream.batcher.jobs.JobsTopology;
+import io.pagedstream.core.OneLine;
 import io.pagedstream.kafka.embedded.EmbeddedKafka;
 import io.pagedstream.kafka.embedded.EmbeddedKafkaBuilder;
 import io.pagedstream.kafka.embedded.EmbeddedKafkaCluster;
@@ -37,8 +37,8 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The whole pipeline in this process: the one start-up behind {@code demo}, {@code run}, {@code
- * chaos} and the tests. Every part but the broker is optional; a real deployment runs each
- * service as its own process instead ({@code batcher}, {@code processor}, a Connect cluster).
+ * chaos} and the tests. Every part but the broker is optional; a real deployment runs each service
+ * as its own process instead ({@code batcher}, {@code processor}, a Connect cluster).
  *
  * <pre>
  *   broker: one in-process node | a replicated cluster of broker JVMs | a given cluster
@@ -55,6 +55,7 @@ public final class DevCluster implements AutoCloseable {
 
   /** The sink connector's name. */
   public static final String SINK_CONNECTOR = "completions-jsonl";
+
   private static final Duration START_TIMEOUT = Duration.ofMinutes(2);
 
   /**
@@ -68,8 +69,11 @@ public final class DevCluster implements AutoCloseable {
     public Sink {
       Objects.requireNonNull(outputDir, "outputDir");
       if (flushMaxRecords < 1 || tasks < 1) {
-        throw new IllegalArgumentException("the sink needs at least one task and one record per flush, got "
-            + tasks + " and " + flushMaxRecords);
+        throw new IllegalArgumentException(
+            "the sink needs at least one task and one record per flush, got "
+                + tasks
+                + " and "
+                + flushMaxRecords);
       }
     }
   }
@@ -85,7 +89,8 @@ public final class DevCluster implements AutoCloseable {
     private int brokers = 1;
     private int controllers = 1;
     private KafkaSettings external;
-    private Function<Map<String, Object>, KafkaSettings> clientSettings = DevCluster::withOwnRegistry;
+    private Function<Map<String, Object>, KafkaSettings> clientSettings =
+        DevCluster::withOwnRegistry;
     private Path streamsDir;
     private BatcherConfig batcher;
     private boolean jobs;
@@ -101,7 +106,10 @@ public final class DevCluster implements AutoCloseable {
       return this;
     }
 
-    /** One in-process broker made by {@code broker} (data directory, TLS, SASL...); the default is a plain one. */
+    /**
+     * One in-process broker made by {@code broker} (data directory, TLS, SASL...); the default is a
+     * plain one.
+     */
     public Builder embeddedBroker(EmbeddedKafkaBuilder broker) {
       this.embedded = Objects.requireNonNull(broker, "broker");
       this.external = null;
@@ -109,11 +117,14 @@ public final class DevCluster implements AutoCloseable {
       return this;
     }
 
-    /** A replicated cluster of {@code brokers} broker JVMs (3 or more) with a quorum of 1 or 3 controllers. */
+    /**
+     * A replicated cluster of {@code brokers} broker JVMs (3 or more) with a quorum of 1 or 3
+     * controllers.
+     */
     public Builder replicatedBrokers(int brokers, int controllers) {
       if (brokers < 3) {
-        throw new IllegalArgumentException("a replicated cluster needs at least 3 brokers (replication factor 3), got "
-            + brokers);
+        throw new IllegalArgumentException(
+            "a replicated cluster needs at least 3 brokers (replication factor 3), got " + brokers);
       }
       this.brokers = brokers;
       this.controllers = controllers;
@@ -122,7 +133,10 @@ public final class DevCluster implements AutoCloseable {
       return this;
     }
 
-    /** A cluster that runs already: its client settings as they are, topics with the cluster's defaults. */
+    /**
+     * A cluster that runs already: its client settings as they are, topics with the cluster's
+     * defaults.
+     */
     public Builder externalCluster(KafkaSettings kafka) {
       this.external = Objects.requireNonNull(kafka, "kafka");
       this.embedded = null;
@@ -130,8 +144,8 @@ public final class DevCluster implements AutoCloseable {
     }
 
     /**
-     * The client settings, given the embedded brokers' client properties. Default: those
-     * properties and an in-process ({@code mock://}) registry of this cluster's own.
+     * The client settings, given the embedded brokers' client properties. Default: those properties
+     * and an in-process ({@code mock://}) registry of this cluster's own.
      */
     public Builder clientSettings(Function<Map<String, Object>, KafkaSettings> settings) {
       this.clientSettings = Objects.requireNonNull(settings, "settings");
@@ -139,17 +153,19 @@ public final class DevCluster implements AutoCloseable {
     }
 
     /**
-     * Makes the cluster carry on after a crash of the process (embedded broker on a data directory):
-     * Kafka Streams keeps its process ids in {@code streamsDir}, so the restarted batcher fences
-     * the dead one's transactions at once; group members a dead process left are removed; the
-     * in-process registry keeps its schemas in the broker's {@code _schemas} topic.
+     * Makes the cluster carry on after a crash of the process (embedded broker on a data
+     * directory): Kafka Streams keeps its process ids in {@code streamsDir}, so the restarted
+     * batcher fences the dead one's transactions at once; group members a dead process left are
+     * removed; the in-process registry keeps its schemas in the broker's {@code _schemas} topic.
      */
     public Builder resumable(Path streamsDir) {
       this.streamsDir = Objects.requireNonNull(streamsDir, "streamsDir");
       return this;
     }
 
-    /** Runs the batcher with these settings, and with {@code jobs} the jobs aggregation beside it. */
+    /**
+     * Runs the batcher with these settings, and with {@code jobs} the jobs aggregation beside it.
+     */
     public Builder batcher(BatcherConfig config, boolean jobs) {
       this.batcher = Objects.requireNonNull(config, "config");
       this.jobs = jobs;
@@ -174,13 +190,17 @@ public final class DevCluster implements AutoCloseable {
       return this;
     }
 
-    /** Starts everything and returns once the batcher and the sink run; on failure, stops what started. */
+    /**
+     * Starts everything and returns once the batcher and the sink run; on failure, stops what
+     * started.
+     */
     public DevCluster start() throws InterruptedException {
       if (partitions < 1) {
         throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);
       }
       if (streamsDir != null && embedded == null) {
-        throw new IllegalArgumentException("a data directory is for the embedded broker; a cluster keeps its own data");
+        throw new IllegalArgumentException(
+            "a data directory is for the embedded broker; a cluster keeps its own data");
       }
       DevCluster c = new DevCluster(this);
       try {
@@ -219,8 +239,12 @@ public final class DevCluster implements AutoCloseable {
       kafka = setup.clientSettings.apply(broker.clientProperties());
       replication = Optional.of(Replication.forBrokers(1));
     } else {
-      brokers = EmbeddedKafkaCluster.builder().brokers(setup.brokers).controllers(setup.controllers)
-          .defaultPartitions(setup.partitions).start();
+      brokers =
+          EmbeddedKafkaCluster.builder()
+              .brokers(setup.brokers)
+              .controllers(setup.controllers)
+              .defaultPartitions(setup.partitions)
+              .start();
       kafka = setup.clientSettings.apply(brokers.clientProperties());
       replication = Optional.of(Replication.forBrokers(setup.brokers));
     }
@@ -274,7 +298,9 @@ public final class DevCluster implements AutoCloseable {
     return kafka.bootstrapServers();
   }
 
-  /** Copies of every topic: empty on a given cluster (its defaults), else one per broker up to 3. */
+  /**
+   * Copies of every topic: empty on a given cluster (its defaults), else one per broker up to 3.
+   */
   public Optional<Replication> replication() {
     return replication;
   }
@@ -308,7 +334,9 @@ public final class DevCluster implements AutoCloseable {
     }
     for (ProcessorService p : slots) {
       if (!p.isRunning()) {
-        return "processor " + p.config().instanceId() + " stopped"
+        return "processor "
+            + p.config().instanceId()
+            + " stopped"
             + (p.failure() == null ? "" : ": " + p.failure().getMessage());
       }
     }
@@ -320,18 +348,26 @@ public final class DevCluster implements AutoCloseable {
 
   private boolean batcherStopped() {
     KafkaStreams.State s = batcher.state();
-    return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.NOT_RUNNING
-        || s == KafkaStreams.State.PENDING_SHUTDOWN || s == KafkaStreams.State.PENDING_ERROR;
+    return s == KafkaStreams.State.ERROR
+        || s == KafkaStreams.State.NOT_RUNNING
+        || s == KafkaStreams.State.PENDING_SHUTDOWN
+        || s == KafkaStreams.State.PENDING_ERROR;
   }
 
-  /** Kills processor {@code slot} abruptly (no commit, no close) and starts its replacement under the same instance id. */
+  /**
+   * Kills processor {@code slot} abruptly (no commit, no close) and starts its replacement under
+   * the same instance id.
+   */
   public synchronized void replaceProcessor(int slot) {
     requireOpen();
     slots[slot].kill();
     slots[slot] = ProcessorService.start(setup.processors.get(slot), kafka, setup.meters);
   }
 
-  /** Stops every processor at once, as a crash would: no commit; their open work is redone by the next ones. */
+  /**
+   * Stops every processor at once, as a crash would: no commit; their open work is redone by the
+   * next ones.
+   */
   public synchronized void killProcessors() {
     for (ProcessorService p : slots) {
       p.kill();
@@ -345,7 +381,10 @@ public final class DevCluster implements AutoCloseable {
     batcher = startBatcher();
   }
 
-  /** Null while the sink connector and its tasks run (or there is no sink), else the first failure's first line. */
+  /**
+   * Null while the sink connector and its tasks run (or there is no sink), else the first failure's
+   * first line.
+   */
   public synchronized String sinkFailure() {
     if (connect == null || !connect.isRunning()) {
       return null;
@@ -355,14 +394,20 @@ public final class DevCluster implements AutoCloseable {
       if ("FAILED".equals(info.connector().state())) {
         return "connector failed: " + OneLine.of(info.connector().trace());
       }
-      return info.tasks().stream().filter(t -> "FAILED".equals(t.state()))
-          .map(t -> "task " + t.id() + " failed: " + OneLine.of(t.trace())).findFirst().orElse(null);
+      return info.tasks().stream()
+          .filter(t -> "FAILED".equals(t.state()))
+          .map(t -> "task " + t.id() + " failed: " + OneLine.of(t.trace()))
+          .findFirst()
+          .orElse(null);
     } catch (RuntimeException e) {
       return null; // not created yet, or the worker is between states: nothing to report
     }
   }
 
-  /** Stops the Connect worker gracefully and starts it again; its connector resumes from its committed offsets. */
+  /**
+   * Stops the Connect worker gracefully and starts it again; its connector resumes from its
+   * committed offsets.
+   */
   public synchronized void restartSink() {
     requireOpen();
     connect.stop();
@@ -383,12 +428,15 @@ public final class DevCluster implements AutoCloseable {
     }
   }
 
-  /** Stops the in-process broker and starts it again on the same port and data; clients reconnect. */
+  /**
+   * Stops the in-process broker and starts it again on the same port and data; clients reconnect.
+   */
   public synchronized void restartBroker() {
     requireOpen();
     if (broker == null) {
-      throw new IllegalStateException("only the single in-process broker restarts; a replicated cluster's brokers are "
-          + "killed one at a time");
+      throw new IllegalStateException(
+          "only the single in-process broker restarts; a replicated cluster's brokers are "
+              + "killed one at a time");
     }
     broker.restart();
   }
@@ -438,29 +486,40 @@ public final class DevCluster implements AutoCloseable {
     // as the shipped connector config: what the sink cannot read goes to its dead-letter topic
     c.put("errors.tolerance", "all");
     c.put("errors.deadletterqueue.topic.name", Topics.COMPLETIONS_DEAD_LETTER);
-    replication.ifPresent(r -> c.put("errors.deadletterqueue.topic.replication.factor", Integer.toString(r.factor())));
+    replication.ifPresent(
+        r ->
+            c.put("errors.deadletterqueue.topic.replication.factor", Integer.toString(r.factor())));
     c.put("errors.deadletterqueue.context.headers.enable", "true");
-    EmbeddedConnect worker = EmbeddedConnect.builder(kafka.bootstrapServers())
-        .workerProperties(workerSettings(kafka))
-        .workerProperty("value.converter.schema.registry.url", String.valueOf(kafka.asMap().get("schema.registry.url")))
-        .workerProperty("offset.flush.interval.ms", "1000")
-        // a killed worker's consumers leave no trace for longer than this
-        .workerProperty("consumer.session.timeout.ms", "10000")
-        .workerProperty("consumer.heartbeat.interval.ms", "2000")
-        .connector(c)
-        .start();
+    EmbeddedConnect worker =
+        EmbeddedConnect.builder(kafka.bootstrapServers())
+            .workerProperties(workerSettings(kafka))
+            .workerProperty(
+                "value.converter.schema.registry.url",
+                String.valueOf(kafka.asMap().get("schema.registry.url")))
+            .workerProperty("offset.flush.interval.ms", "1000")
+            // a killed worker's consumers leave no trace for longer than this
+            .workerProperty("consumer.session.timeout.ms", "10000")
+            .workerProperty("consumer.heartbeat.interval.ms", "2000")
+            .connector(c)
+            .start();
     worker.awaitRunning(SINK_CONNECTOR, START_TIMEOUT);
     return worker;
   }
 
-  /** Client settings a worker understands (security included): everything but the registry URL, its converter's own. */
+  /**
+   * Client settings a worker understands (security included): everything but the registry URL, its
+   * converter's own.
+   */
   private static Map<String, String> workerSettings(KafkaSettings kafka) {
     Map<String, String> out = new HashMap<>();
-    kafka.asMap().forEach((k, v) -> {
-      if (!k.equals("schema.registry.url")) {
-        out.put(k, String.valueOf(v));
-      }
-    });
+    kafka
+        .asMap()
+        .forEach(
+            (k, v) -> {
+              if (!k.equals("schema.registry.url")) {
+                out.put(k, String.valueOf(v));
+              }
+            });
     return out;
   }
 

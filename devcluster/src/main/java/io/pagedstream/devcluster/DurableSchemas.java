@@ -34,7 +34,8 @@ public final class DurableSchemas implements AutoCloseable {
       return null;
     }
     String scope = url.toString().substring(SchemaRegistries.MOCK_PREFIX.length());
-    KafkaSchemaJournal journal = KafkaSchemaJournal.open(kafka.asMap(), KafkaSchemaJournal.DEFAULT_TOPIC);
+    KafkaSchemaJournal journal =
+        KafkaSchemaJournal.open(kafka.asMap(), KafkaSchemaJournal.DEFAULT_TOPIC);
     try {
       SchemaRegistries.openDurableScope(scope, journal);
     } catch (RuntimeException e) {

@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
  * Where a topic's partitions end before this process writes to them: every record below these
  * offsets was written by an earlier process (committed or not; read_committed readers see only the
  * committed ones). The log end, not the last stable offset, since a crashed producer's open
- * transaction may sit below transactions another producer committed before the crash.
- * Only figures depend on it (progress, {@code --stats}), so a cluster that will not say (no
- * DESCRIBE on the topic) makes every completion count as this process's, with a warning.
+ * transaction may sit below transactions another producer committed before the crash. Only figures
+ * depend on it (progress, {@code --stats}), so a cluster that will not say (no DESCRIBE on the
+ * topic) makes every completion count as this process's, with a warning.
  */
 final class EarlierWrites {
 
@@ -30,16 +30,23 @@ final class EarlierWrites {
   private EarlierWrites() {}
 
   static Map<TopicPartition, Long> of(KafkaSettings kafka, String topic) {
-    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-run-admin").build())) {
+    try (Admin admin =
+        Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-run-admin").build())) {
       TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
       Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-      d.partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+      d.partitions()
+          .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
       Map<TopicPartition, Long> ends = new HashMap<>();
-      admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get()
+      admin
+          .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+          .all()
+          .get()
           .forEach((tp, info) -> ends.put(tp, info.offset()));
       return Map.copyOf(ends);
     } catch (ExecutionException e) {
-      LOG.warn("cannot read the end offsets of {} ({}): every result counts as this run's", topic,
+      LOG.warn(
+          "cannot read the end offsets of {} ({}): every result counts as this run's",
+          topic,
           e.getCause().getMessage());
       return Map.of();
     } catch (InterruptedException e) {

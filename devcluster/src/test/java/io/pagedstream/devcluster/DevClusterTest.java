@@ -14,7 +14,10 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The start-up's own promises; the services on it are tested by demo, run, chaos and the security tests. */
+/**
+ * The start-up's own promises; the services on it are tested by demo, run, chaos and the security
+ * tests.
+ */
 class DevClusterTest {
 
   @TempDir Path dir;
@@ -25,13 +28,20 @@ class DevClusterTest {
       assertThat(cluster.failure()).isNull();
       assertThat(cluster.processors()).isEmpty();
       assertThat(cluster.batcher()).isNull();
-      assertThat(String.valueOf(cluster.kafka().asMap().get("schema.registry.url"))).startsWith("mock://devcluster-");
-      assertThat(cluster.replication()).hasValueSatisfying(r -> assertThat(r.factor()).isEqualTo(1));
+      assertThat(String.valueOf(cluster.kafka().asMap().get("schema.registry.url")))
+          .startsWith("mock://devcluster-");
+      assertThat(cluster.replication())
+          .hasValueSatisfying(r -> assertThat(r.factor()).isEqualTo(1));
       try (Admin admin = Admin.create(cluster.kafka().asMap())) {
-        Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL.stream().map(TopicSpec::name).toList())
-            .allTopicNames().get(60, TimeUnit.SECONDS);
+        Map<String, TopicDescription> topics =
+            admin
+                .describeTopics(Topics.ALL.stream().map(TopicSpec::name).toList())
+                .allTopicNames()
+                .get(60, TimeUnit.SECONDS);
         for (TopicSpec spec : Topics.ALL) {
-          assertThat(topics.get(spec.name()).partitions()).as(spec.name()).hasSize(spec.partitions(3));
+          assertThat(topics.get(spec.name()).partitions())
+              .as(spec.name())
+              .hasSize(spec.partitions(3));
         }
       }
       // nothing was written before this cluster: no completion counts as an earlier process's
@@ -41,13 +51,16 @@ class DevClusterTest {
 
   @Test
   void aDataDirectoryIsOnlyForTheEmbeddedBroker() {
-    DevCluster.Builder onACluster = DevCluster.builder()
-        .externalCluster(KafkaSettings.of(Map.of("bootstrap.servers", "localhost:1")))
-        .resumable(dir.resolve("streams"));
-    assertThatThrownBy(onACluster::start).isInstanceOf(IllegalArgumentException.class)
+    DevCluster.Builder onACluster =
+        DevCluster.builder()
+            .externalCluster(KafkaSettings.of(Map.of("bootstrap.servers", "localhost:1")))
+            .resumable(dir.resolve("streams"));
+    assertThatThrownBy(onACluster::start)
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("data directory is for the embedded broker");
     assertThatThrownBy(() -> DevCluster.builder().replicatedBrokers(2, 1))
         .hasMessageContaining("at least 3 brokers");
-    assertThatThrownBy(() -> new DevCluster.Sink(dir, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new DevCluster.Sink(dir, 0, 1))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -47,7 +47,8 @@ public record EngineConfig(
     }
     for (Dtype d : new Dtype[] {dtype, kvCacheDtype}) {
       if (d == null || !Precision.RUNNABLE.contains(d)) {
-        throw new IllegalArgumentException("the engine runs float32, float16 or bfloat16, not " + d);
+        throw new IllegalArgumentException(
+            "the engine runs float32, float16 or bfloat16, not " + d);
       }
     }
     // build once to validate the scheduling limits with their own messages
@@ -56,9 +57,19 @@ public record EngineConfig(
 
   /** Defaults for everything but the pool size. */
   public static EngineConfig defaults(int numKvBlocks) {
-    return new EngineConfig("cpu", DEFAULT_BLOCK_SIZE, numKvBlocks, DEFAULT_MAX_NUM_SEQS,
-        DEFAULT_MAX_NUM_BATCHED_TOKENS, true, PreemptionMode.RECOMPUTE, 0, KvLayout.PAGED, true,
-        Dtype.FLOAT32, Dtype.FLOAT32);
+    return new EngineConfig(
+        "cpu",
+        DEFAULT_BLOCK_SIZE,
+        numKvBlocks,
+        DEFAULT_MAX_NUM_SEQS,
+        DEFAULT_MAX_NUM_BATCHED_TOKENS,
+        true,
+        PreemptionMode.RECOMPUTE,
+        0,
+        KvLayout.PAGED,
+        true,
+        Dtype.FLOAT32,
+        Dtype.FLOAT32);
   }
 
   public SchedulerConfig schedulerConfig() {
@@ -66,38 +77,115 @@ public record EngineConfig(
   }
 
   public EngineConfig withBlocks(int blockSize, int numKvBlocks) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        maxNumBatchedTokens,
+        prefixCaching,
+        preemptionMode,
+        swapSpaceBytes,
+        kvLayout,
+        batchInvariant,
+        dtype,
+        kvCacheDtype);
   }
 
   public EngineConfig withMaxNumSeqs(int n) {
-    return new EngineConfig(device, blockSize, numKvBlocks, n, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        n,
+        maxNumBatchedTokens,
+        prefixCaching,
+        preemptionMode,
+        swapSpaceBytes,
+        kvLayout,
+        batchInvariant,
+        dtype,
+        kvCacheDtype);
   }
 
   public EngineConfig withMaxNumBatchedTokens(int n) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, n,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        n,
+        prefixCaching,
+        preemptionMode,
+        swapSpaceBytes,
+        kvLayout,
+        batchInvariant,
+        dtype,
+        kvCacheDtype);
   }
 
   public EngineConfig withPrefixCaching(boolean on) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        on, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        maxNumBatchedTokens,
+        on,
+        preemptionMode,
+        swapSpaceBytes,
+        kvLayout,
+        batchInvariant,
+        dtype,
+        kvCacheDtype);
   }
 
   public EngineConfig withPreemption(PreemptionMode mode, long swapBytes) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, mode, swapBytes, kvLayout, batchInvariant, dtype, kvCacheDtype);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        maxNumBatchedTokens,
+        prefixCaching,
+        mode,
+        swapBytes,
+        kvLayout,
+        batchInvariant,
+        dtype,
+        kvCacheDtype);
   }
 
   public EngineConfig withLayout(KvLayout layout) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        layout == KvLayout.PAGED && prefixCaching, preemptionMode, swapSpaceBytes, layout, batchInvariant, dtype, kvCacheDtype);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        maxNumBatchedTokens,
+        layout == KvLayout.PAGED && prefixCaching,
+        preemptionMode,
+        swapSpaceBytes,
+        layout,
+        batchInvariant,
+        dtype,
+        kvCacheDtype);
   }
 
   /** Weights (and dense products) in {@code weights}, K and V in {@code kv}. */
   public EngineConfig withDtypes(Dtype weights, Dtype kv) {
-    return new EngineConfig(device, blockSize, numKvBlocks, maxNumSeqs, maxNumBatchedTokens,
-        prefixCaching, preemptionMode, swapSpaceBytes, kvLayout, batchInvariant, weights, kv);
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        maxNumBatchedTokens,
+        prefixCaching,
+        preemptionMode,
+        swapSpaceBytes,
+        kvLayout,
+        batchInvariant,
+        weights,
+        kv);
   }
 }

@@ -1,9 +1,9 @@
 package io.pagedstream.engine;
 
 /**
- * Counters over an engine's life. The KV waste fraction is the mean over steps of
- * (slots reserved but holding no token) / (slots reserved), where reserved means held by a block
- * that some sequence references: the figure the vLLM paper reports as KV cache waste.
+ * Counters over an engine's life. The KV waste fraction is the mean over steps of (slots reserved
+ * but holding no token) / (slots reserved), where reserved means held by a block that some sequence
+ * references: the figure the vLLM paper reports as KV cache waste.
  */
 public final class EngineStats {
 

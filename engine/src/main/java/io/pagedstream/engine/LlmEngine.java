@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The serving engine: requests go in with {@link #add}, each {@link #step} runs one scheduler step
- * and one forward pass over every scheduled sequence, and returns the requests that finished.
- * Not thread-safe: one thread adds and steps (the forward pass's native scopes are per thread).
+ * and one forward pass over every scheduled sequence, and returns the requests that finished. Not
+ * thread-safe: one thread adds and steps (the forward pass's native scopes are per thread).
  */
 public final class LlmEngine implements AutoCloseable {
 
@@ -71,31 +71,60 @@ public final class LlmEngine implements AutoCloseable {
   private final Caster caster;
   private final RequestValidator validator;
 
-  private LlmEngine(EngineConfig config, ModelSpec spec, NDManager manager, Weights weights, Precision precision) {
+  private LlmEngine(
+      EngineConfig config,
+      ModelSpec spec,
+      NDManager manager,
+      Weights weights,
+      Precision precision) {
     this.config = config;
     this.spec = spec;
     this.manager = manager;
     this.weights = weights;
     this.precision = precision;
     this.caster = precision.caster(manager);
-    this.cache = new KvCache(manager, manager.getDevice(), spec, config.numKvBlocks(), config.blockSize(), precision, caster);
-    int swapBlocks = SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize(), precision.kv());
-    this.swapSpace = swapBlocks > 0 ? new SwapSpace(manager, spec, swapBlocks, config.blockSize(), precision) : null;
-    KvCacheManager kv = new KvCacheManager(new BlockPool(config.numKvBlocks()), config.blockSize(),
-        config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
-    this.scheduler = new Scheduler(config.schedulerConfig(), kv, swapSpace == null ? null : swapper(), cache::copyBlock);
+    this.cache =
+        new KvCache(
+            manager,
+            manager.getDevice(),
+            spec,
+            config.numKvBlocks(),
+            config.blockSize(),
+            precision,
+            caster);
+    int swapBlocks =
+        SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize(), precision.kv());
+    this.swapSpace =
+        swapBlocks > 0
+            ? new SwapSpace(manager, spec, swapBlocks, config.blockSize(), precision)
+            : null;
+    KvCacheManager kv =
+        new KvCacheManager(
+            new BlockPool(config.numKvBlocks()),
+            config.blockSize(),
+            config.prefixCaching() && config.kvLayout() == KvLayout.PAGED);
+    this.scheduler =
+        new Scheduler(
+            config.schedulerConfig(), kv, swapSpace == null ? null : swapper(), cache::copyBlock);
     DenseProduct product = new DenseProduct(caster, precision.weights());
-    this.invariance = config.batchInvariant() ? BatchInvariance.measure(weights, manager, product) : BatchInvariance.none();
+    this.invariance =
+        config.batchInvariant()
+            ? BatchInvariance.measure(weights, manager, product)
+            : BatchInvariance.none();
     if (invariance.verified() || !config.batchInvariant()) {
       LOG.debug("{}", invariance);
     } else {
-      LOG.warn("{}: outputs may differ slightly with batch composition on this machine", invariance);
+      LOG.warn(
+          "{}: outputs may differ slightly with batch composition on this machine", invariance);
     }
     this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
     this.model = new LlamaModel(weights, cache, manager, invariance, product, caster);
     // one sample must fit: the scheduler preempts and resumes a group's samples one by one
-    KvPoolLimit pool = new KvPoolLimit(config.numKvBlocks(), config.blockSize(),
-        (promptTokens, params) -> scheduler.blocksNeeded(promptTokens, params.maxTokens()));
+    KvPoolLimit pool =
+        new KvPoolLimit(
+            config.numKvBlocks(),
+            config.blockSize(),
+            (promptTokens, params) -> scheduler.blocksNeeded(promptTokens, params.maxTokens()));
     this.validator = new RequestValidator(spec, Optional.empty(), Optional.of(pool));
   }
 
@@ -131,17 +160,20 @@ public final class LlmEngine implements AutoCloseable {
   }
 
   /**
-   * The configured dtypes, or the nearest ones the device runs: bfloat16 needs PyTorch to make
-   * and multiply bfloat16 arrays (tried once, on a few elements, with the precision's own
-   * converter); without it weights fall back to float32 and the KV cache to float16, which keeps
-   * the KV pool's byte size and so the batcher's estimates.
+   * The configured dtypes, or the nearest ones the device runs: bfloat16 needs PyTorch to make and
+   * multiply bfloat16 arrays (tried once, on a few elements, with the precision's own converter);
+   * without it weights fall back to float32 and the KV cache to float16, which keeps the KV pool's
+   * byte size and so the batcher's estimates.
    */
   private static Precision openPrecision(EngineConfig config, NDManager manager) {
     boolean wantsBf16 = config.dtype() == Dtype.BFLOAT16 || config.kvCacheDtype() == Dtype.BFLOAT16;
-    if (wantsBf16 && manager.getDevice().isGpu() && config.kvCacheDtype() == Dtype.BFLOAT16
+    if (wantsBf16
+        && manager.getDevice().isGpu()
+        && config.kvCacheDtype() == Dtype.BFLOAT16
         && config.swapSpaceBytes() > 0) {
-      throw new IllegalArgumentException("--preemption-mode swap with a bfloat16 KV cache on a GPU is not supported "
-          + "(DJL cannot copy bfloat16 arrays between devices); use --kv-cache-dtype float16 or recompute");
+      throw new IllegalArgumentException(
+          "--preemption-mode swap with a bfloat16 KV cache on a GPU is not supported "
+              + "(DJL cannot copy bfloat16 arrays between devices); use --kv-cache-dtype float16 or recompute");
     }
     if (wantsBf16) {
       try {
@@ -155,7 +187,11 @@ public final class LlmEngine implements AutoCloseable {
       }
       Dtype weights = config.dtype() == Dtype.BFLOAT16 ? Dtype.FLOAT32 : config.dtype();
       Dtype kv = config.kvCacheDtype() == Dtype.BFLOAT16 ? Dtype.FLOAT16 : config.kvCacheDtype();
-      LOG.warn("bfloat16 does not run on {} here: using --dtype {} --kv-cache-dtype {}", manager.getDevice(), weights, kv);
+      LOG.warn(
+          "bfloat16 does not run on {} here: using --dtype {} --kv-cache-dtype {}",
+          manager.getDevice(),
+          weights,
+          kv);
       return Precision.open(manager, weights, kv);
     }
     return Precision.open(manager, config.dtype(), config.kvCacheDtype());
@@ -169,26 +205,31 @@ public final class LlmEngine implements AutoCloseable {
       case "auto" -> gpus > 0 ? Device.gpu() : Device.cpu();
       case "cuda", "gpu" -> {
         if (gpus == 0) {
-          throw new IllegalStateException("--device cuda: PyTorch sees no CUDA GPU (build with -Pcuda for the "
-              + "CUDA natives, and check the NVIDIA driver)");
+          throw new IllegalStateException(
+              "--device cuda: PyTorch sees no CUDA GPU (build with -Pcuda for the "
+                  + "CUDA natives, and check the NVIDIA driver)");
         }
         yield Device.gpu();
       }
-      default -> throw new IllegalArgumentException("unknown device '" + name + "' (cpu, cuda, auto)");
+      default ->
+          throw new IllegalArgumentException("unknown device '" + name + "' (cpu, cuda, auto)");
     };
   }
 
   /**
-   * Queues a request. Requests that can never run (too long for the model or for the whole KV
-   * pool, token ids outside the vocabulary) are answered with an error by the next {@link #step}.
+   * Queues a request. Requests that can never run (too long for the model or for the whole KV pool,
+   * token ids outside the vocabulary) are answered with an error by the next {@link #step}.
    */
   public void add(String id, int[] promptTokenIds, SamplingParams params) {
-    if (validator.validateIds(id, null, promptTokenIds, params) instanceof RequestValidator.Verdict.Rejected r) {
+    if (validator.validateIds(id, null, promptTokenIds, params)
+        instanceof RequestValidator.Verdict.Rejected r) {
       rejected.add(RequestOutput.error(id, promptTokenIds.clone(), r.error()));
       return;
     }
     if (!params.stop().isEmpty() && decoder == null) {
-      rejected.add(RequestOutput.error(id, promptTokenIds.clone(), "stop strings need a model with a tokenizer"));
+      rejected.add(
+          RequestOutput.error(
+              id, promptTokenIds.clone(), "stop strings need a model with a tokenizer"));
       return;
     }
     if (active.containsKey(id)) {
@@ -308,7 +349,9 @@ public final class LlmEngine implements AutoCloseable {
     return profile;
   }
 
-  /** Which sampled rows need their whole logits in Java: sampled requests, and all when observed. */
+  /**
+   * Which sampled rows need their whole logits in Java: sampled requests, and all when observed.
+   */
   private boolean[] fullRowsWanted(List<ScheduledChunk> chunks) {
     int n = 0;
     for (ScheduledChunk c : chunks) {
@@ -340,25 +383,29 @@ public final class LlmEngine implements AutoCloseable {
   }
 
   /**
-   * Samples one sample's next token from row {@code r}, records its log-probabilities, and ends
-   * the sample at a stop token, EOS, stop string or max_tokens; returns the request's output when
-   * that was its last sample.
+   * Samples one sample's next token from row {@code r}, records its log-probabilities, and ends the
+   * sample at a stop token, EOS, stop string or max_tokens; returns the request's output when that
+   * was its last sample.
    */
-  private RequestOutput advance(RequestState request, Sequence s, int r, SampledLogits logits, float[] full) {
+  private RequestOutput advance(
+      RequestState request, Sequence s, int r, SampledLogits logits, float[] full) {
     SamplingParams p = s.params();
-    int token = p.isGreedy()
-        ? logits.argmax()[r]
-        : Sampler.sample(full, 0, spec.vocabSize(), p, s.seed(), s.outputLength());
+    int token =
+        p.isGreedy()
+            ? logits.argmax()[r]
+            : Sampler.sample(full, 0, spec.vocabSize(), p, s.seed(), s.outputLength());
     s.appendToken(token);
     stats.outputTokens++;
     if (p.wantsLogprobs()) {
-      request.addLogprobs(s.sampleIndex(), tokenLogprobs(token, p.logprobs(), logits.logprobs(r), full));
+      request.addLogprobs(
+          s.sampleIndex(), tokenLogprobs(token, p.logprobs(), logits.logprobs(r), full));
     }
     if ((!p.ignoreEos() && spec.isEos(token)) || p.stopTokenIds().contains(token)) {
       return finish(request, s, FinishReason.STOP, null, null);
     }
     if (request.stopStrings() != null) {
-      StopStrings.Match m = request.stopStrings().check(s.tokenBuffer(), s.promptLength(), s.length());
+      StopStrings.Match m =
+          request.stopStrings().check(s.tokenBuffer(), s.promptLength(), s.length());
       if (m != null) {
         return finish(request, s, FinishReason.STOP, m.textBefore(), m.stop());
       }
@@ -371,9 +418,9 @@ public final class LlmEngine implements AutoCloseable {
 
   /**
    * The chosen token's log-probability and the first {@code k} alternatives. The device's value
-   * when the token is among the alternatives (always for greedy rows: the argmax is the top-1,
-   * or ties with it); otherwise, for a sampled token further down, its float32 logit (the row is
-   * in Java for sampling) minus the device's log-sum-exp.
+   * when the token is among the alternatives (always for greedy rows: the argmax is the top-1, or
+   * ties with it); otherwise, for a sampled token further down, its float32 logit (the row is in
+   * Java for sampling) minus the device's log-sum-exp.
    */
   private static TokenLogprobs tokenLogprobs(int token, int k, RowLogprobs row, float[] full) {
     float chosen = full == null ? row.topLogprobs()[0] : full[token] - row.logSumExp();
@@ -384,7 +431,10 @@ public final class LlmEngine implements AutoCloseable {
       }
     }
     int n = Math.min(k, row.topTokenIds().length);
-    return new TokenLogprobs(token, chosen, java.util.Arrays.copyOf(row.topTokenIds(), n),
+    return new TokenLogprobs(
+        token,
+        chosen,
+        java.util.Arrays.copyOf(row.topTokenIds(), n),
         java.util.Arrays.copyOf(row.topLogprobs(), n));
   }
 
@@ -409,7 +459,8 @@ public final class LlmEngine implements AutoCloseable {
     return k == null ? null : java.util.Arrays.copyOf(k, row);
   }
 
-  private RequestOutput finish(RequestState request, Sequence s, FinishReason reason, String stopText, String matchedStop) {
+  private RequestOutput finish(
+      RequestState request, Sequence s, FinishReason reason, String stopText, String matchedStop) {
     scheduler.finish(s, reason, null);
     if (!request.finish(s, reason, stopText, matchedStop)) {
       return null;
@@ -449,7 +500,8 @@ public final class LlmEngine implements AutoCloseable {
       for (int i = 0; i < t.size(); i++) {
         if (!counted.get(t.get(i))) {
           counted.set(t.get(i));
-          held += Math.max(0, Math.min(config.blockSize(), s.numComputed() - i * config.blockSize()));
+          held +=
+              Math.max(0, Math.min(config.blockSize(), s.numComputed() - i * config.blockSize()));
         }
       }
     }

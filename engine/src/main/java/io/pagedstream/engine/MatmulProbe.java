@@ -11,8 +11,8 @@ import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.engine.precision.Precision;
 
 /**
- * Measures the device's matmul rate in a dtype, the ceiling a decode step's arithmetic can reach
- * in that dtype (the denominator of the bench's model FLOPs utilization).
+ * Measures the device's matmul rate in a dtype, the ceiling a decode step's arithmetic can reach in
+ * that dtype (the denominator of the bench's model FLOPs utilization).
  */
 public final class MatmulProbe {
 
@@ -24,11 +24,12 @@ public final class MatmulProbe {
   }
 
   /**
-   * GFLOP/s of n x n x n matmuls in {@code dtype}: two untimed, then at least {@code repeats}
-   * and at least half a second's worth, so a slow dtype still gets a stable figure.
+   * GFLOP/s of n x n x n matmuls in {@code dtype}: two untimed, then at least {@code repeats} and
+   * at least half a second's worth, so a slow dtype still gets a stable figure.
    */
   public static double gflops(Device device, int n, int repeats, Dtype dtype) {
-    try (NDManager m = NDManager.newBaseManager(device, "PyTorch"); Precision p = Precision.open(m, dtype, dtype)) {
+    try (NDManager m = NDManager.newBaseManager(device, "PyTorch");
+        Precision p = Precision.open(m, dtype, dtype)) {
       NDArray a = in(p, m, m.randomNormal(new Shape(n, n)), dtype);
       NDArray b = in(p, m, m.randomNormal(new Shape(n, n)), dtype);
       for (int i = 0; i < 2; i++) {

@@ -26,10 +26,18 @@ public record RequestOutput(
     }
   }
 
-  /** A request answered with an error: one empty choice whose finish reason is {@link FinishReason#ERROR}. */
+  /**
+   * A request answered with an error: one empty choice whose finish reason is {@link
+   * FinishReason#ERROR}.
+   */
   public static RequestOutput error(String id, int[] promptTokenIds, String error) {
-    return new RequestOutput(id, promptTokenIds,
-        List.of(new Choice(0, new int[0], FinishReason.ERROR, null, null, null)), error, -1, 0);
+    return new RequestOutput(
+        id,
+        promptTokenIds,
+        List.of(new Choice(0, new int[0], FinishReason.ERROR, null, null, null)),
+        error,
+        -1,
+        0);
   }
 
   /** Choice 0's generated ids. */
@@ -50,8 +58,8 @@ public record RequestOutput(
    * One sample of a request.
    *
    * @param index the sample's index, 0 to n-1 (it drew from the stream of seed + index)
-   * @param outputTokenIds generated ids; a stop token or EOS is kept last, and so is the token
-   *     that completed a stop string (as vLLM keeps it)
+   * @param outputTokenIds generated ids; a stop token or EOS is kept last, and so is the token that
+   *     completed a stop string (as vLLM keeps it)
    * @param finishReason why the sample ended
    * @param logprobs one entry per output token when the request asked for logprobs, else null
    * @param stopText when a stop string ended the sample: the decoded output up to, not including,

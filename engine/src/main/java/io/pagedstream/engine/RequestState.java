@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * A request in the engine: its n samples (sample 0 first; the others once it has forked), the
- * choices of those that finished, and the log-probabilities gathered per sample. The request
- * is answered when its last sample finishes.
+ * choices of those that finished, and the log-probabilities gathered per sample. The request is
+ * answered when its last sample finishes.
  */
 final class RequestState {
 
@@ -25,7 +25,12 @@ final class RequestState {
   private final List<List<TokenLogprobs>> logprobs;
   private int finished;
 
-  RequestState(String id, int[] prompt, SamplingParams params, long baseSeed, Sequence first,
+  RequestState(
+      String id,
+      int[] prompt,
+      SamplingParams params,
+      long baseSeed,
+      Sequence first,
       StopStrings stopStrings) {
     this.stopStrings = stopStrings;
     this.id = id;
@@ -107,10 +112,19 @@ final class RequestState {
 
   /** The request's output; every choice must be recorded. */
   RequestOutput output(String error) {
-    long first = Arrays.stream(samples).filter(s -> s != null && s.firstTokenNanos() != 0)
-        .mapToLong(Sequence::firstTokenNanos).min().orElse(0);
+    long first =
+        Arrays.stream(samples)
+            .filter(s -> s != null && s.firstTokenNanos() != 0)
+            .mapToLong(Sequence::firstTokenNanos)
+            .min()
+            .orElse(0);
     double firstMillis = first == 0 ? -1 : (first - arrivalNanos) / 1e6;
-    return new RequestOutput(id, prompt.clone(), Arrays.asList(choices), error, firstMillis,
+    return new RequestOutput(
+        id,
+        prompt.clone(),
+        Arrays.asList(choices),
+        error,
+        firstMillis,
         (System.nanoTime() - arrivalNanos) / 1e6);
   }
 }

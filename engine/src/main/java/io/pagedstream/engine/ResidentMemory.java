@@ -6,8 +6,8 @@ import java.nio.file.Path;
 
 /**
  * The process's resident set from {@code /proc/self/status}: now (VmRSS) and its peak (VmHWM),
- * which {@link #resetPeak} restarts from the current size (Linux's clear_refs "5"). -1 where
- * the files do not exist.
+ * which {@link #resetPeak} restarts from the current size (Linux's clear_refs "5"). -1 where the
+ * files do not exist.
  */
 public final class ResidentMemory {
 

@@ -8,12 +8,12 @@ import java.util.List;
  * Finds a request's stop strings in a sample's text as it grows, across token boundaries.
  *
  * <p>Each step decodes only a tail window of the output ids, not the whole output: a match that
- * ends in the newest token spans at most as many tokens as the longest stop string has UTF-8
- * bytes (every token decodes to at least one byte), and {@link #MARGIN_TOKENS} more keep the
- * window's first, possibly cut, characters (half of a multi-byte character, a leading space a
- * decoder drops) away from any match. A character split across tokens decodes to U+FFFD until its
- * last byte arrives, so it matches one step later, when it is whole. Any occurrence in the window
- * is new: an older one would have stopped the sample already.
+ * ends in the newest token spans at most as many tokens as the longest stop string has UTF-8 bytes
+ * (every token decodes to at least one byte), and {@link #MARGIN_TOKENS} more keep the window's
+ * first, possibly cut, characters (half of a multi-byte character, a leading space a decoder drops)
+ * away from any match. A character split across tokens decodes to U+FFFD until its last byte
+ * arrives, so it matches one step later, when it is whole. Any occurrence in the window is new: an
+ * older one would have stopped the sample already.
  */
 final class StopStrings {
 
@@ -61,7 +61,8 @@ final class StopStrings {
       }
     }
     if (cut < 0) {
-      // the window's decoding differed from the whole text's (a decoder's context rule): no stop yet
+      // the window's decoding differed from the whole text's (a decoder's context rule): no stop
+      // yet
       return null;
     }
     return new Match(which, text.substring(0, cut));

@@ -18,7 +18,11 @@ class GoldenTest {
 
   static List<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String[] g : new String[][] {{"stories260K", "stories260K-greedy.json"}, {"tiny-stories-synth", "tiny-stories-synth-greedy.json"}}) {
+    for (String[] g :
+        new String[][] {
+          {"stories260K", "stories260K-greedy.json"},
+          {"tiny-stories-synth", "tiny-stories-synth-greedy.json"}
+        }) {
       for (int bs : new int[] {1, 16, 32}) {
         for (boolean together : new boolean[] {true, false}) {
           out.add(Arguments.of(g[0], g[1], bs, together));
@@ -32,18 +36,25 @@ class GoldenTest {
   @MethodSource("cases")
   void reproducesGolden(String model, String goldenFile, int blockSize, boolean together) {
     JsonNode golden = SharedData.golden(goldenFile);
-    try (LlmEngine engine = LlmEngine.load(SharedData.model(model), EngineConfig.defaults(4096 / blockSize + 64).withBlocks(blockSize, 4096 / blockSize + 64))) {
+    try (LlmEngine engine =
+        LlmEngine.load(
+            SharedData.model(model),
+            EngineConfig.defaults(4096 / blockSize + 64)
+                .withBlocks(blockSize, 4096 / blockSize + 64))) {
       Map<String, float[]> firstLogits = new HashMap<>();
-      engine.setLogitsObserver((id, index, logits, offset, vocab) -> {
-        if (index == 0) {
-          float[] row = new float[vocab];
-          System.arraycopy(logits, offset, row, 0, vocab);
-          firstLogits.put(id, row);
-        }
-      });
+      engine.setLogitsObserver(
+          (id, index, logits, offset, vocab) -> {
+            if (index == 0) {
+              float[] row = new float[vocab];
+              System.arraycopy(logits, offset, row, 0, vocab);
+              firstLogits.put(id, row);
+            }
+          });
       Map<String, RequestOutput> outputs = new HashMap<>();
       for (JsonNode c : golden.get("cases")) {
-        engine.add(c.get("name").asText(), SharedData.ints(c.get("prompt_token_ids")),
+        engine.add(
+            c.get("name").asText(),
+            SharedData.ints(c.get("prompt_token_ids")),
             SamplingParams.greedy(c.get("max_tokens").asInt()).withIgnoreEos(true));
         if (!together) {
           while (engine.hasUnfinished()) {
@@ -58,7 +69,9 @@ class GoldenTest {
         String name = c.get("name").asText();
         RequestOutput o = outputs.get(name);
         assertThat(o.error()).as(name).isNull();
-        assertThat(o.outputTokenIds()).as(name).containsExactly(SharedData.ints(c.get("expected_token_ids")));
+        assertThat(o.outputTokenIds())
+            .as(name)
+            .containsExactly(SharedData.ints(c.get("expected_token_ids")));
         float[] expected = SharedData.floats(c.get("last_prompt_logits"));
         float[] actual = firstLogits.get(name);
         float maxDiff = 0;

@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * <ul>
  *   <li>teacher-forced along each golden sequence, every position's logits are within a stated
  *       tolerance of float32's, and the top-1 token agrees with float32's except at near ties;
- *   <li>generating freely, each case either gives the golden ids or leaves them first at a near
- *       tie of the float32 model: golden and chosen tokens within {@value #NEAR_TIE} in its logits.
+ *   <li>generating freely, each case either gives the golden ids or leaves them first at a near tie
+ *       of the float32 model: golden and chosen tokens within {@value #NEAR_TIE} in its logits.
  * </ul>
  *
  * Tolerances are relative to each row's largest |logit|. float16 keeps 11 significant bits and
@@ -40,7 +40,11 @@ class HalfPrecisionTest {
 
   static List<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String[] g : new String[][] {{"stories260K", "stories260K-greedy.json"}, {"tiny-stories-synth", "tiny-stories-synth-greedy.json"}}) {
+    for (String[] g :
+        new String[][] {
+          {"stories260K", "stories260K-greedy.json"},
+          {"tiny-stories-synth", "tiny-stories-synth-greedy.json"}
+        }) {
       boolean small = g[0].equals("stories260K");
       out.add(Arguments.of(g[0], g[1], Dtype.FLOAT16, 0.03, true));
       out.add(Arguments.of(g[0], g[1], Dtype.BFLOAT16, small ? 0.25 : 0.03, !small));
@@ -50,7 +54,8 @@ class HalfPrecisionTest {
 
   @ParameterizedTest(name = "{0} in {2}")
   @MethodSource("cases")
-  void halfPrecisionFollowsFloat32(String model, String goldenFile, Dtype dtype, double tolerance, boolean nearTiesOnly) {
+  void halfPrecisionFollowsFloat32(
+      String model, String goldenFile, Dtype dtype, double tolerance, boolean nearTiesOnly) {
     JsonNode golden = SharedData.golden(goldenFile);
     Map<String, float[]> reference = teacherForced(model, golden, Dtype.FLOAT32);
     Map<String, float[]> half = teacherForced(model, golden, dtype);
@@ -79,12 +84,16 @@ class HalfPrecisionTest {
         widestGap = Math.max(widestGap, (double) ref[refTop] - ref[halfTop]);
       }
     }
-    System.out.printf("%s %s: %d positions, worst logit difference %.5f (%.5f of the row's largest |logit|), "
-        + "top-1 agreement %d/%d, widest float32 gap where top-1 differs %.4f%n",
+    System.out.printf(
+        "%s %s: %d positions, worst logit difference %.5f (%.5f of the row's largest |logit|), "
+            + "top-1 agreement %d/%d, widest float32 gap where top-1 differs %.4f%n",
         model, dtype, positions, worst, worstRelative, agree, positions, widestGap);
-    assertThat(worstRelative).as("worst logit difference from float32, relative to the row's largest logit")
+    assertThat(worstRelative)
+        .as("worst logit difference from float32, relative to the row's largest logit")
         .isLessThan(tolerance);
-    assertThat((double) agree / positions).as("top-1 agreement").isGreaterThanOrEqualTo(nearTiesOnly ? 0.95 : 0.9);
+    assertThat((double) agree / positions)
+        .as("top-1 agreement")
+        .isGreaterThanOrEqualTo(nearTiesOnly ? 0.95 : 0.9);
     if (nearTiesOnly) {
       assertThat(widestGap).as("top-1 differs from float32 only at near ties").isLessThan(NEAR_TIE);
     }
@@ -93,7 +102,9 @@ class HalfPrecisionTest {
     try (LlmEngine engine = engine(model, dtype)) {
       Map<String, RequestOutput> outputs = new HashMap<>();
       for (JsonNode c : golden.get("cases")) {
-        engine.add(c.get("name").asText(), SharedData.ints(c.get("prompt_token_ids")),
+        engine.add(
+            c.get("name").asText(),
+            SharedData.ints(c.get("prompt_token_ids")),
             SamplingParams.greedy(c.get("max_tokens").asInt()).withIgnoreEos(true));
       }
       while (engine.hasUnfinished()) {
@@ -113,23 +124,29 @@ class HalfPrecisionTest {
         }
         float[] ref = reference.get(name + "@" + first);
         double gap = (double) ref[expected[first]] - ref[got[first]];
-        System.out.printf("%s %s %s: diverges at %d, float32 logit gap %.4f%n", model, dtype, name, first, gap);
+        System.out.printf(
+            "%s %s %s: diverges at %d, float32 logit gap %.4f%n", model, dtype, name, first, gap);
         if (nearTiesOnly) {
-          assertThat(gap).as("%s leaves the golden ids at %d away from a near tie", name, first).isLessThan(NEAR_TIE);
+          assertThat(gap)
+              .as("%s leaves the golden ids at %d away from a near tie", name, first)
+              .isLessThan(NEAR_TIE);
         }
       }
     }
   }
 
-  /** Logits at every position of each golden sequence, keyed "case@index", fed the golden tokens. */
+  /**
+   * Logits at every position of each golden sequence, keyed "case@index", fed the golden tokens.
+   */
   private static Map<String, float[]> teacherForced(String model, JsonNode golden, Dtype dtype) {
     Map<String, float[]> rows = new HashMap<>();
     try (LlmEngine engine = engine(model, dtype)) {
-      engine.setLogitsObserver((id, index, logits, offset, vocab) -> {
-        float[] row = new float[vocab];
-        System.arraycopy(logits, offset, row, 0, vocab);
-        rows.put(id, row);
-      });
+      engine.setLogitsObserver(
+          (id, index, logits, offset, vocab) -> {
+            float[] row = new float[vocab];
+            System.arraycopy(logits, offset, row, 0, vocab);
+            rows.put(id, row);
+          });
       for (JsonNode c : golden.get("cases")) {
         int[] prompt = SharedData.ints(c.get("prompt_token_ids"));
         int[] expected = SharedData.ints(c.get("expected_token_ids"));
@@ -137,7 +154,10 @@ class HalfPrecisionTest {
           int[] forced = new int[prompt.length + k];
           System.arraycopy(prompt, 0, forced, 0, prompt.length);
           System.arraycopy(expected, 0, forced, prompt.length, k);
-          engine.add(c.get("name").asText() + "@" + k, forced, SamplingParams.greedy(1).withIgnoreEos(true));
+          engine.add(
+              c.get("name").asText() + "@" + k,
+              forced,
+              SamplingParams.greedy(1).withIgnoreEos(true));
         }
       }
       while (engine.hasUnfinished()) {
@@ -148,6 +168,7 @@ class HalfPrecisionTest {
   }
 
   private static LlmEngine engine(String model, Dtype dtype) {
-    return LlmEngine.load(SharedData.model(model), EngineConfig.defaults(600).withDtypes(dtype, dtype));
+    return LlmEngine.load(
+        SharedData.model(model), EngineConfig.defaults(600).withDtypes(dtype, dtype));
   }
 }

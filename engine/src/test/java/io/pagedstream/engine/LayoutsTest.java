@@ -31,7 +31,8 @@ class LayoutsTest {
     Random rnd = new Random(9);
     Map<String, int[]> prompts = new HashMap<>();
     for (int i = 0; i < 6; i++) {
-      prompts.put("p" + i, rnd.ints(1 + rnd.nextInt(40), 0, reference.spec().vocabSize()).toArray());
+      prompts.put(
+          "p" + i, rnd.ints(1 + rnd.nextInt(40), 0, reference.spec().vocabSize()).toArray());
     }
     Map<String, int[]> got = new HashMap<>();
     try (LlmEngine engine = LlmEngine.load(dir, EngineConfig.defaults(200))) {
@@ -47,7 +48,9 @@ class LayoutsTest {
         if (ref.margins()[i] < 2e-5) {
           break;
         }
-        assertThat(got.get(e.getKey())[i]).as(preset + " " + e.getKey() + " token " + i).isEqualTo(ref.tokens()[i]);
+        assertThat(got.get(e.getKey())[i])
+            .as(preset + " " + e.getKey() + " token " + i)
+            .isEqualTo(ref.tokens()[i]);
         compared++;
       }
     }
@@ -60,7 +63,9 @@ class LayoutsTest {
   void aSequenceLongerThanMistralsWindowIsAnErrorNotSilentlyFullAttention() throws Exception {
     RandomModelWriter.write(ModelPreset.get("tiny-mistral"), 5, dir);
     Path config = dir.resolve("config.json");
-    var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+    var json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
     json.put("sliding_window", 48);
     java.nio.file.Files.writeString(config, json.toString());
     Map<String, RequestOutput> got = new HashMap<>();
@@ -72,15 +77,19 @@ class LayoutsTest {
       }
     }
     assertThat(got.get("fits").outputTokenIds()).hasSize(44);
-    assertThat(got.get("beyond").error()).isEqualTo("prompt (4 tokens) + max_tokens (45) = 49 exceeds the model's "
-        + "48-token sliding window (windowed attention beyond it is not implemented)");
+    assertThat(got.get("beyond").error())
+        .isEqualTo(
+            "prompt (4 tokens) + max_tokens (45) = 49 exceeds the model's "
+                + "48-token sliding window (windowed attention beyond it is not implemented)");
   }
 
   @org.junit.jupiter.api.Test
   void aRopeScalingTheEngineDoesNotImplementIsRefusedAtLoad() throws Exception {
     RandomModelWriter.write(ModelPreset.get("tiny"), 5, dir);
     Path config = dir.resolve("config.json");
-    var json = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
+    var json =
+        (com.fasterxml.jackson.databind.node.ObjectNode)
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(config.toFile());
     json.putObject("rope_scaling").put("type", "dynamic").put("factor", 2.0);
     java.nio.file.Files.writeString(config, json.toString());
     assertThatThrownBy(() -> LlmEngine.load(dir, EngineConfig.defaults(200)).close())
@@ -90,9 +99,11 @@ class LayoutsTest {
   @ParameterizedTest
   @ValueSource(strings = {"cuda"})
   void cudaWithoutAGpuFailsClearly(String device) {
-    org.junit.jupiter.api.Assumptions.assumeTrue(ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0,
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0,
         "a GPU is visible: this test is about machines without one");
-    assertThatThrownBy(() -> LlmEngine.resolveDevice(device)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> LlmEngine.resolveDevice(device))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("PyTorch sees no CUDA GPU");
     assertThat(LlmEngine.resolveDevice("auto").getDeviceType()).isEqualTo("cpu");
   }

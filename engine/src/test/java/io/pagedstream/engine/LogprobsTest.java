@@ -14,16 +14,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Log-probabilities against the independent numpy reference model: the committed
- * {@code golden/tiny-stories-synth-logprobs.json} holds the float32 log-softmax of its logits at
- * every position of the golden greedy cases (made by {@code testdata/tools/logprobs_reference.py}).
+ * Log-probabilities against the independent numpy reference model: the committed {@code
+ * golden/tiny-stories-synth-logprobs.json} holds the float32 log-softmax of its logits at every
+ * position of the golden greedy cases (made by {@code testdata/tools/logprobs_reference.py}).
  */
 class LogprobsTest {
 
   private static final Path MODEL = SharedData.model("tiny-stories-synth");
   private static final String GOLDEN = "tiny-stories-synth-logprobs.json";
 
-  private static SamplingParams params(double temperature, Long seed, int maxTokens, Integer logprobs, int n) {
+  private static SamplingParams params(
+      double temperature, Long seed, int maxTokens, Integer logprobs, int n) {
     return new SamplingParams(temperature, 1, 0, seed, maxTokens, true, null, null, logprobs, n);
   }
 
@@ -33,7 +34,9 @@ class LogprobsTest {
     try (LlmEngine engine = LlmEngine.load(MODEL, EngineConfig.defaults(256))) {
       for (JsonNode c : golden.get("cases")) {
         int[] expected = SharedData.ints(c.get("expected_token_ids"));
-        engine.add(c.get("name").asText(), SharedData.ints(c.get("prompt_token_ids")),
+        engine.add(
+            c.get("name").asText(),
+            SharedData.ints(c.get("prompt_token_ids")),
             params(0, null, expected.length, 5, 1));
       }
       java.util.Map<String, RequestOutput> outs = new java.util.HashMap<>();
@@ -43,28 +46,39 @@ class LogprobsTest {
       for (JsonNode c : golden.get("cases")) {
         String name = c.get("name").asText();
         RequestOutput.Choice choice = outs.get(name).choices().get(0);
-        assertThat(choice.outputTokenIds()).as(name).containsExactly(SharedData.ints(c.get("expected_token_ids")));
+        assertThat(choice.outputTokenIds())
+            .as(name)
+            .containsExactly(SharedData.ints(c.get("expected_token_ids")));
         List<TokenLogprobs> lps = choice.logprobs();
         assertThat(lps).hasSize(choice.outputTokenIds().length);
         float[] chosen = SharedData.floats(c.get("chosen_logprobs"));
         for (int i = 0; i < lps.size(); i++) {
           TokenLogprobs lp = lps.get(i);
           assertThat(lp.tokenId()).isEqualTo(choice.outputTokenIds()[i]);
-          assertThat((double) lp.logprob()).as(name + " token " + i).isCloseTo(chosen[i], org.assertj.core.data.Offset.offset(1e-4));
-          assertThat(lp.topTokenIds()).as(name + " top at " + i).containsExactly(SharedData.ints(c.get("top5_token_ids").get(i)));
+          assertThat((double) lp.logprob())
+              .as(name + " token " + i)
+              .isCloseTo(chosen[i], org.assertj.core.data.Offset.offset(1e-4));
+          assertThat(lp.topTokenIds())
+              .as(name + " top at " + i)
+              .containsExactly(SharedData.ints(c.get("top5_token_ids").get(i)));
           float[] top = SharedData.floats(c.get("top5_logprobs").get(i));
           for (int k = 0; k < top.length; k++) {
-            assertThat((double) lp.topLogprobs()[k]).isCloseTo(top[k], org.assertj.core.data.Offset.offset(1e-4));
+            assertThat((double) lp.topLogprobs()[k])
+                .isCloseTo(top[k], org.assertj.core.data.Offset.offset(1e-4));
           }
         }
       }
     }
   }
 
-  /** Sampled rows compute the chosen token's value from the row in Java and the device's log-sum-exp. */
+  /**
+   * Sampled rows compute the chosen token's value from the row in Java and the device's
+   * log-sum-exp.
+   */
   @Test
   void sampledLogprobsAgreeWithTheirAlternativesAndDoNotChangeTheTokens() {
-    int[] prompt = SharedData.ints(SharedData.golden(GOLDEN).get("cases").get(0).get("prompt_token_ids"));
+    int[] prompt =
+        SharedData.ints(SharedData.golden(GOLDEN).get("cases").get(0).get("prompt_token_ids"));
     try (LlmEngine engine = LlmEngine.load(MODEL, EngineConfig.defaults(256))) {
       engine.add("with", prompt, params(1.0, 3L, 20, 20, 3));
       engine.add("without", prompt, params(1.0, 3L, 20, null, 3));
@@ -76,7 +90,8 @@ class LogprobsTest {
       int inTop = 0;
       for (int s = 0; s < 3; s++) {
         RequestOutput.Choice with = outs.get("with").choices().get(s);
-        assertThat(with.outputTokenIds()).containsExactly(outs.get("without").choices().get(s).outputTokenIds());
+        assertThat(with.outputTokenIds())
+            .containsExactly(outs.get("without").choices().get(s).outputTokenIds());
         assertThat(outs.get("without").choices().get(s).logprobs()).isNull();
         for (TokenLogprobs lp : with.logprobs()) {
           assertThat(lp.topTokenIds()).hasSize(20);
@@ -101,12 +116,18 @@ class LogprobsTest {
       }
       assertThat(inTop).isPositive();
       RequestOutput.Choice zero = outs.get("zero").choices().get(0);
-      assertThat(zero.outputTokenIds()).containsExactly(outs.get("with").choices().get(0).outputTokenIds());
-      assertThat(zero.logprobs()).hasSize(20).allSatisfy(lp -> assertThat(lp.topTokenIds()).isEmpty());
+      assertThat(zero.outputTokenIds())
+          .containsExactly(outs.get("with").choices().get(0).outputTokenIds());
+      assertThat(zero.logprobs())
+          .hasSize(20)
+          .allSatisfy(lp -> assertThat(lp.topTokenIds()).isEmpty());
     }
   }
 
-  /** Where python3 with numpy and the reference script are at hand, the committed file is what it computes. */
+  /**
+   * Where python3 with numpy and the reference script are at hand, the committed file is what it
+   * computes.
+   */
   @Test
   void committedReferenceIsWhatTheReferenceScriptComputes() throws Exception {
     Path script = SharedData.root().resolve("tools/logprobs_reference.py");
@@ -115,16 +136,26 @@ class LogprobsTest {
     if (!Files.isRegularFile(peers.resolve("hf_llama_ref.py"))) {
       peers = SharedData.root().resolve("peers");
     }
-    assumeThat(Files.isRegularFile(peers.resolve("hf_llama_ref.py"))).as("reference script present").isTrue();
+    assumeThat(Files.isRegularFile(peers.resolve("hf_llama_ref.py")))
+        .as("reference script present")
+        .isTrue();
     assumeThat(Files.isRegularFile(script)).as("tools script present").isTrue();
     assumeThat(Files.isExecutable(Path.of("/usr/bin/python3"))).isTrue();
     Process check = new ProcessBuilder("/usr/bin/python3", "-c", "import numpy").start();
     assumeThat(check.waitFor(60, TimeUnit.SECONDS) && check.exitValue() == 0).as("numpy").isTrue();
     Path out = Files.createTempFile("logprobs", ".json");
     try {
-      Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), peers.toString(),
-          MODEL.toString(), SharedData.root().resolve("golden/tiny-stories-synth-greedy.json").toString(), "24")
-          .redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process p =
+          new ProcessBuilder(
+                  "/usr/bin/python3",
+                  script.toString(),
+                  peers.toString(),
+                  MODEL.toString(),
+                  SharedData.root().resolve("golden/tiny-stories-synth-greedy.json").toString(),
+                  "24")
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
       assertThat(p.exitValue()).isZero();
       ObjectMapper json = new ObjectMapper();

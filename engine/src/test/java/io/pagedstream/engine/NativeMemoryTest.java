@@ -23,7 +23,10 @@ class NativeMemoryTest {
 
   private static int decode(LlmEngine engine, int requests, int tokens) {
     for (int i = 0; i < requests; i++) {
-      engine.add("r" + System.nanoTime() + "-" + i, new int[] {1023, 5, 9}, SamplingParams.greedy(tokens).withIgnoreEos(true));
+      engine.add(
+          "r" + System.nanoTime() + "-" + i,
+          new int[] {1023, 5, 9},
+          SamplingParams.greedy(tokens).withIgnoreEos(true));
     }
     int steps = 0;
     while (engine.hasUnfinished()) {
@@ -35,17 +38,22 @@ class NativeMemoryTest {
 
   @Test
   void aThousandDecodeStepsKeepRssFlat() throws IOException {
-    try (LlmEngine engine = LlmEngine.load(SharedData.model("tiny-stories-synth"), EngineConfig.defaults(512))) {
-      // warm up: native libraries, allocator pools and the JIT settle in the first few hundred steps
+    try (LlmEngine engine =
+        LlmEngine.load(SharedData.model("tiny-stories-synth"), EngineConfig.defaults(512))) {
+      // warm up: native libraries, allocator pools and the JIT settle in the first few hundred
+      // steps
       decode(engine, 4, 300);
       System.gc();
       long before = rssKib();
       int steps = decode(engine, 4, 500) + decode(engine, 4, 500);
       System.gc();
       long after = rssKib();
-      System.out.printf("RSS before %d KiB, after %d decode steps %d KiB (%+d KiB)%n", before, steps, after, after - before);
+      System.out.printf(
+          "RSS before %d KiB, after %d decode steps %d KiB (%+d KiB)%n",
+          before, steps, after, after - before);
       assertThat(steps).isGreaterThanOrEqualTo(1000);
-      // a leak of even one small array per step would be ~1000 x (4 x 192 x 4 B) per layer: several MB
+      // a leak of even one small array per step would be ~1000 x (4 x 192 x 4 B) per layer: several
+      // MB
       assertThat(after - before).isLessThan(8 * 1024);
     }
   }

@@ -1,8 +1,8 @@
 package io.pagedstream.engine;
 
-import io.pagedstream.core.request.FinishReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
 import io.pagedstream.testing.SharedData;
@@ -16,13 +16,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * n samples of one prompt: the prompt is computed once and its blocks shared; sample i draws
- * exactly what a separate request seeded with seed + i draws, which also shows that the shared
- * and copied-on-write KV blocks hold what the sample's own prefill would have written.
+ * exactly what a separate request seeded with seed + i draws, which also shows that the shared and
+ * copied-on-write KV blocks hold what the sample's own prefill would have written.
  */
 class ParallelSamplesTest {
 
   private static final Path MODEL = SharedData.model("stories260K");
-  private static final int PROMPT = 37; // not a multiple of the block size: the last block is shared partly filled
+  private static final int PROMPT =
+      37; // not a multiple of the block size: the last block is shared partly filled
   private static final int MAX_TOKENS = 30;
 
   private record Run(Map<String, RequestOutput> outputs, EngineStats stats) {}
@@ -46,7 +47,9 @@ class ParallelSamplesTest {
     }
   }
 
-  /** One run on an engine already loaded (prefix caching off: earlier runs leave nothing behind). */
+  /**
+   * One run on an engine already loaded (prefix caching off: earlier runs leave nothing behind).
+   */
   private static Run run(LlmEngine engine, Map<String, SamplingParams> requests) {
     engine.resetStats();
     Map<String, RequestOutput> outs = new LinkedHashMap<>();
@@ -83,9 +86,15 @@ class ParallelSamplesTest {
       RequestOutput.Choice c = out.choices().get(i);
       assertThat(c.index()).isEqualTo(i);
       assertThat(c.finishReason()).isEqualTo(FinishReason.LENGTH);
-      assertThat(c.outputTokenIds()).as("sample " + i).containsExactly(alone.outputs().get("s" + i).outputTokenIds());
+      assertThat(c.outputTokenIds())
+          .as("sample " + i)
+          .containsExactly(alone.outputs().get("s" + i).outputTokenIds());
     }
-    assertThat(out.choices().stream().map(c -> java.util.Arrays.toString(c.outputTokenIds())).distinct()).hasSizeGreaterThan(1);
+    assertThat(
+            out.choices().stream()
+                .map(c -> java.util.Arrays.toString(c.outputTokenIds()))
+                .distinct())
+        .hasSizeGreaterThan(1);
     // the prompt once, then each sample's own tokens (all but its last are fed back)
     assertThat(shared.stats().computedTokens()).isEqualTo(PROMPT + 8L * (MAX_TOKENS - 1));
     assertThat(alone.stats().computedTokens()).isEqualTo(8L * (PROMPT + MAX_TOKENS - 1));
@@ -103,9 +112,13 @@ class ParallelSamplesTest {
   @Test
   void greedySamplesAreIdentical() {
     SamplingParams two = new SamplingParams(0, 1, 0, null, MAX_TOKENS, true, null, null, null, 2);
-    Run run = run(roomy(), Map.of("two", two, "one", SamplingParams.greedy(MAX_TOKENS).withIgnoreEos(true)));
+    Run run =
+        run(
+            roomy(),
+            Map.of("two", two, "one", SamplingParams.greedy(MAX_TOKENS).withIgnoreEos(true)));
     int[] one = run.outputs().get("one").outputTokenIds();
-    assertThat(run.outputs().get("two").choices()).hasSize(2)
+    assertThat(run.outputs().get("two").choices())
+        .hasSize(2)
         .allSatisfy(c -> assertThat(c.outputTokenIds()).containsExactly(one));
   }
 
@@ -117,8 +130,10 @@ class ParallelSamplesTest {
     Run reference = run(roomy(), requests);
     // 9 blocks of 16: a sample alone needs 5, so the groups keep preempting each other's samples
     for (PreemptionMode mode : PreemptionMode.values()) {
-      EngineConfig tight = EngineConfig.defaults(9).withPreemption(mode, mode == PreemptionMode.SWAP ? 1L << 24 : 0);
-      // recompute with prefix caching re-shares the prompt's cached blocks; swap copies shared blocks out
+      EngineConfig tight =
+          EngineConfig.defaults(9).withPreemption(mode, mode == PreemptionMode.SWAP ? 1L << 24 : 0);
+      // recompute with prefix caching re-shares the prompt's cached blocks; swap copies shared
+      // blocks out
       for (boolean prefix : new boolean[] {mode == PreemptionMode.RECOMPUTE}) {
         Run r = run(tight.withPrefixCaching(prefix), requests);
         assertThat(r.stats().preemptions()).as(mode + " prefix " + prefix).isPositive();
@@ -127,7 +142,8 @@ class ParallelSamplesTest {
           List<RequestOutput.Choice> got = r.outputs().get(id).choices();
           assertThat(got).hasSize(want.size());
           for (int i = 0; i < want.size(); i++) {
-            assertThat(got.get(i).outputTokenIds()).as(mode + " " + id + " sample " + i)
+            assertThat(got.get(i).outputTokenIds())
+                .as(mode + " " + id + " sample " + i)
                 .containsExactly(want.get(i).outputTokenIds());
           }
         }

@@ -15,11 +15,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Cases beyond the golden files, checked against {@link ReferenceLlama}: prompt lengths on both
- * sides of block edges, prompts of hundreds of tokens, generations up to the model's last
- * position, all in one batch with mixed lengths. Ids must match exactly up to the first position
- * where the reference's top two logits are closer than float32 arithmetic can separate (a near
- * tie that neither implementation decides more correctly); the test reports how often that cut
- * a comparison short and requires it to be rare.
+ * sides of block edges, prompts of hundreds of tokens, generations up to the model's last position,
+ * all in one batch with mixed lengths. Ids must match exactly up to the first position where the
+ * reference's top two logits are closer than float32 arithmetic can separate (a near tie that
+ * neither implementation decides more correctly); the test reports how often that cut a comparison
+ * short and requires it to be rare.
  */
 class ReferenceAgreementTest {
 
@@ -29,7 +29,12 @@ class ReferenceAgreementTest {
   private record Case(String id, int[] prompt, int maxTokens) {}
 
   @ParameterizedTest(name = "{0} block size {1}")
-  @CsvSource({"stories260K, 16", "stories260K, 1", "tiny-stories-synth, 16", "tiny-stories-synth, 32"})
+  @CsvSource({
+    "stories260K, 16",
+    "stories260K, 1",
+    "tiny-stories-synth, 16",
+    "tiny-stories-synth, 32"
+  })
   void unseenCasesMatchTheReference(String model, int blockSize) {
     ReferenceLlama reference = new ReferenceLlama(SharedData.model(model));
     int vocab = reference.spec().vocabSize();
@@ -50,15 +55,18 @@ class ReferenceAgreementTest {
 
     Map<String, RequestOutput> outputs = new HashMap<>();
     Map<String, float[]> firstLogits = new HashMap<>();
-    try (LlmEngine engine = LlmEngine.load(SharedData.model(model),
-        EngineConfig.defaults(1).withBlocks(blockSize, 40_000 / blockSize))) {
-      engine.setLogitsObserver((id, index, logits, offset, v) -> {
-        if (index == 0) {
-          float[] row = new float[v];
-          System.arraycopy(logits, offset, row, 0, v);
-          firstLogits.put(id, row);
-        }
-      });
+    try (LlmEngine engine =
+        LlmEngine.load(
+            SharedData.model(model),
+            EngineConfig.defaults(1).withBlocks(blockSize, 40_000 / blockSize))) {
+      engine.setLogitsObserver(
+          (id, index, logits, offset, v) -> {
+            if (index == 0) {
+              float[] row = new float[v];
+              System.arraycopy(logits, offset, row, 0, v);
+              firstLogits.put(id, row);
+            }
+          });
       for (Case c : cases) {
         engine.add(c.id(), c.prompt(), SamplingParams.greedy(c.maxTokens()).withIgnoreEos(true));
       }
@@ -76,7 +84,8 @@ class ReferenceAgreementTest {
       assertThat(got).as(c.id()).hasSize(c.maxTokens());
       double maxLogitDiff = 0;
       for (int v = 0; v < vocab; v++) {
-        maxLogitDiff = Math.max(maxLogitDiff, Math.abs(ref.promptLogits()[v] - firstLogits.get(c.id())[v]));
+        maxLogitDiff =
+            Math.max(maxLogitDiff, Math.abs(ref.promptLogits()[v] - firstLogits.get(c.id())[v]));
       }
       worstLogitDiff = Math.max(worstLogitDiff, maxLogitDiff);
       assertThat(maxLogitDiff).as(c.id() + " prompt logits").isLessThan(NEAR_TIE);
@@ -89,7 +98,8 @@ class ReferenceAgreementTest {
         compared++;
       }
     }
-    System.out.printf("%s bs=%d: %d tokens compared exactly, %d cases cut at a near tie, worst prompt-logit diff %.2e%n",
+    System.out.printf(
+        "%s bs=%d: %d tokens compared exactly, %d cases cut at a near tie, worst prompt-logit diff %.2e%n",
         model, blockSize, compared, nearTies, worstLogitDiff);
     assertThat(nearTies).isLessThanOrEqualTo(cases.size() / 2);
     assertThat(compared).isGreaterThan(500);

@@ -41,9 +41,10 @@ class SchedulingTest {
       for (int j = 0; j < len; j++) {
         p[j] = j < shared.length && i % 2 == 0 ? shared[j] : 1 + rnd.nextInt(511);
       }
-      SamplingParams params = sampled
-          ? new SamplingParams(0.9, 0.95, 40, 1000L + i, 20 + rnd.nextInt(60), true)
-          : SamplingParams.greedy(20 + rnd.nextInt(60)).withIgnoreEos(true);
+      SamplingParams params =
+          sampled
+              ? new SamplingParams(0.9, 0.95, 40, 1000L + i, 20 + rnd.nextInt(60), true)
+              : SamplingParams.greedy(20 + rnd.nextInt(60)).withIgnoreEos(true);
       out.add(new Req("r" + i, p, params));
     }
     return out;
@@ -62,10 +63,15 @@ class SchedulingTest {
 
   private static void assertSameTokens(Run expected, Run actual) {
     assertThat(actual.outputs().keySet()).isEqualTo(expected.outputs().keySet());
-    expected.outputs().forEach((id, o) -> {
-      assertThat(actual.outputs().get(id).error()).as(id).isNull();
-      assertThat(actual.outputs().get(id).outputTokenIds()).as(id).containsExactly(o.outputTokenIds());
-    });
+    expected
+        .outputs()
+        .forEach(
+            (id, o) -> {
+              assertThat(actual.outputs().get(id).error()).as(id).isNull();
+              assertThat(actual.outputs().get(id).outputTokenIds())
+                  .as(id)
+                  .containsExactly(o.outputTokenIds());
+            });
   }
 
   private static EngineConfig roomy() {
@@ -89,7 +95,8 @@ class SchedulingTest {
   void swappingUnderMemoryPressureKeepsOutputsAndSwapsBack() {
     List<Req> reqs = workload(11, 24, true);
     Run reference = run(roomy(), reqs);
-    Run swapped = run(roomy().withBlocks(16, 26).withPreemption(PreemptionMode.SWAP, 64L << 20), reqs);
+    Run swapped =
+        run(roomy().withBlocks(16, 26).withPreemption(PreemptionMode.SWAP, 64L << 20), reqs);
     assertSameTokens(reference, swapped);
     assertThat(swapped.stats().swapOuts()).isPositive();
     assertThat(swapped.stats().swapIns()).isEqualTo(swapped.stats().swapOuts());
@@ -182,7 +189,8 @@ class SchedulingTest {
       }
       assertThat(outs.get("huge").finishReason()).isEqualTo(FinishReason.ERROR);
       assertThat(outs.get("huge").error())
-          .isEqualTo("prompt (60 tokens) + max_tokens (10) needs 5 KV blocks of 16 tokens, more than the whole KV pool holds (4)");
+          .isEqualTo(
+              "prompt (60 tokens) + max_tokens (10) needs 5 KV blocks of 16 tokens, more than the whole KV pool holds (4)");
       assertThat(outs.get("fits").outputTokenIds()).hasSize(5);
       assertThat(steps).isEqualTo(5);
     }

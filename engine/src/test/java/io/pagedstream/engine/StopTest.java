@@ -1,13 +1,13 @@
 package io.pagedstream.engine;
 
-import io.pagedstream.core.request.FinishReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.text.TextTokenizer;
-import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import io.pagedstream.testing.SharedData;
+import io.pagedstream.tokenizer.HuggingFaceTextTokenizer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Stop strings (across token boundaries), stop token ids, on the golden greedy case and its tokenizer. */
+/**
+ * Stop strings (across token boundaries), stop token ids, on the golden greedy case and its
+ * tokenizer.
+ */
 class StopTest {
 
   private static final Path MODEL = SharedData.model("tiny-stories-synth");
@@ -70,8 +73,14 @@ class StopTest {
         assertThat(choice.matchedStop()).isEqualTo(stops.get(id));
         // the ids up to and including the token that completed the stop string (vLLM keeps it)
         assertThat(choice.outputTokenIds()).as(id).containsExactly(Arrays.copyOf(expected, k1 + 1));
-        assertThat(choice.stopText()).as(id).isEqualTo(full.substring(0, full.indexOf(stops.get(id))));
-        assertThat(full).endsWith(choice.stopText() + stops.get(id) + full.substring(full.indexOf(stops.get(id)) + stops.get(id).length()));
+        assertThat(choice.stopText())
+            .as(id)
+            .isEqualTo(full.substring(0, full.indexOf(stops.get(id))));
+        assertThat(full)
+            .endsWith(
+                choice.stopText()
+                    + stops.get(id)
+                    + full.substring(full.indexOf(stops.get(id)) + stops.get(id).length()));
       }
       RequestOutput.Choice none = outs.get("none").choices().get(0);
       assertThat(none.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -101,7 +110,8 @@ class StopTest {
       RequestOutput.Choice choice = outs.get("ids").choices().get(0);
       assertThat(choice.finishReason()).isEqualTo(FinishReason.STOP);
       assertThat(choice.outputTokenIds()).containsExactly(Arrays.copyOf(expected, first + 1));
-      assertThat(outs.get("strings").error()).isEqualTo("stop strings need a model with a tokenizer");
+      assertThat(outs.get("strings").error())
+          .isEqualTo("stop strings need a model with a tokenizer");
     }
   }
 }

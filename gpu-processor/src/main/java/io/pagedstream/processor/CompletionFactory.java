@@ -25,10 +25,15 @@ final class CompletionFactory {
     int promptTokens = r.getPromptTokenIds().size();
     ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
-    GenerationResult result = o.isError()
-        ? GenerationResult.error(r.getId(), o.error(), promptTokens, format)
-        : GenerationResult.of(r.getId(), OutputChoices.of(o, tokenizer), promptTokens, format,
-            System.currentTimeMillis());
+    GenerationResult result =
+        o.isError()
+            ? GenerationResult.error(r.getId(), o.error(), promptTokens, format)
+            : GenerationResult.of(
+                r.getId(),
+                OutputChoices.of(o, tokenizer),
+                promptTokens,
+                format,
+                System.currentTimeMillis());
     return Completions.of(result, r.getJobId(), System.currentTimeMillis())
         .setQueueMs(r.getSubmittedAtMs() > 0 ? Math.max(0, admittedAtMs - r.getSubmittedAtMs()) : 0)
         .setFirstTokenMs(o.firstTokenMillis())
@@ -42,7 +47,8 @@ final class CompletionFactory {
   Completion error(BatchedRequest r, String batchId, String message) {
     int promptTokens = r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size();
     ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
-    return Completions.error(r.getId(), r.getJobId(), message, promptTokens, format, System.currentTimeMillis())
+    return Completions.error(
+            r.getId(), r.getJobId(), message, promptTokens, format, System.currentTimeMillis())
         .setBatchId(batchId)
         .setProcessor(processor)
         .build();

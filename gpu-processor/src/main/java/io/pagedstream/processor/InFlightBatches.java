@@ -13,8 +13,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * Batches taken but not yet committed, per input partition in offset order. A batch becomes
- * committable when it and every earlier batch of its partition have all their outputs; its
- * output records are then released together with the offset after it.
+ * committable when it and every earlier batch of its partition have all their outputs; its output
+ * records are then released together with the offset after it.
  */
 final class InFlightBatches {
 
@@ -40,7 +40,8 @@ final class InFlightBatches {
     /** Records one request of the batch as answered (its output already added). */
     void answered() {
       if (outstanding <= 0) {
-        throw new IllegalStateException("batch " + batchId + " answered more often than it has requests");
+        throw new IllegalStateException(
+            "batch " + batchId + " answered more often than it has requests");
       }
       outstanding--;
     }
@@ -51,7 +52,10 @@ final class InFlightBatches {
   }
 
   /** What one transaction commits: output records and the offsets after their batches. */
-  record Committable(List<ProducerRecord<String, byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets, int batches) {
+  record Committable(
+      List<ProducerRecord<String, byte[]>> records,
+      Map<TopicPartition, OffsetAndMetadata> offsets,
+      int batches) {
     boolean isEmpty() {
       return offsets.isEmpty();
     }

@@ -17,7 +17,9 @@ public final class IntraOpThreads {
 
   private IntraOpThreads() {}
 
-  /** Sets the process's intra-op threads; {@code threads} 0 leaves PyTorch's default (one per core). */
+  /**
+   * Sets the process's intra-op threads; {@code threads} 0 leaves PyTorch's default (one per core).
+   */
   public static void set(int threads) {
     if (threads > 0) {
       Engine.getEngine("PyTorch"); // loads the natives first

@@ -39,19 +39,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The consume-generate-produce loop of one processor, on one thread (the engine's). Each turn:
- * take a batch while the engine's waiting queue holds less than a second KV pool's worth
- * ({@link Prefetch}), run one engine step, and commit finished batches (completions plus input
- * offsets, in one transaction) every commit interval, or sooner once enough completions are
- * finished. {@link LoopTimes} records where the time goes.
+ * The consume-generate-produce loop of one processor, on one thread (the engine's). Each turn: take
+ * a batch while the engine's waiting queue holds less than a second KV pool's worth ({@link
+ * Prefetch}), run one engine step, and commit finished batches (completions plus input offsets, in
+ * one transaction) every commit interval, or sooner once enough completions are finished. {@link
+ * LoopTimes} records where the time goes.
  */
 final class ProcessorLoop implements Runnable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessorLoop.class);
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
 
-  /** A request in the engine, where its answer goes, and its response-cache key if deterministic. */
-  private record Pending(InFlightBatches.Batch batch, BatchedRequest request, long admittedAtMs, String cacheKey) {}
+  /**
+   * A request in the engine, where its answer goes, and its response-cache key if deterministic.
+   */
+  private record Pending(
+      InFlightBatches.Batch batch, BatchedRequest request, long admittedAtMs, String cacheKey) {}
 
   private final ProcessorConfig config;
   private final LlmEngine engine;
@@ -66,19 +69,28 @@ final class ProcessorLoop implements Runnable {
   private final Map<String, Pending> pending = new HashMap<>();
   private final Prefetch prefetch;
   private final LoopTimes times;
+
   /** The batcher's KV estimates of the requests in {@link #pending}, summed. */
   private long heldBlocks;
+
   /** Completions finished since the last transaction. */
   private int unsentCompletions;
+
   private long nextKey;
   private long lastCommitNanos = System.nanoTime();
   private volatile boolean running = true;
   private volatile boolean killed;
   private volatile Throwable failure;
 
-  ProcessorLoop(ProcessorConfig config, LlmEngine engine, Consumer<String, byte[]> consumer,
-      Producer<String, byte[]> producer, AvroDeserializer<GenerationBatch> batchReader,
-      AvroSerializer<Completion> completionWriter, CompletionFactory completions, ProcessorStats stats,
+  ProcessorLoop(
+      ProcessorConfig config,
+      LlmEngine engine,
+      Consumer<String, byte[]> consumer,
+      Producer<String, byte[]> producer,
+      AvroDeserializer<GenerationBatch> batchReader,
+      AvroSerializer<Completion> completionWriter,
+      CompletionFactory completions,
+      ProcessorStats stats,
       String modelFingerprint) {
     this.config = config;
     this.engine = engine;
@@ -128,7 +140,8 @@ final class ProcessorLoop implements Runnable {
           }
           times.add(LoopTimes.Phase.ANSWER, System.nanoTime() - t3);
         }
-        // an idle engine loses nothing to a commit: its last results go out now, not an interval later
+        // an idle engine loses nothing to a commit: its last results go out now, not an interval
+        // later
         commit(!engine.hasUnfinished());
       }
       if (!killed) {
@@ -171,8 +184,13 @@ final class ProcessorLoop implements Runnable {
       batch = batchReader.deserialize(rec.topic(), rec.value());
     } catch (SerializationException e) {
       if (e.getCause() instanceof SchemaRegistryException sre && sre.isRetriable()) {
-        // the registry is down, the record is fine: read it again later instead of dead-lettering it
-        LOG.warn("schema registry unavailable, retrying batch at {}@{}: {}", tp, rec.offset(), sre.getMessage());
+        // the registry is down, the record is fine: read it again later instead of dead-lettering
+        // it
+        LOG.warn(
+            "schema registry unavailable, retrying batch at {}@{}: {}",
+            tp,
+            rec.offset(),
+            sre.getMessage());
         consumer.seek(tp, rec.offset());
         return;
       }
@@ -190,15 +208,26 @@ final class ProcessorLoop implements Runnable {
     for (BatchedRequest r : batch.getRequests()) {
       SamplingParams params;
       try {
-        params = new SamplingParams(r.getTemperature(), r.getTopP(), r.getTopK(), r.getSeed(), r.getMaxTokens(),
-            r.getIgnoreEos(), r.getStop(), r.getStopTokenIds(), r.getLogprobs(), r.getN());
+        params =
+            new SamplingParams(
+                r.getTemperature(),
+                r.getTopP(),
+                r.getTopK(),
+                r.getSeed(),
+                r.getMaxTokens(),
+                r.getIgnoreEos(),
+                r.getStop(),
+                r.getStopTokenIds(),
+                r.getLogprobs(),
+                r.getN());
       } catch (InvalidRequestException e) {
         complete(b, completions.error(r, batchId, e.getMessage()));
         continue;
       }
       String key = Long.toString(nextKey++);
       int[] prompt = TokenIds.toArray(r.getPromptTokenIds());
-      pending.put(key, new Pending(b, r, now, CacheKey.of(modelFingerprint, prompt, params).orElse(null)));
+      pending.put(
+          key, new Pending(b, r, now, CacheKey.of(modelFingerprint, prompt, params).orElse(null)));
       heldBlocks += r.getEstimatedKvBlocks();
       engine.add(key, prompt, params);
     }
@@ -214,15 +243,20 @@ final class ProcessorLoop implements Runnable {
     Completion c = completions.from(p.request(), p.batch().batchId, o, p.admittedAtMs());
     if (p.cacheKey() != null && !o.isError()) {
       // committed with the completion: a later identical deterministic request reuses it
-      p.batch().addOutput(new ProducerRecord<>(Topics.RESPONSE_CACHE, p.cacheKey(),
-          completionWriter.serialize(Topics.RESPONSE_CACHE, c)));
+      p.batch()
+          .addOutput(
+              new ProducerRecord<>(
+                  Topics.RESPONSE_CACHE,
+                  p.cacheKey(),
+                  completionWriter.serialize(Topics.RESPONSE_CACHE, c)));
     }
     complete(p.batch(), c);
   }
 
   private void complete(InFlightBatches.Batch b, Completion c) {
-    b.addOutput(new ProducerRecord<>(Topics.COMPLETIONS, c.getId(),
-        completionWriter.serialize(Topics.COMPLETIONS, c)));
+    b.addOutput(
+        new ProducerRecord<>(
+            Topics.COMPLETIONS, c.getId(), completionWriter.serialize(Topics.COMPLETIONS, c)));
     b.answered();
     unsentCompletions++;
     if (Completions.isError(c)) {
@@ -236,7 +270,9 @@ final class ProcessorLoop implements Runnable {
     RecordHeaders headers = new RecordHeaders();
     headers.add(Topics.HEADER_ERROR, reason.getBytes(StandardCharsets.UTF_8));
     headers.add(Topics.HEADER_SOURCE, (tp + "@" + rec.offset()).getBytes(StandardCharsets.UTF_8));
-    headers.add(Topics.HEADER_SERVICE, ("processor " + config.instanceId()).getBytes(StandardCharsets.UTF_8));
+    headers.add(
+        Topics.HEADER_SERVICE,
+        ("processor " + config.instanceId()).getBytes(StandardCharsets.UTF_8));
     b.addOutput(new ProducerRecord<>(Topics.DEAD_LETTER, null, rec.key(), rec.value(), headers));
     stats.deadLetters.incrementAndGet();
   }
@@ -244,12 +280,13 @@ final class ProcessorLoop implements Runnable {
   /**
    * Commits the finished batches in one transaction: once per commit interval, or sooner when
    * {@link ProcessorConfig#maxTransactionCompletions} are finished, or at once when {@code force}.
-   * A fast engine then pays one commit per few thousand completions, a slow one still shows
-   * results every interval.
+   * A fast engine then pays one commit per few thousand completions, a slow one still shows results
+   * every interval.
    */
   private void commit(boolean force) {
     long start = System.nanoTime();
-    if (!force && start - lastCommitNanos < config.commitInterval().toNanos()
+    if (!force
+        && start - lastCommitNanos < config.commitInterval().toNanos()
         && unsentCompletions < config.maxTransactionCompletions()) {
       return;
     }
@@ -270,7 +307,8 @@ final class ProcessorLoop implements Runnable {
       // a newer instance owns our transactional id: this one must stop, whatever it holds
       throw e;
     } catch (KafkaException e) {
-      LOG.warn("commit failed ({}); aborting and re-reading from the committed offsets", e.toString());
+      LOG.warn(
+          "commit failed ({}); aborting and re-reading from the committed offsets", e.toString());
       producer.abortTransaction();
       rewind();
       return;
@@ -278,7 +316,8 @@ final class ProcessorLoop implements Runnable {
     times.add(LoopTimes.Phase.COMMIT, System.nanoTime() - start);
     stats.transactions.incrementAndGet();
     stats.batchesCommitted.addAndGet(c.batches());
-    stats.completionsCommitted.addAndGet(c.records().stream().filter(r -> r.topic().equals(Topics.COMPLETIONS)).count());
+    stats.completionsCommitted.addAndGet(
+        c.records().stream().filter(r -> r.topic().equals(Topics.COMPLETIONS)).count());
   }
 
   /** Drops everything in flight and goes back to the last committed offsets. */
@@ -296,12 +335,15 @@ final class ProcessorLoop implements Runnable {
     }
   }
 
-  /** Takes batches' unfinished requests out of the engine; their partitions' next owner redoes them. */
+  /**
+   * Takes batches' unfinished requests out of the engine; their partitions' next owner redoes them.
+   */
   private void abandon(List<InFlightBatches.Batch> batches) {
     if (batches.isEmpty()) {
       return;
     }
-    Set<InFlightBatches.Batch> gone = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Set<InFlightBatches.Batch> gone =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     gone.addAll(batches);
     for (Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<String, Pending> e = it.next();

@@ -29,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One processor instance: an engine on one device, a consumer-group member on the batches topic
- * and a transactional producer, driven by a {@link ProcessorLoop} on its own thread.
+ * One processor instance: an engine on one device, a consumer-group member on the batches topic and
+ * a transactional producer, driven by a {@link ProcessorLoop} on its own thread.
  */
 public final class ProcessorService implements AutoCloseable {
 
@@ -56,34 +56,51 @@ public final class ProcessorService implements AutoCloseable {
     this.tokenizer = HuggingFaceTextTokenizer.forModel(config.model());
     // stop strings are matched on decoded text
     tokenizer.ifPresent(t -> engine.setTokenDecoder(t::decode));
-    Map<String, Object> consumerProps = KafkaClientSettings.groupConsumer(kafka, config.groupId(),
-            "processor-" + config.instanceId())
-        // static membership: a restarted instance takes its predecessor's place and partitions at
-        // once. Without it, a crashed member stays in the group until its session times out, and
-        // its replacement's join holds up the whole group (every member stops and drops its
-        // in-flight batches) for that long
-        .with(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "processor-" + config.instanceId())
-        .with(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
-        // one batch per poll: the loop decides when the engine has room for the next
-        .with(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)
-        // a CPU prefill step can take seconds; a GPU one never this long
-        .with(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000)
-        .withDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000)
-        .build();
-    this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-    Map<String, Object> producerProps = KafkaClientSettings.producer(kafka,
-            "processor-" + config.instanceId() + "-producer", config.transactionalId())
-        .with(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis())
-        .withDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
-        .withDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
-        .build();
-    this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+    Map<String, Object> consumerProps =
+        KafkaClientSettings.groupConsumer(
+                kafka, config.groupId(), "processor-" + config.instanceId())
+            // static membership: a restarted instance takes its predecessor's place and partitions
+            // at
+            // once. Without it, a crashed member stays in the group until its session times out,
+            // and
+            // its replacement's join holds up the whole group (every member stops and drops its
+            // in-flight batches) for that long
+            .with(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "processor-" + config.instanceId())
+            .with(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest")
+            // one batch per poll: the loop decides when the engine has room for the next
+            .with(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1)
+            // a CPU prefill step can take seconds; a GPU one never this long
+            .with(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 600_000)
+            .withDefault(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000)
+            .build();
+    this.consumer =
+        new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
+    Map<String, Object> producerProps =
+        KafkaClientSettings.producer(
+                kafka, "processor-" + config.instanceId() + "-producer", config.transactionalId())
+            .with(
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+                (int) config.transactionTimeout().toMillis())
+            .withDefault(ProducerConfig.LINGER_MS_CONFIG, 5)
+            .withDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+            .build();
+    this.producer =
+        new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     AvroDeserializer<GenerationBatch> batchReader = new AvroDeserializer<>(GenerationBatch.class);
     batchReader.configure(kafka.asMap(), false);
     AvroSerializer<Completion> completionWriter = new AvroSerializer<>();
     completionWriter.configure(kafka.asMap(), false);
-    this.loop = new ProcessorLoop(config, engine, consumer, producer, batchReader, completionWriter,
-        new CompletionFactory(tokenizer, config.instanceId()), stats, ModelFingerprint.of(config.model()));
+    this.loop =
+        new ProcessorLoop(
+            config,
+            engine,
+            consumer,
+            producer,
+            batchReader,
+            completionWriter,
+            new CompletionFactory(tokenizer, config.instanceId()),
+            stats,
+            ModelFingerprint.of(config.model()));
     this.thread = new Thread(this::runLoop, "processor-" + config.instanceId());
   }
 
@@ -92,8 +109,12 @@ public final class ProcessorService implements AutoCloseable {
     return start(config, kafka, null);
   }
 
-  /** Same, registering the processor's series and its Kafka clients' metrics (lag) in {@code registry}. */
-  public static ProcessorService start(ProcessorConfig config, KafkaSettings kafka, MeterRegistry registry) {
+  /**
+   * Same, registering the processor's series and its Kafka clients' metrics (lag) in {@code
+   * registry}.
+   */
+  public static ProcessorService start(
+      ProcessorConfig config, KafkaSettings kafka, MeterRegistry registry) {
     ProcessorService s = new ProcessorService(config, kafka);
     if (registry != null) {
       ProcessorMetrics.bind(registry, s);
@@ -102,8 +123,12 @@ public final class ProcessorService implements AutoCloseable {
       s.clientMetrics.forEach(m -> m.bindTo(registry));
     }
     s.thread.start();
-    LOG.info("processor {} started on {} ({} KV blocks of {} tokens)", config.instanceId(), s.engine.device(),
-        config.engine().numKvBlocks(), config.engine().blockSize());
+    LOG.info(
+        "processor {} started on {} ({} KV blocks of {} tokens)",
+        config.instanceId(),
+        s.engine.device(),
+        config.engine().numKvBlocks(),
+        config.engine().blockSize());
     return s;
   }
 
@@ -114,13 +139,15 @@ public final class ProcessorService implements AutoCloseable {
       if (loop.killed()) {
         // a crash, as far as the group can tell: no leave request, the member just goes silent
         producer.close(Duration.ZERO);
-        consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
-            .withTimeout(Duration.ZERO));
+        consumer.close(
+            CloseOptions.groupMembershipOperation(GroupMembershipOperation.REMAIN_IN_GROUP)
+                .withTimeout(Duration.ZERO));
       } else {
         producer.close(CLOSE_GRACE);
         // a static member stays in the group on close unless told: hand the partitions over now
-        consumer.close(CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
-            .withTimeout(CLOSE_GRACE));
+        consumer.close(
+            CloseOptions.groupMembershipOperation(GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(CLOSE_GRACE));
       }
     }
   }

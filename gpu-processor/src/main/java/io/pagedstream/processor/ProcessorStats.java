@@ -21,9 +21,9 @@ public final class ProcessorStats {
   private final LoopTimes times = new LoopTimes();
 
   /**
-   * What the loop holds after each turn: the work in memory, as opposed to the work still in
-   * Kafka. Its peaks show the backpressure: a batch is only taken once the engine has admitted
-   * everything it was given, so requests held never exceed what runs at once plus one batch.
+   * What the loop holds after each turn: the work in memory, as opposed to the work still in Kafka.
+   * Its peaks show the backpressure: a batch is only taken once the engine has admitted everything
+   * it was given, so requests held never exceed what runs at once plus one batch.
    */
   void observe(int batchesInFlight, int requestsHeld, int requestsWaiting) {
     inFlightBatches.set(batchesInFlight);

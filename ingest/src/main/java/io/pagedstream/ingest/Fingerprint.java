@@ -9,10 +9,10 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * A running SHA-256 over the parsed lines read so far, so that a resumed run can tell whether
- * the lines it is about to skip are the ones the earlier run committed. It hashes what each line
- * means (id, prompt, parameters, or the parse error), not its bytes: the reader only hands out
- * parsed lines, and two inputs that parse the same produce the same records anyway.
+ * A running SHA-256 over the parsed lines read so far, so that a resumed run can tell whether the
+ * lines it is about to skip are the ones the earlier run committed. It hashes what each line means
+ * (id, prompt, parameters, or the parse error), not its bytes: the reader only hands out parsed
+ * lines, and two inputs that parse the same produce the same records anyway.
  */
 final class Fingerprint {
 

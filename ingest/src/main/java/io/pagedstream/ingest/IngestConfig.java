@@ -10,13 +10,13 @@ import java.time.Duration;
  * @param input the JSONL file, or null for stdin
  * @param jobId the job of requests that name none; null generates one ({@link JobIds}), or, when
  *     resuming under an explicit transactional id, takes the one the earlier run used
- * @param transactionalId null derives {@code pagedstream-ingest.<job id>.<file name or stdin>},
- *     so running again with the same job id and input resumes; ignored unless transactional
+ * @param transactionalId null derives {@code pagedstream-ingest.<job id>.<file name or stdin>}, so
+ *     running again with the same job id and input resumes; ignored unless transactional
  * @param transactional write each chunk in one Kafka transaction and record resume points; false
  *     writes with an idempotent producer only (at least once: a re-run sends everything again)
  * @param chunkLines lines per transaction at most
- * @param chunkMaxAge a transaction is committed at the latest this long after its first line,
- *     even if the input pauses (slow stdin), so it never meets the transaction timeout and
+ * @param chunkMaxAge a transaction is committed at the latest this long after its first line, even
+ *     if the input pauses (slow stdin), so it never meets the transaction timeout and
  *     read_committed consumers see lines soon
  * @param topics where requests, error results and progress go
  */
@@ -40,11 +40,15 @@ public record IngestConfig(
       throw new IllegalArgumentException("chunk max age must be positive, got " + chunkMaxAge);
     }
     if (chunkMaxAge.toMillis() >= ProducerSettings.TRANSACTION_TIMEOUT_MS) {
-      throw new IllegalArgumentException("chunk max age must be shorter than the "
-          + ProducerSettings.TRANSACTION_TIMEOUT_MS / 1000 + " s transaction timeout, got " + chunkMaxAge);
+      throw new IllegalArgumentException(
+          "chunk max age must be shorter than the "
+              + ProducerSettings.TRANSACTION_TIMEOUT_MS / 1000
+              + " s transaction timeout, got "
+              + chunkMaxAge);
     }
     if (jobId != null && (jobId.isBlank() || jobId.length() > RequestValidator.MAX_ID_CHARS)) {
-      throw new IllegalArgumentException("job id must be 1 to " + RequestValidator.MAX_ID_CHARS + " characters");
+      throw new IllegalArgumentException(
+          "job id must be 1 to " + RequestValidator.MAX_ID_CHARS + " characters");
     }
     if (transactionalId != null && transactionalId.isBlank()) {
       throw new IllegalArgumentException("transactional id must not be blank");
@@ -59,7 +63,8 @@ public record IngestConfig(
 
   /** Reads {@code file}, transactional, default chunks and topics. */
   public static IngestConfig ofFile(Path file) {
-    return new IngestConfig(file, null, null, true, DEFAULT_CHUNK_LINES, DEFAULT_CHUNK_MAX_AGE, TopicNames.defaults());
+    return new IngestConfig(
+        file, null, null, true, DEFAULT_CHUNK_LINES, DEFAULT_CHUNK_MAX_AGE, TopicNames.defaults());
   }
 
   /** Reads standard input, transactional, default chunks and topics. */
@@ -77,7 +82,8 @@ public record IngestConfig(
   }
 
   public IngestConfig withJobId(String id) {
-    return new IngestConfig(input, id, transactionalId, transactional, chunkLines, chunkMaxAge, topics);
+    return new IngestConfig(
+        input, id, transactionalId, transactional, chunkLines, chunkMaxAge, topics);
   }
 
   public IngestConfig withTransactionalId(String id) {
@@ -90,7 +96,8 @@ public record IngestConfig(
   }
 
   public IngestConfig withChunkLines(int lines) {
-    return new IngestConfig(input, jobId, transactionalId, transactional, lines, chunkMaxAge, topics);
+    return new IngestConfig(
+        input, jobId, transactionalId, transactional, lines, chunkMaxAge, topics);
   }
 
   public IngestConfig withChunkMaxAge(Duration age) {
@@ -98,6 +105,7 @@ public record IngestConfig(
   }
 
   public IngestConfig withTopics(TopicNames names) {
-    return new IngestConfig(input, jobId, transactionalId, transactional, chunkLines, chunkMaxAge, names);
+    return new IngestConfig(
+        input, jobId, transactionalId, transactional, chunkLines, chunkMaxAge, names);
   }
 }

@@ -1,6 +1,5 @@
 package io.pagedstream.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,10 +7,10 @@ import io.pagedstream.core.OneLine;
 import java.nio.charset.StandardCharsets;
 
 /**
- * How far one transactional ingest has got: written in the same transaction as each chunk's
- * records to the progress topic (key = transactional id, JSON value), so it is committed exactly
- * when they are. A later run with the same transactional id skips the first {@code lines} lines
- * after checking that their {@code fingerprint} matches.
+ * How far one transactional ingest has got: written in the same transaction as each chunk's records
+ * to the progress topic (key = transactional id, JSON value), so it is committed exactly when they
+ * are. A later run with the same transactional id skips the first {@code lines} lines after
+ * checking that their {@code fingerprint} matches.
  *
  * @param lines input lines committed so far (requests and error results alike)
  * @param requests of those, requests written to the requests topic
@@ -51,17 +50,26 @@ public record IngestProgress(
   static IngestProgress fromJson(String key, byte[] value) {
     try {
       JsonNode o = JSON.readTree(value);
-      if (o == null || !o.isObject() || !o.path("job_id").isTextual() || !o.path("lines").canConvertToLong()
+      if (o == null
+          || !o.isObject()
+          || !o.path("job_id").isTextual()
+          || !o.path("lines").canConvertToLong()
           || !o.path("fingerprint").isTextual()) {
-        throw new IngestException("progress record of " + key + " is not an ingest progress record");
+        throw new IngestException(
+            "progress record of " + key + " is not an ingest progress record");
       }
-      return new IngestProgress(o.path("transactional_id").asText(key), o.path("job_id").asText(),
-          o.path("source").asText(""), o.path("lines").asLong(), o.path("requests").asLong(),
-          o.path("errors").asLong(), o.path("fingerprint").asText(), o.path("complete").asBoolean(),
+      return new IngestProgress(
+          o.path("transactional_id").asText(key),
+          o.path("job_id").asText(),
+          o.path("source").asText(""),
+          o.path("lines").asLong(),
+          o.path("requests").asLong(),
+          o.path("errors").asLong(),
+          o.path("fingerprint").asText(),
+          o.path("complete").asBoolean(),
           o.path("updated_at_ms").asLong());
     } catch (java.io.IOException e) {
-      throw new IngestException("progress record of " + key + " is not JSON: "
-          + OneLine.of(e), e);
+      throw new IngestException("progress record of " + key + " is not JSON: " + OneLine.of(e), e);
     }
   }
 }

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The loop of one ingest run: takes lines from a {@link LineSource}, routes each to exactly one
  * record and writes them in chunks. In transactional mode a chunk is one transaction holding its
- * records and a progress record; a failed chunk is aborted as a whole, so a read_committed
- * reader sees every line of a committed chunk once and nothing of the others.
+ * records and a progress record; a failed chunk is aborted as a whole, so a read_committed reader
+ * sees every line of a committed chunk once and nothing of the others.
  */
 final class IngestRun {
 
@@ -52,7 +52,8 @@ final class IngestRun {
   private long lastLogNanos = System.nanoTime();
 
   /** {@code progress} is null when the run is not transactional. */
-  IngestRun(RecordWriter writer, LineRouter router, ProgressStore progress, Plan plan, Clock clock) {
+  IngestRun(
+      RecordWriter writer, LineRouter router, ProgressStore progress, Plan plan, Clock clock) {
     this.writer = writer;
     this.router = router;
     this.progress = progress;
@@ -72,8 +73,15 @@ final class IngestRun {
           }
         } else if (item instanceof LineSource.Failure f) {
           abortQuietly();
-          throw new IngestException("cannot read " + plan.source() + " after line " + f.linesRead() + ": "
-              + OneLine.of(f.error()) + plan.resumeHint(), f.error());
+          throw new IngestException(
+              "cannot read "
+                  + plan.source()
+                  + " after line "
+                  + f.linesRead()
+                  + ": "
+                  + OneLine.of(f.error())
+                  + plan.resumeHint(),
+              f.error());
         } else if (item instanceof LineSource.End) {
           break;
         } else {
@@ -91,9 +99,16 @@ final class IngestRun {
         }
       }
       if (lastLine < skip) {
-        throw new IngestException(plan.source() + " has " + lastLine + " lines, but "
-            + plan.transactionalId() + " already committed " + skip + ": it is not the input that run"
-            + " read; give a new job id to ingest it as a new job");
+        throw new IngestException(
+            plan.source()
+                + " has "
+                + lastLine
+                + " lines, but "
+                + plan.transactionalId()
+                + " already committed "
+                + skip
+                + ": it is not the input that run"
+                + " read; give a new job id to ingest it as a new job");
       }
       commit(true);
     } catch (InterruptedException e) {
@@ -103,18 +118,32 @@ final class IngestRun {
     } catch (KafkaException e) {
       abortQuietly();
       Exception cause = sendFailure.get() != null ? sendFailure.get() : e;
-      String what = lastLine <= committedLines ? "the final progress record was not written"
-          : transactional() ? "lines " + (committedLines + 1) + "-" + lastLine + " were not written"
-          : "writing lines " + (committedLines + 1) + "-" + lastLine + " failed (some may have been written)";
-      throw new IngestException(what + ": " + OneLine.of(cause)
-          + plan.resumeHint(), cause);
+      String what =
+          lastLine <= committedLines
+              ? "the final progress record was not written"
+              : transactional()
+                  ? "lines " + (committedLines + 1) + "-" + lastLine + " were not written"
+                  : "writing lines "
+                      + (committedLines + 1)
+                      + "-"
+                      + lastLine
+                      + " failed (some may have been written)";
+      throw new IngestException(what + ": " + OneLine.of(cause) + plan.resumeHint(), cause);
     } catch (RuntimeException e) {
       abortQuietly();
       throw e;
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
-    return new IngestSummary(plan.jobId(), plan.transactionalId(), plan.source(), lastLine, requests, errors,
-        skip, chunks, elapsed);
+    return new IngestSummary(
+        plan.jobId(),
+        plan.transactionalId(),
+        plan.source(),
+        lastLine,
+        requests,
+        errors,
+        skip,
+        chunks,
+        elapsed);
   }
 
   private void write(LineSource.Line line) {
@@ -126,11 +155,13 @@ final class IngestRun {
       chunkStartNanos = System.nanoTime();
     }
     Outbound out = router.route(line.number(), line.parsed());
-    writer.send(out, (metadata, e) -> {
-      if (e != null) {
-        sendFailure.compareAndSet(null, e);
-      }
-    });
+    writer.send(
+        out,
+        (metadata, e) -> {
+          if (e != null) {
+            sendFailure.compareAndSet(null, e);
+          }
+        });
     chunkSize++;
     if (out.isError()) {
       chunkErrors++;
@@ -142,15 +173,27 @@ final class IngestRun {
     }
   }
 
-  /** Ends the open chunk (or, with {@code complete}, writes the final progress even if none is open). */
+  /**
+   * Ends the open chunk (or, with {@code complete}, writes the final progress even if none is
+   * open).
+   */
   private void commit(boolean complete) {
     if (transactional()) {
       if (!open) {
         writer.beginTransaction();
       }
-      progress.write(writer, new IngestProgress(plan.transactionalId(), plan.jobId(), plan.source(), lastLine,
-          priorRequests() + requests + chunkRequests, priorErrors() + errors + chunkErrors,
-          fingerprint.current(), complete, clock.millis()));
+      progress.write(
+          writer,
+          new IngestProgress(
+              plan.transactionalId(),
+              plan.jobId(),
+              plan.source(),
+              lastLine,
+              priorRequests() + requests + chunkRequests,
+              priorErrors() + errors + chunkErrors,
+              fingerprint.current(),
+              complete,
+              clock.millis()));
       writer.commitTransaction();
       chunks++;
     } else {
@@ -169,18 +212,33 @@ final class IngestRun {
     chunkErrors = 0;
     if (System.nanoTime() - lastLogNanos > LOG_EVERY_NANOS) {
       lastLogNanos = System.nanoTime();
-      LOG.info("Job {}: {} lines so far ({} requests, {} error results)", plan.jobId(), lastLine, requests, errors);
+      LOG.info(
+          "Job {}: {} lines so far ({} requests, {} error results)",
+          plan.jobId(),
+          lastLine,
+          requests,
+          errors);
     }
   }
 
   private void checkResumedPrefix(long skip) {
     if (!fingerprint.current().equals(plan.resumeFrom().fingerprint())) {
-      throw new IngestException("the first " + skip + " lines of " + plan.source() + " differ from the ones "
-          + plan.transactionalId() + " committed: it is not the same input; give a new job id to ingest"
-          + " it as a new job");
+      throw new IngestException(
+          "the first "
+              + skip
+              + " lines of "
+              + plan.source()
+              + " differ from the ones "
+              + plan.transactionalId()
+              + " committed: it is not the same input; give a new job id to ingest"
+              + " it as a new job");
     }
-    LOG.info("Resuming job {} after line {}: the earlier run of {} committed lines 1-{}", plan.jobId(), skip,
-        plan.transactionalId(), skip);
+    LOG.info(
+        "Resuming job {} after line {}: the earlier run of {} committed lines 1-{}",
+        plan.jobId(),
+        skip,
+        plan.transactionalId(),
+        skip);
   }
 
   private void abortQuietly() {

@@ -30,9 +30,18 @@ public record IngestSummary(
 
   /** One line for people, e.g. at the end of the ingest command. */
   public String describe() {
-    String resumed = resumedLines > 0 ? " (" + resumedLines + " already committed by an earlier run)" : "";
-    return String.format(Locale.ROOT, "job %s: %d lines from %s -> %d requests, %d error results%s in %.2f s",
-        jobId, lines, source, requests, errors, resumed, elapsed.toNanos() / 1e9);
+    String resumed =
+        resumedLines > 0 ? " (" + resumedLines + " already committed by an earlier run)" : "";
+    return String.format(
+        Locale.ROOT,
+        "job %s: %d lines from %s -> %d requests, %d error results%s in %.2f s",
+        jobId,
+        lines,
+        source,
+        requests,
+        errors,
+        resumed,
+        elapsed.toNanos() / 1e9);
   }
 
   /** One JSON line for scripts, e.g. to capture the generated job id. */

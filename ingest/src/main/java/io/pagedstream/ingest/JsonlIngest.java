@@ -34,7 +34,10 @@ import org.slf4j.LoggerFactory;
 public final class JsonlIngest {
 
   private static final Logger LOG = LoggerFactory.getLogger(JsonlIngest.class);
-  /** Parsed lines waiting for the producer: enough to keep it busy, small enough for big prompts. */
+
+  /**
+   * Parsed lines waiting for the producer: enough to keep it busy, small enough for big prompts.
+   */
   private static final int QUEUE_LINES = 512;
 
   private final KafkaSettings kafka;
@@ -92,8 +95,13 @@ public final class JsonlIngest {
     Map<String, Object> producerConfig = ProducerSettings.bulk(kafka, transactionalId);
     int transactionTimeoutMs = ProducerSettings.transactionTimeoutMs(producerConfig);
     if (config.transactional() && config.chunkMaxAge().toMillis() * 2 > transactionTimeoutMs) {
-      throw new IngestException("chunk max age " + config.chunkMaxAge().toMillis() + " ms must be under half"
-          + " the transaction timeout (transaction.timeout.ms=" + transactionTimeoutMs + ")");
+      throw new IngestException(
+          "chunk max age "
+              + config.chunkMaxAge().toMillis()
+              + " ms must be under half"
+              + " the transaction timeout (transaction.timeout.ms="
+              + transactionTimeoutMs
+              + ")");
     }
     int maxRecordBytes = Math.min(topicLimit, ProducerSettings.maxRequestSize(producerConfig));
 
@@ -103,11 +111,19 @@ public final class JsonlIngest {
       if (transactionalId != null) {
         initTransactions(writer, transactionalId);
         progress = new ProgressStore(kafka, topics.progress());
-        resumeFrom = progress.load(transactionalId, Duration.ofMillis(transactionTimeoutMs + 60_000L)).orElse(null);
+        resumeFrom =
+            progress
+                .load(transactionalId, Duration.ofMillis(transactionTimeoutMs + 60_000L))
+                .orElse(null);
         if (resumeFrom != null) {
           if (jobId != null && !jobId.equals(resumeFrom.jobId())) {
-            throw new IngestException("transactional id " + transactionalId + " belongs to job "
-                + resumeFrom.jobId() + ", not " + jobId);
+            throw new IngestException(
+                "transactional id "
+                    + transactionalId
+                    + " belongs to job "
+                    + resumeFrom.jobId()
+                    + ", not "
+                    + jobId);
           }
           jobId = resumeFrom.jobId();
         }
@@ -115,23 +131,41 @@ public final class JsonlIngest {
       if (jobId == null) {
         jobId = JobIds.generate(clock, RandomGenerator.getDefault());
       }
-      String hint = transactionalId == null ? ""
-          : "; run again with " + (config.transactionalId() != null
-              ? "--transactional-id " + transactionalId : "--job-id " + jobId) + " to resume";
-      LOG.info("Ingesting {} as job {} ({}){}", sourceName, jobId,
-          transactionalId == null ? "idempotent, not transactional" : "transactional id " + transactionalId,
+      String hint =
+          transactionalId == null
+              ? ""
+              : "; run again with "
+                  + (config.transactionalId() != null
+                      ? "--transactional-id " + transactionalId
+                      : "--job-id " + jobId)
+                  + " to resume";
+      LOG.info(
+          "Ingesting {} as job {} ({}){}",
+          sourceName,
+          jobId,
+          transactionalId == null
+              ? "idempotent, not transactional"
+              : "transactional id " + transactionalId,
           resumeFrom == null ? "" : ", resuming after line " + resumeFrom.lines());
-      IngestRun.Plan plan = new IngestRun.Plan(jobId, transactionalId, sourceName, resumeFrom,
-          config.chunkLines(), config.chunkMaxAge(), hint);
+      IngestRun.Plan plan =
+          new IngestRun.Plan(
+              jobId,
+              transactionalId,
+              sourceName,
+              resumeFrom,
+              config.chunkLines(),
+              config.chunkMaxAge(),
+              hint);
       LineRouter router = new LineRouter(serializer, topics, maxRecordBytes, clock, jobId);
       try (LineSource lines = LineSource.start(in, QUEUE_LINES)) {
-        IngestSummary summary = new IngestRun(writer, router, progress, plan, clock).execute(lines, started);
+        IngestSummary summary =
+            new IngestRun(writer, router, progress, plan, clock).execute(lines, started);
         LOG.info("Ingest done: {}", summary.describe());
         return summary;
       }
     } catch (KafkaException e) {
-      throw new IngestException("Kafka at " + kafka.bootstrapServers() + " failed: "
-          + OneLine.of(e), e);
+      throw new IngestException(
+          "Kafka at " + kafka.bootstrapServers() + " failed: " + OneLine.of(e), e);
     }
   }
 
@@ -139,8 +173,8 @@ public final class JsonlIngest {
     try {
       writer.initTransactions();
     } catch (KafkaException e) {
-      throw new IngestException("cannot start transactions as " + transactionalId + ": "
-          + OneLine.of(e), e);
+      throw new IngestException(
+          "cannot start transactions as " + transactionalId + ": " + OneLine.of(e), e);
     }
   }
 }

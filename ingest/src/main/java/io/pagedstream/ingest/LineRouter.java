@@ -30,8 +30,8 @@ import org.apache.kafka.common.serialization.Serializer;
  *                       └─ problem, or too large ─► error Completion ─► completions topic
  * </pre>
  *
- * Lines must come to {@link #route} in order, each once; the routing of a line depends only on
- * the lines before it, so a resumed run routes the same input the same way.
+ * Lines must come to {@link #route} in order, each once; the routing of a line depends only on the
+ * lines before it, so a resumed run routes the same input the same way.
  */
 final class LineRouter {
 
@@ -46,10 +46,15 @@ final class LineRouter {
   private final ResultIds ids = new ResultIds();
 
   /**
-   * @param maxRecordBytes the smaller of the producer's max.request.size and the topics' max.message.bytes
+   * @param maxRecordBytes the smaller of the producer's max.request.size and the topics'
+   *     max.message.bytes
    * @param jobId the job of requests that name none
    */
-  LineRouter(Serializer<SpecificRecord> serializer, TopicNames topics, int maxRecordBytes, Clock clock,
+  LineRouter(
+      Serializer<SpecificRecord> serializer,
+      TopicNames topics,
+      int maxRecordBytes,
+      Clock clock,
       String jobId) {
     this.serializer = serializer;
     this.topics = topics;
@@ -58,7 +63,9 @@ final class LineRouter {
     this.jobId = jobId;
   }
 
-  /** Claims the line's result id without building a record: for lines an earlier run already wrote. */
+  /**
+   * Claims the line's result id without building a record: for lines an earlier run already wrote.
+   */
   void replay(long number, ParsedLine line) {
     ids.resolve(number, line);
   }
@@ -83,7 +90,10 @@ final class LineRouter {
     return request(((ParsedLine.Ok) line).request());
   }
 
-  /** The request for the batcher, or its error result. The id must be usable ({@link RequestValidator#idProblem}). */
+  /**
+   * The request for the batcher, or its error result. The id must be usable ({@link
+   * RequestValidator#idProblem}).
+   */
   Outbound request(PromptRequest r) {
     String job = r.jobId() == null || r.jobId().isBlank() ? jobId : r.jobId();
     Optional<String> problem = RequestValidator.modelFreeProblem(r);
@@ -93,22 +103,37 @@ final class LineRouter {
       return error(r.id(), errorJob, problem.get(), r.knownPromptTokens(), r.format());
     }
     byte[] value = serializer.serialize(topics.requests(), avro(r, job, clock.millis()));
-    int size = value.length + r.id().getBytes(StandardCharsets.UTF_8).length + RECORD_OVERHEAD_BYTES;
+    int size =
+        value.length + r.id().getBytes(StandardCharsets.UTF_8).length + RECORD_OVERHEAD_BYTES;
     if (size > maxRecordBytes) {
-      return error(r.id(), job, "request is " + value.length + " bytes, more than the "
-          + (maxRecordBytes - RECORD_OVERHEAD_BYTES) + " bytes a record of " + topics.requests()
-          + " may hold", r.knownPromptTokens(), r.format());
+      return error(
+          r.id(),
+          job,
+          "request is "
+              + value.length
+              + " bytes, more than the "
+              + (maxRecordBytes - RECORD_OVERHEAD_BYTES)
+              + " bytes a record of "
+              + topics.requests()
+              + " may hold",
+          r.knownPromptTokens(),
+          r.format());
     }
     return new Outbound(topics.requests(), r.id(), job, value, null);
   }
 
-  /** An error result, in the default job, for request {@code id} that failed before it could be sent. */
+  /**
+   * An error result, in the default job, for request {@code id} that failed before it could be
+   * sent.
+   */
   Outbound error(String id, String message) {
     return error(id, jobId, message, 0, ResponseFormat.NATIVE);
   }
 
-  private Outbound error(String id, String job, String message, int promptTokens, ResponseFormat format) {
-    var completion = Completions.error(id, job, message, promptTokens, format, clock.millis()).build();
+  private Outbound error(
+      String id, String job, String message, int promptTokens, ResponseFormat format) {
+    var completion =
+        Completions.error(id, job, message, promptTokens, format, clock.millis()).build();
     byte[] value = serializer.serialize(topics.completions(), completion);
     return new Outbound(topics.completions(), id, job, value, completion.getError());
   }
@@ -119,29 +144,38 @@ final class LineRouter {
    */
   private static GenerationRequest avro(PromptRequest r, String jobId, long submittedAtMs) {
     SamplingParams p = r.params();
-    GenerationRequest.Builder b = GenerationRequest.newBuilder()
-        .setId(r.id())
-        .setJobId(jobId)
-        .setMaxTokens(p.maxTokens())
-        .setTemperature(p.temperature())
-        .setTopP(p.topP())
-        .setTopK(p.topK())
-        .setSeed(p.seed())
-        .setIgnoreEos(p.ignoreEos())
-        .setStop(p.stop())
-        .setStopTokenIds(p.stopTokenIds())
-        .setLogprobs(p.logprobs())
-        .setN(p.n())
-        .setFormat(r.format().kind().wire())
-        .setCustomId(r.format().customId())
-        .setModel(r.format().model())
-        .setSubmittedAtMs(submittedAtMs);
+    GenerationRequest.Builder b =
+        GenerationRequest.newBuilder()
+            .setId(r.id())
+            .setJobId(jobId)
+            .setMaxTokens(p.maxTokens())
+            .setTemperature(p.temperature())
+            .setTopP(p.topP())
+            .setTopK(p.topK())
+            .setSeed(p.seed())
+            .setIgnoreEos(p.ignoreEos())
+            .setStop(p.stop())
+            .setStopTokenIds(p.stopTokenIds())
+            .setLogprobs(p.logprobs())
+            .setN(p.n())
+            .setFormat(r.format().kind().wire())
+            .setCustomId(r.format().customId())
+            .setModel(r.format().model())
+            .setSubmittedAtMs(submittedAtMs);
     if (r.isChat()) {
       // the batcher renders them with the model's chat template: only it knows the model
-      b.setMessages(r.messages().stream()
-          .map(m -> ChatTurn.newBuilder().setRole(m.role().wireName()).setContent(m.content())
-              .setTextParts(m.textParts()).build()).toList())
-          .setPrompt(null).setPromptTokenIds(null);
+      b.setMessages(
+              r.messages().stream()
+                  .map(
+                      m ->
+                          ChatTurn.newBuilder()
+                              .setRole(m.role().wireName())
+                              .setContent(m.content())
+                              .setTextParts(m.textParts())
+                              .build())
+                  .toList())
+          .setPrompt(null)
+          .setPromptTokenIds(null);
       return b.build();
     }
     if (r.promptTokenIds() != null) {

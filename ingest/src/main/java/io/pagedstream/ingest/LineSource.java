@@ -9,8 +9,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads and parses the input on its own thread and hands the lines over through a small queue.
- * The point is the timeout on {@link #next}: with stdin fed slowly, a blocking read would keep a
+ * Reads and parses the input on its own thread and hands the lines over through a small queue. The
+ * point is the timeout on {@link #next}: with stdin fed slowly, a blocking read would keep a
  * chunk's transaction open until the next line came, past the transaction timeout; with a timeout
  * the ingest loop commits what it has and waits with no transaction open.
  */

@@ -17,16 +17,17 @@ final class ProducerSettings {
   /** How long a chunk's transaction may stay open before the coordinator aborts it. */
   static final int TRANSACTION_TIMEOUT_MS = 300_000;
 
-  private static final Map<String, Object> BULK_DEFAULTS = Map.of(
-      // wait a little so that batches fill: one request per prompt, often millions of them
-      ProducerConfig.LINGER_MS_CONFIG, "50",
-      ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
-      ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L * 1024 * 1024),
-      // prompts are text and compress well; lz4 costs little CPU and needs no native library
-      ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-      ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5",
-      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000",
-      ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS));
+  private static final Map<String, Object> BULK_DEFAULTS =
+      Map.of(
+          // wait a little so that batches fill: one request per prompt, often millions of them
+          ProducerConfig.LINGER_MS_CONFIG, "50",
+          ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024),
+          ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(64L * 1024 * 1024),
+          // prompts are text and compress well; lz4 costs little CPU and needs no native library
+          ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+          ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5",
+          ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "300000",
+          ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Integer.toString(TRANSACTION_TIMEOUT_MS));
 
   private ProducerSettings() {}
 

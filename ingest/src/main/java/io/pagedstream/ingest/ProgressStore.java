@@ -1,7 +1,7 @@
 package io.pagedstream.ingest;
 
-import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.core.OneLine;
+import io.pagedstream.schemas.KafkaClientSettings;
 import io.pagedstream.schemas.KafkaSettings;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,26 +42,34 @@ final class ProgressStore {
    * initTransactions()}, which resolves that id's own open transaction.
    *
    * <p>It reads read_committed up to the high watermark taken now, not merely to the last stable
-   * offset: another ingest's open transaction holds the last stable offset back, and stopping
-   * there could miss this id's newest committed record and resume from an older one, sending
-   * lines twice. So this waits until every transaction open now has ended (at most {@code
-   * timeout}, which should exceed the transaction timeout).
+   * offset: another ingest's open transaction holds the last stable offset back, and stopping there
+   * could miss this id's newest committed record and resume from an older one, sending lines twice.
+   * So this waits until every transaction open now has ended (at most {@code timeout}, which should
+   * exceed the transaction timeout).
    */
   Optional<IngestProgress> load(String transactionalId, Duration timeout) {
     Map<TopicPartition, Long> ends = highWatermarks();
     long start = System.nanoTime();
     long deadline = start + timeout.toNanos();
     IngestProgress last = null;
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
-        KafkaClientSettings.assignedConsumer(kafka, "pagedstream-ingest-progress").build(),
-        new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(
+            KafkaClientSettings.assignedConsumer(kafka, "pagedstream-ingest-progress").build(),
+            new StringDeserializer(),
+            new ByteArrayDeserializer())) {
       consumer.assign(ends.keySet());
       consumer.seekToBeginning(ends.keySet());
       boolean waitLogged = false;
       while (!reached(consumer, ends)) {
         if (System.nanoTime() > deadline) {
-          throw new IngestException("cannot read the progress of " + transactionalId + " from "
-              + topic + " within " + timeout.toSeconds() + " s: a transaction on it stays open");
+          throw new IngestException(
+              "cannot read the progress of "
+                  + transactionalId
+                  + " from "
+                  + topic
+                  + " within "
+                  + timeout.toSeconds()
+                  + " s: a transaction on it stays open");
         }
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
           if (transactionalId.equals(r.key())) {
@@ -69,8 +77,10 @@ final class ProgressStore {
           }
         }
         if (!waitLogged && System.nanoTime() - start > 10_000_000_000L) {
-          LOG.info("Waiting for open transactions on {} to end before reading the progress of {}",
-              topic, transactionalId);
+          LOG.info(
+              "Waiting for open transactions on {} to end before reading the progress of {}",
+              topic,
+              transactionalId);
           waitLogged = true;
         }
       }
@@ -98,26 +108,39 @@ final class ProgressStore {
    */
   private Map<TopicPartition, Long> highWatermarks() {
     long deadline = System.nanoTime() + 10_000_000_000L;
-    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-ingest-admin").build())) {
+    try (Admin admin =
+        Admin.create(KafkaClientSettings.admin(kafka, "pagedstream-ingest-admin").build())) {
       while (true) {
         try {
           Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-          admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic)
-              .partitions().forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get(60, TimeUnit.SECONDS)
+              .get(topic)
+              .partitions()
+              .forEach(
+                  p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
           Map<TopicPartition, Long> ends = new HashMap<>();
-          admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all()
-              .get(60, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+          admin
+              .listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED))
+              .all()
+              .get(60, TimeUnit.SECONDS)
+              .forEach((tp, info) -> ends.put(tp, info.offset()));
           return ends;
         } catch (ExecutionException e) {
-          if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-            throw new IngestException("cannot read the end offsets of " + topic + ": "
-                + OneLine.of(e.getCause()), e.getCause());
+          if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
+            throw new IngestException(
+                "cannot read the end offsets of " + topic + ": " + OneLine.of(e.getCause()),
+                e.getCause());
           }
         }
         Thread.sleep(250);
       }
     } catch (TimeoutException e) {
-      throw new IngestException("Kafka at " + kafka.bootstrapServers() + " did not answer within 60 s", e);
+      throw new IngestException(
+          "Kafka at " + kafka.bootstrapServers() + " did not answer within 60 s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IngestException("interrupted while reading " + topic, e);

@@ -15,9 +15,9 @@ import org.apache.kafka.common.KafkaException;
 
 /**
  * Sends prompts from your own code, with the same checks and records as the ingest command: a
- * request that passes goes to the requests topic for the batcher, one that cannot run on any
- * model becomes an error result on the completions topic at once. Either way each call ends in
- * exactly one record, keyed by the request id. Thread-safe.
+ * request that passes goes to the requests topic for the batcher, one that cannot run on any model
+ * becomes an error result on the completions topic at once. Either way each call ends in exactly
+ * one record, keyed by the request id. Thread-safe.
  *
  * <pre>{@code
  * KafkaSettings kafka = KafkaSettings.of("broker:9092", Path.of("client.properties"));
@@ -30,9 +30,9 @@ import org.apache.kafka.common.KafkaException;
  * }</pre>
  *
  * <p>Delivery: idempotent with {@code acks=all}, so retries never duplicate or reorder a record,
- * but no transactions: a program that crashes and sends everything again sends duplicates. Ids
- * are not checked for uniqueness (that would need memory growing with every call); keep them
- * unique within a job. For files with resume after a crash, use {@link JsonlIngest}.
+ * but no transactions: a program that crashes and sends everything again sends duplicates. Ids are
+ * not checked for uniqueness (that would need memory growing with every call); keep them unique
+ * within a job. For files with resume after a crash, use {@link JsonlIngest}.
  */
 public final class PromptProducer implements AutoCloseable {
 
@@ -47,7 +47,9 @@ public final class PromptProducer implements AutoCloseable {
     this.jobId = jobId;
   }
 
-  /** {@code kafka}: bootstrap servers and client settings, usually with the registry settings too. */
+  /**
+   * {@code kafka}: bootstrap servers and client settings, usually with the registry settings too.
+   */
   public static Builder builder(KafkaSettings kafka) {
     return new Builder(Objects.requireNonNull(kafka, "kafka"));
   }
@@ -62,7 +64,8 @@ public final class PromptProducer implements AutoCloseable {
    * the record (all in-sync replicas), and tells whether it was a request or an error result.
    *
    * @throws IllegalArgumentException when the id is empty or longer than {@value
-   *     RequestValidator#MAX_ID_CHARS} characters: without a usable id there is no key for any result
+   *     RequestValidator#MAX_ID_CHARS} characters: without a usable id there is no key for any
+   *     result
    */
   public CompletableFuture<Sent> send(PromptRequest request) {
     Objects.requireNonNull(request, "request");
@@ -75,8 +78,8 @@ public final class PromptProducer implements AutoCloseable {
   }
 
   /**
-   * Parses one JSONL request line and sends it, or its error result. A line without a usable id
-   * is keyed {@code line-N}, N counting this producer's {@code sendJson} calls from 1.
+   * Parses one JSONL request line and sends it, or its error result. A line without a usable id is
+   * keyed {@code line-N}, N counting this producer's {@code sendJson} calls from 1.
    */
   public CompletableFuture<Sent> sendJson(String line) {
     return sendJson(line, lines.incrementAndGet());
@@ -84,12 +87,13 @@ public final class PromptProducer implements AutoCloseable {
 
   /** Like {@link #sendJson(String)}, with the line number that names a line without a usable id. */
   public CompletableFuture<Sent> sendJson(String line, long lineNumber) {
-    return write(records.routeAlone(lineNumber, RequestParser.parse(line == null ? "" : line, lineNumber)));
+    return write(
+        records.routeAlone(lineNumber, RequestParser.parse(line == null ? "" : line, lineNumber)));
   }
 
   /**
-   * Records that request {@code id} failed before it could be sent (a template that did not
-   * render, a source row that could not be read): an error result with {@code error}'s first line.
+   * Records that request {@code id} failed before it could be sent (a template that did not render,
+   * a source row that could not be read): an error result with {@code error}'s first line.
    */
   public CompletableFuture<Sent> reject(String id, String error) {
     Optional<String> idProblem = RequestValidator.idProblem(id);
@@ -113,14 +117,22 @@ public final class PromptProducer implements AutoCloseable {
   private CompletableFuture<Sent> write(Outbound out) {
     CompletableFuture<Sent> result = new CompletableFuture<>();
     try {
-      writer.send(out, (metadata, e) -> {
-        if (e != null) {
-          result.completeExceptionally(e);
-        } else {
-          result.complete(new Sent(out.id(), out.jobId(), metadata.topic(), metadata.partition(),
-              metadata.offset(), out.error()));
-        }
-      });
+      writer.send(
+          out,
+          (metadata, e) -> {
+            if (e != null) {
+              result.completeExceptionally(e);
+            } else {
+              result.complete(
+                  new Sent(
+                      out.id(),
+                      out.jobId(),
+                      metadata.topic(),
+                      metadata.partition(),
+                      metadata.offset(),
+                      out.error()));
+            }
+          });
     } catch (KafkaException e) {
       result.completeExceptionally(e);
     }
@@ -142,7 +154,8 @@ public final class PromptProducer implements AutoCloseable {
     /** The job of requests that name none; default: a generated one ({@link JobIds}). */
     public Builder jobId(String id) {
       if (id != null && (id.isBlank() || id.length() > RequestValidator.MAX_ID_CHARS)) {
-        throw new IllegalArgumentException("job id must be 1 to " + RequestValidator.MAX_ID_CHARS + " characters");
+        throw new IllegalArgumentException(
+            "job id must be 1 to " + RequestValidator.MAX_ID_CHARS + " characters");
       }
       this.jobId = id;
       return this;
@@ -163,18 +176,23 @@ public final class PromptProducer implements AutoCloseable {
     /**
      * Checks the topics exist and creates the producer.
      *
-     * @throws IngestException when a topic is missing, Kafka does not answer, or no schema
-     *     registry is configured
+     * @throws IngestException when a topic is missing, Kafka does not answer, or no schema registry
+     *     is configured
      */
     public PromptProducer build() {
-      SchemaRegistryConfig registryConfig = registry != null
-          ? RegistrySettings.requireUrl(registry) : RegistrySettings.from(kafka);
+      SchemaRegistryConfig registryConfig =
+          registry != null ? RegistrySettings.requireUrl(registry) : RegistrySettings.from(kafka);
       int topicLimit = topics.preflight(kafka);
       var producerConfig = ProducerSettings.bulk(kafka, null);
       int maxRecordBytes = Math.min(topicLimit, ProducerSettings.maxRequestSize(producerConfig));
       String job = jobId != null ? jobId : JobIds.generate();
-      LineRouter records = new LineRouter(RegistrySettings.serializer(registryConfig), topics, maxRecordBytes,
-          Clock.systemUTC(), job);
+      LineRouter records =
+          new LineRouter(
+              RegistrySettings.serializer(registryConfig),
+              topics,
+              maxRecordBytes,
+              Clock.systemUTC(),
+              job);
       RecordWriter writer;
       try {
         writer = new RecordWriter(producerConfig);

@@ -11,20 +11,22 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The one Kafka producer behind ingest. Values arrive already serialized ({@link Outbound}), so
- * one producer, and therefore one transaction, covers requests, error results and progress
- * records on their different topics.
+ * The one Kafka producer behind ingest. Values arrive already serialized ({@link Outbound}), so one
+ * producer, and therefore one transaction, covers requests, error results and progress records on
+ * their different topics.
  */
 final class RecordWriter implements AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
 
   RecordWriter(Map<String, Object> producerConfig) {
-    this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
+    this.producer =
+        new KafkaProducer<>(producerConfig, new StringSerializer(), new ByteArraySerializer());
   }
 
   Future<RecordMetadata> send(Outbound record, Callback callback) {
-    return producer.send(new ProducerRecord<>(record.topic(), record.id(), record.value()), callback);
+    return producer.send(
+        new ProducerRecord<>(record.topic(), record.id(), record.value()), callback);
   }
 
   Future<RecordMetadata> send(String topic, String key, byte[] value) {
@@ -32,8 +34,8 @@ final class RecordWriter implements AutoCloseable {
   }
 
   /**
-   * Registers the transactional id with its coordinator: fences any older producer with the same
-   * id and aborts the transaction it left open (a crashed run's unfinished chunk).
+   * Registers the transactional id with its coordinator: fences any older producer with the same id
+   * and aborts the transaction it left open (a crashed run's unfinished chunk).
    */
   void initTransactions() {
     producer.initTransactions();

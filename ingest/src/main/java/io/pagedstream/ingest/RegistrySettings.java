@@ -31,8 +31,11 @@ final class RegistrySettings {
 
   static SchemaRegistryConfig requireUrl(SchemaRegistryConfig config) {
     if (config.urls().isEmpty()) {
-      throw new IngestException("no " + SchemaRegistryConfig.URL + " in the Kafka config: ingest must"
-          + " register its schemas where the batcher and processors read them");
+      throw new IngestException(
+          "no "
+              + SchemaRegistryConfig.URL
+              + " in the Kafka config: ingest must"
+              + " register its schemas where the batcher and processors read them");
     }
     return config;
   }

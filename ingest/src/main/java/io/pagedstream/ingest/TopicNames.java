@@ -43,9 +43,9 @@ public record TopicNames(String requests, String completions, String progress) {
 
   /**
    * Creates the progress topic as {@link Topics#INGEST_PROGRESS} is specified (with the broker's
-   * default replication) if it is missing: it belongs to ingest, so a first run on a fresh
-   * cluster should not need a manual step. Clusters that forbid topic creation must create it
-   * themselves (docker/README.md).
+   * default replication) if it is missing: it belongs to ingest, so a first run on a fresh cluster
+   * should not need a manual step. Clusters that forbid topic creation must create it themselves
+   * (docker/README.md).
    */
   void ensureProgressTopic(KafkaSettings kafka) {
     TopicSpec spec = Topics.spec(Topics.INGEST_PROGRESS).withName(progress);

@@ -56,24 +56,26 @@ class JsonlIngestTest {
   /** Good and bad lines of every kind; 5 requests and 11 error results. */
   private static byte[] mixedInput() {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    write(b, "{\"id\":\"a\",\"prompt\":\"Hello\"}\n");                                    // 1 request
-    write(b, "{\"id\":\"b\",\"prompt_token_ids\":[1,2,3],\"max_tokens\":4}\n");           // 2 request
-    write(b, "this is not json\n");                                                      // 3 line-3
-    write(b, "{\"id\":\"d\",\"prompt\":5}\n");                                           // 4 wrong type
-    write(b, "{\"id\":\"e\",\"prompt\":\"x\",\"max_tokens\":-1}\n");                      // 5 out of range
+    write(b, "{\"id\":\"a\",\"prompt\":\"Hello\"}\n"); // 1 request
+    write(b, "{\"id\":\"b\",\"prompt_token_ids\":[1,2,3],\"max_tokens\":4}\n"); // 2 request
+    write(b, "this is not json\n"); // 3 line-3
+    write(b, "{\"id\":\"d\",\"prompt\":5}\n"); // 4 wrong type
+    write(b, "{\"id\":\"e\",\"prompt\":\"x\",\"max_tokens\":-1}\n"); // 5 out of range
     b.write(0xff);
     b.write(0xfe);
-    write(b, "{\"id\":\"f\"}\n");                                                        // 6 not UTF-8
-    write(b, "{\"id\":\"g\",\"max_tokens\":3}\n");                                       // 7 no prompt
-    write(b, "{\"id\":\"a\",\"prompt\":\"again\"}\n");                                   // 8 duplicate
-    write(b, "{\"prompt\":\"no id\"}\n");                                                // 9 request line-9
-    write(b, "\n");                                                                      // 10 empty
-    write(b, "{\"id\":\"k\",\"prompt\":\"hi\",\"job_id\":\"other-job\"}\n");              // 11 request
-    write(b, "{\"id\":\"l\",\"prompt_token_ids\":[]}\n");                                // 12 empty ids
-    write(b, "{\"id\":\"m\",\"prompt_token_ids\":[-1]}\n");                              // 13 negative id
-    write(b, "{\"id\":\"n\",\"prompt\":\"\"}\n");                                        // 14 empty prompt
-    write(b, "{\"id\":\"o\",\"prompt\":\"" + "w".repeat(2 * 1024 * 1024) + "\"}\n");     // 15 too large
-    write(b, "{\"id\":\"p\",\"prompt\":\"t\",\"temperature\":0,\"top_k\":3,\"seed\":42}"); // 16, no final newline
+    write(b, "{\"id\":\"f\"}\n"); // 6 not UTF-8
+    write(b, "{\"id\":\"g\",\"max_tokens\":3}\n"); // 7 no prompt
+    write(b, "{\"id\":\"a\",\"prompt\":\"again\"}\n"); // 8 duplicate
+    write(b, "{\"prompt\":\"no id\"}\n"); // 9 request line-9
+    write(b, "\n"); // 10 empty
+    write(b, "{\"id\":\"k\",\"prompt\":\"hi\",\"job_id\":\"other-job\"}\n"); // 11 request
+    write(b, "{\"id\":\"l\",\"prompt_token_ids\":[]}\n"); // 12 empty ids
+    write(b, "{\"id\":\"m\",\"prompt_token_ids\":[-1]}\n"); // 13 negative id
+    write(b, "{\"id\":\"n\",\"prompt\":\"\"}\n"); // 14 empty prompt
+    write(b, "{\"id\":\"o\",\"prompt\":\"" + "w".repeat(2 * 1024 * 1024) + "\"}\n"); // 15 too large
+    write(b, "{\"id\":\"p\",\"prompt\":\"t\",\"temperature\":0,\"top_k\":3,\"seed\":42}"); // 16, no
+    // final
+    // newline
     return b.toByteArray();
   }
 
@@ -85,7 +87,10 @@ class JsonlIngestTest {
     StringBuilder s = new StringBuilder();
     for (int i = from; i <= to; i++) {
       // every third line is bad, so resumed runs must keep both kinds straight
-      s.append(i % 3 == 0 ? "{\"id\":\"r" + i + "\",\"max_tokens\":0}" : "{\"id\":\"r" + i + "\",\"prompt\":\"p" + i + "\"}")
+      s.append(
+              i % 3 == 0
+                  ? "{\"id\":\"r" + i + "\",\"max_tokens\":0}"
+                  : "{\"id\":\"r" + i + "\",\"prompt\":\"p" + i + "\"}")
           .append('\n');
     }
     return s.toString().getBytes(StandardCharsets.UTF_8);
@@ -102,9 +107,15 @@ class JsonlIngestTest {
     Path file = dir.resolve("prompts.jsonl");
     Files.write(file, mixedInput());
 
-    IngestSummary s = new JsonlIngest(t.settings(),
-        IngestConfig.ofFile(file).withTopics(t.names()).withJobId("mixed").withChunkLines(4)
-            .withChunkMaxAge(Duration.ofSeconds(60))).run();
+    IngestSummary s =
+        new JsonlIngest(
+                t.settings(),
+                IngestConfig.ofFile(file)
+                    .withTopics(t.names())
+                    .withJobId("mixed")
+                    .withChunkLines(4)
+                    .withChunkMaxAge(Duration.ofSeconds(60)))
+            .run();
 
     assertThat(s.lines()).isEqualTo(16);
     assertThat(s.requests()).isEqualTo(5);
@@ -122,7 +133,8 @@ class JsonlIngestTest {
     assertThat(reads.stream().filter(r -> r.topic().equals(t.names().requests())).map(Read::key))
         .containsExactlyInAnyOrder("a", "b", "line-9", "k", "p");
     assertThat(reads.stream().filter(r -> r.topic().equals(t.names().completions())).map(Read::key))
-        .containsExactlyInAnyOrder("line-3", "d", "e", "line-6", "g", "line-8", "line-10", "l", "m", "n", "o");
+        .containsExactlyInAnyOrder(
+            "line-3", "d", "e", "line-6", "g", "line-8", "line-10", "l", "m", "n", "o");
 
     assertThat(byKey.get("a").request().getPrompt()).isEqualTo("Hello");
     assertThat(byKey.get("a").request().getJobId()).isEqualTo("mixed");
@@ -135,13 +147,16 @@ class JsonlIngestTest {
     assertThat(p.getSeed()).isEqualTo(42L);
 
     Map<String, String> errors = new HashMap<>();
-    reads.stream().filter(r -> r.topic().equals(t.names().completions())).forEach(r -> {
-      assertThat(r.completion().getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
-      assertThat(r.completion().getJobId()).isEqualTo("mixed");
-      assertThat(r.completion().getId()).isEqualTo(r.key());
-      assertThat(r.completion().getError()).doesNotContain("\n");
-      errors.put(r.key(), r.completion().getError());
-    });
+    reads.stream()
+        .filter(r -> r.topic().equals(t.names().completions()))
+        .forEach(
+            r -> {
+              assertThat(r.completion().getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
+              assertThat(r.completion().getJobId()).isEqualTo("mixed");
+              assertThat(r.completion().getId()).isEqualTo(r.key());
+              assertThat(r.completion().getError()).doesNotContain("\n");
+              errors.put(r.key(), r.completion().getError());
+            });
     assertThat(errors.get("line-3")).startsWith("line 3 is not valid JSON");
     assertThat(errors.get("d")).isEqualTo("prompt must be a string, got 5");
     assertThat(errors.get("e")).isEqualTo("max_tokens must be >= 1, got -1");
@@ -161,20 +176,24 @@ class JsonlIngestTest {
     Path example = Path.of("..", "docker", "input", "example.jsonl");
     TestTopics t = TestTopics.create(kafka);
 
-    IngestSummary s = new JsonlIngest(t.settings(), IngestConfig.ofFile(example).withTopics(t.names())).run();
+    IngestSummary s =
+        new JsonlIngest(t.settings(), IngestConfig.ofFile(example).withTopics(t.names())).run();
 
     assertThat(s.requests()).isEqualTo(3);
     assertThat(s.errors()).isEqualTo(3);
-    assertThat(t.readCommitted(6)).extracting(Read::key)
-        .containsExactlyInAnyOrder("example-1", "example-2", "example-3", "example-4", "line-5", "example-6");
+    assertThat(t.readCommitted(6))
+        .extracting(Read::key)
+        .containsExactlyInAnyOrder(
+            "example-1", "example-2", "example-3", "example-4", "line-5", "example-6");
   }
 
   @Test
   void stdinIsReadToItsEndUnderAGeneratedJobId() {
     TestTopics t = TestTopics.create(kafka);
 
-    IngestSummary s = new JsonlIngest(t.settings(), t.config().withChunkLines(3))
-        .run(new ByteArrayInputStream(lines(1, 10)), "stdin");
+    IngestSummary s =
+        new JsonlIngest(t.settings(), t.config().withChunkLines(3))
+            .run(new ByteArrayInputStream(lines(1, 10)), "stdin");
 
     assertThat(s.jobId()).matches("job-\\d{8}-\\d{6}-[0-9a-f]{6}");
     assertThat(s.transactionalId()).isEqualTo("pagedstream-ingest." + s.jobId() + ".stdin");
@@ -184,8 +203,14 @@ class JsonlIngestTest {
     List<Read> reads = t.readCommitted(10);
     assertThat(reads).hasSize(10);
     assertEachKeyOnce(reads);
-    assertThat(reads).allSatisfy(r -> assertThat(r.topic().equals(t.names().requests())
-        ? r.request().getJobId() : r.completion().getJobId()).isEqualTo(s.jobId()));
+    assertThat(reads)
+        .allSatisfy(
+            r ->
+                assertThat(
+                        r.topic().equals(t.names().requests())
+                            ? r.request().getJobId()
+                            : r.completion().getJobId())
+                    .isEqualTo(s.jobId()));
   }
 
   @Test
@@ -195,8 +220,13 @@ class JsonlIngestTest {
     PipedInputStream stdin = new PipedInputStream(feed, 1 << 16);
     ExecutorService executor = Executors.newSingleThreadExecutor();
     try {
-      Future<IngestSummary> run = executor.submit(() -> new JsonlIngest(t.settings(),
-          t.config().withJobId("trickle").withChunkMaxAge(Duration.ofMillis(200))).run(stdin, "stdin"));
+      Future<IngestSummary> run =
+          executor.submit(
+              () ->
+                  new JsonlIngest(
+                          t.settings(),
+                          t.config().withJobId("trickle").withChunkMaxAge(Duration.ofMillis(200)))
+                      .run(stdin, "stdin"));
       feed.write(lines(1, 2));
       feed.flush();
 
@@ -223,20 +253,22 @@ class JsonlIngestTest {
   void aRunThatFailsMidFileIsResumedWithoutDuplicatesOrGaps() {
     TestTopics t = TestTopics.create(kafka);
     // a long chunk age, so that only the line count ends chunks, however slow the machine
-    IngestConfig config = t.config().withJobId("resume").withChunkLines(2).withChunkMaxAge(Duration.ofSeconds(60));
+    IngestConfig config =
+        t.config().withJobId("resume").withChunkLines(2).withChunkMaxAge(Duration.ofSeconds(60));
     byte[] all = lines(1, 8);
     byte[] firstFive = lines(1, 5);
 
     // the input breaks after line 5: lines 1-4 are two committed chunks, line 5 an open one
-    assertThatThrownBy(() -> new JsonlIngest(t.settings(), config)
-        .run(new BreakingStream(firstFive), "stdin"))
+    assertThatThrownBy(
+            () -> new JsonlIngest(t.settings(), config).run(new BreakingStream(firstFive), "stdin"))
         .isInstanceOf(IngestException.class)
         .hasMessageContaining("cannot read stdin after line 5")
         .hasMessageContaining("run again with --job-id resume to resume");
     List<Read> committed = t.readCommitted(4);
     assertThat(committed).extracting(Read::key).containsExactlyInAnyOrder("r1", "r2", "r3", "r4");
 
-    IngestSummary s = new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(all), "stdin");
+    IngestSummary s =
+        new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(all), "stdin");
 
     assertThat(s.resumedLines()).isEqualTo(4);
     assertThat(s.lines()).isEqualTo(8);
@@ -244,7 +276,8 @@ class JsonlIngestTest {
     List<Read> reads = t.readCommitted(8);
     assertThat(reads).hasSize(8);
     assertEachKeyOnce(reads);
-    assertThat(reads).extracting(Read::key)
+    assertThat(reads)
+        .extracting(Read::key)
         .containsExactlyInAnyOrder("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8");
     assertThat(TestTopics.byKey(reads).get("r6").topic()).isEqualTo(t.names().completions());
   }
@@ -260,13 +293,17 @@ class JsonlIngestTest {
     try {
       zombie.initTransactions();
       zombie.beginTransaction();
-      byte[] value = new AvroSerializer<GenerationRequest>(SchemaRegistries.mockScope(t.scope()))
-          .serialize(t.names().requests(), GenerationRequest.newBuilder().setId("zombie").setPrompt("z").build());
+      byte[] value =
+          new AvroSerializer<GenerationRequest>(SchemaRegistries.mockScope(t.scope()))
+              .serialize(
+                  t.names().requests(),
+                  GenerationRequest.newBuilder().setId("zombie").setPrompt("z").build());
       zombie.send(new ProducerRecord<>(t.names().requests(), "zombie", value));
       zombie.flush();
 
-      IngestSummary s = new JsonlIngest(t.settings(), t.config().withJobId("crashed"))
-          .run(new ByteArrayInputStream(lines(1, 3)), "stdin");
+      IngestSummary s =
+          new JsonlIngest(t.settings(), t.config().withJobId("crashed"))
+              .run(new ByteArrayInputStream(lines(1, 3)), "stdin");
 
       assertThat(s.lines()).isEqualTo(3);
       List<Read> reads = t.readCommitted(3);
@@ -284,21 +321,29 @@ class JsonlIngestTest {
     IngestConfig config = t.config().withJobId("again");
     new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 3)), "stdin");
 
-    IngestSummary again = new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 3)), "stdin");
+    IngestSummary again =
+        new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 3)), "stdin");
     assertThat(again.resumedLines()).isEqualTo(3);
     assertThat(again.requests() + again.errors()).isZero();
 
-    assertThatThrownBy(() -> new JsonlIngest(t.settings(), config)
-        .run(new ByteArrayInputStream(lines(2, 4)), "stdin"))
+    assertThatThrownBy(
+            () ->
+                new JsonlIngest(t.settings(), config)
+                    .run(new ByteArrayInputStream(lines(2, 4)), "stdin"))
         .isInstanceOf(IngestException.class)
-        .hasMessageContaining("the first 3 lines of stdin differ from the ones pagedstream-ingest.again.stdin committed");
-    assertThatThrownBy(() -> new JsonlIngest(t.settings(), config)
-        .run(new ByteArrayInputStream(lines(1, 2)), "stdin"))
+        .hasMessageContaining(
+            "the first 3 lines of stdin differ from the ones pagedstream-ingest.again.stdin committed");
+    assertThatThrownBy(
+            () ->
+                new JsonlIngest(t.settings(), config)
+                    .run(new ByteArrayInputStream(lines(1, 2)), "stdin"))
         .isInstanceOf(IngestException.class)
-        .hasMessageContaining("stdin has 2 lines, but pagedstream-ingest.again.stdin already committed 3");
+        .hasMessageContaining(
+            "stdin has 2 lines, but pagedstream-ingest.again.stdin already committed 3");
 
     // a grown input continues with its new lines
-    IngestSummary grown = new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 5)), "stdin");
+    IngestSummary grown =
+        new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 5)), "stdin");
     assertThat(grown.resumedLines()).isEqualTo(3);
     assertThat(grown.requests() + grown.errors()).isEqualTo(2);
 
@@ -310,25 +355,35 @@ class JsonlIngestTest {
   @Test
   void anExplicitTransactionalIdResumesUnderTheJobIdTheFirstRunUsed() {
     TestTopics t = TestTopics.create(kafka);
-    IngestConfig config = t.config().withTransactionalId("my-ingest-" + t.scope()).withChunkLines(1);
+    IngestConfig config =
+        t.config().withTransactionalId("my-ingest-" + t.scope()).withChunkLines(1);
 
-    assertThatThrownBy(() -> new JsonlIngest(t.settings(), config).run(new BreakingStream(lines(1, 2)), "in"))
+    assertThatThrownBy(
+            () -> new JsonlIngest(t.settings(), config).run(new BreakingStream(lines(1, 2)), "in"))
         .hasMessageContaining("run again with --transactional-id my-ingest-");
-    IngestSummary s = new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 4)), "in");
+    IngestSummary s =
+        new JsonlIngest(t.settings(), config).run(new ByteArrayInputStream(lines(1, 4)), "in");
 
     assertThat(s.resumedLines()).isEqualTo(2);
     List<Read> reads = t.readCommitted(4);
     assertThat(reads).hasSize(4);
-    assertThat(reads).allSatisfy(r -> assertThat(r.topic().equals(t.names().requests())
-        ? r.request().getJobId() : r.completion().getJobId()).isEqualTo(s.jobId()));
+    assertThat(reads)
+        .allSatisfy(
+            r ->
+                assertThat(
+                        r.topic().equals(t.names().requests())
+                            ? r.request().getJobId()
+                            : r.completion().getJobId())
+                    .isEqualTo(s.jobId()));
   }
 
   @Test
   void withoutTransactionsEveryLineIsStillWrittenOnce() throws Exception {
     TestTopics t = TestTopics.create(kafka);
 
-    IngestSummary s = new JsonlIngest(t.settings(), t.config().withoutTransactions())
-        .run(new ByteArrayInputStream(lines(1, 6)), "stdin");
+    IngestSummary s =
+        new JsonlIngest(t.settings(), t.config().withoutTransactions())
+            .run(new ByteArrayInputStream(lines(1, 6)), "stdin");
 
     assertThat(s.transactionalId()).isNull();
     assertThat(s.chunks()).isZero();
@@ -336,24 +391,34 @@ class JsonlIngestTest {
     assertThat(reads).hasSize(6);
     assertEachKeyOnce(reads);
     try (Admin admin = Admin.create(kafka.clientProperties())) {
-      assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS)).doesNotContain(t.names().progress());
+      assertThat(admin.listTopics().names().get(60, TimeUnit.SECONDS))
+          .doesNotContain(t.names().progress());
     }
   }
 
   @Test
   void aMissingTopicOrRegistryIsOneClearErrorBeforeAnyLineIsRead() {
     TestTopics t = TestTopics.create(kafka);
-    TopicNames missing = new TopicNames("no-such-topic-" + t.scope(), t.names().completions(), t.names().progress());
+    TopicNames missing =
+        new TopicNames("no-such-topic-" + t.scope(), t.names().completions(), t.names().progress());
     InputStream unread = new ByteArrayInputStream(lines(1, 1));
 
-    assertThatThrownBy(() -> new JsonlIngest(t.settings(), t.config().withTopics(missing)).run(unread, "stdin"))
+    assertThatThrownBy(
+            () ->
+                new JsonlIngest(t.settings(), t.config().withTopics(missing)).run(unread, "stdin"))
         .isInstanceOf(IngestException.class)
-        .hasMessage("topic no-such-topic-" + t.scope() + " does not exist on " + kafka.bootstrapServers()
-            + ": create it first (see docker/README.md for the topic settings)");
+        .hasMessage(
+            "topic no-such-topic-"
+                + t.scope()
+                + " does not exist on "
+                + kafka.bootstrapServers()
+                + ": create it first (see docker/README.md for the topic settings)");
 
     Map<String, Object> noRegistry = new HashMap<>(kafka.clientProperties());
-    assertThatThrownBy(() -> new JsonlIngest(io.pagedstream.schemas.KafkaSettings.of(noRegistry), t.config())
-        .run(unread, "stdin"))
+    assertThatThrownBy(
+            () ->
+                new JsonlIngest(io.pagedstream.schemas.KafkaSettings.of(noRegistry), t.config())
+                    .run(unread, "stdin"))
         .isInstanceOf(IngestException.class)
         .hasMessageContaining("no schema.registry.url");
   }

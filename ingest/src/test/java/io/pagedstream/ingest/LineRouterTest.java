@@ -29,8 +29,12 @@ class LineRouterTest {
   private final TopicNames topics = new TopicNames("req", "comp", "prog");
 
   private LineRouter router(int maxRecordBytes) {
-    return new LineRouter(new AvroSerializer<>(registry), topics, maxRecordBytes,
-        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), "job-1");
+    return new LineRouter(
+        new AvroSerializer<>(registry),
+        topics,
+        maxRecordBytes,
+        Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC),
+        "job-1");
   }
 
   private static ParsedLine parse(String json, long line) {
@@ -40,13 +44,15 @@ class LineRouterTest {
   private GenerationRequest request(Outbound out) {
     assertThat(out.topic()).isEqualTo("req");
     assertThat(out.error()).isNull();
-    return new AvroDeserializer<>(GenerationRequest.class, registry).deserialize("req", out.value());
+    return new AvroDeserializer<>(GenerationRequest.class, registry)
+        .deserialize("req", out.value());
   }
 
   private Completion completion(Outbound out) {
     assertThat(out.topic()).isEqualTo("comp");
     assertThat(out.error()).isNotNull();
-    Completion c = new AvroDeserializer<>(Completion.class, registry).deserialize("comp", out.value());
+    Completion c =
+        new AvroDeserializer<>(Completion.class, registry).deserialize("comp", out.value());
     assertThat(c.getId()).isEqualTo(out.id());
     assertThat(c.getFinishReason()).isEqualTo(FinishReason.ERROR.wire());
     assertThat(c.getError()).isEqualTo(out.error());
@@ -55,9 +61,14 @@ class LineRouterTest {
 
   @Test
   void aValidLineBecomesItsRequestWithTheDefaultJobAndTheSubmissionTime() {
-    Outbound out = router(1 << 20).route(1, parse(
-        "{\"id\":\"a\",\"prompt\":\"Hello\",\"max_tokens\":7,\"temperature\":0,\"top_p\":0.5,\"top_k\":3,"
-            + "\"seed\":42,\"ignore_eos\":true}", 1));
+    Outbound out =
+        router(1 << 20)
+            .route(
+                1,
+                parse(
+                    "{\"id\":\"a\",\"prompt\":\"Hello\",\"max_tokens\":7,\"temperature\":0,\"top_p\":0.5,\"top_k\":3,"
+                        + "\"seed\":42,\"ignore_eos\":true}",
+                    1));
 
     GenerationRequest r = request(out);
     assertThat(out.id()).isEqualTo("a");
@@ -76,8 +87,14 @@ class LineRouterTest {
 
   @Test
   void tokenIdsWinOverTextAndALinesOwnJobIdIsKept() {
-    GenerationRequest r = request(router(1 << 20).route(1, parse(
-        "{\"id\":\"t\",\"prompt\":\"ignored\",\"prompt_token_ids\":[1,2,3],\"job_id\":\"own\"}", 1)));
+    GenerationRequest r =
+        request(
+            router(1 << 20)
+                .route(
+                    1,
+                    parse(
+                        "{\"id\":\"t\",\"prompt\":\"ignored\",\"prompt_token_ids\":[1,2,3],\"job_id\":\"own\"}",
+                        1)));
 
     assertThat(r.getPromptTokenIds()).containsExactly(1, 2, 3);
     assertThat(r.getPrompt()).isNull();
@@ -88,12 +105,19 @@ class LineRouterTest {
   void requestsThatCanRunOnNoModelGetErrorResultsUnderTheirOwnIds() {
     LineRouter router = router(1 << 20);
     record Case(String json, String error) {}
-    List<Case> cases = List.of(
-        new Case("{\"id\":\"none\"}", "request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")"),
-        new Case("{\"id\":\"empty\",\"prompt\":\"\"}", "prompt is empty"),
-        new Case("{\"id\":\"no-ids\",\"prompt_token_ids\":[]}", "prompt_token_ids is empty"),
-        new Case("{\"id\":\"neg\",\"prompt_token_ids\":[5,-1]}", "prompt_token_ids[1] = -1 is negative"),
-        new Case("{\"id\":\"mt\",\"prompt\":\"x\",\"max_tokens\":0}", "max_tokens must be >= 1, got 0"));
+    List<Case> cases =
+        List.of(
+            new Case(
+                "{\"id\":\"none\"}",
+                "request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")"),
+            new Case("{\"id\":\"empty\",\"prompt\":\"\"}", "prompt is empty"),
+            new Case("{\"id\":\"no-ids\",\"prompt_token_ids\":[]}", "prompt_token_ids is empty"),
+            new Case(
+                "{\"id\":\"neg\",\"prompt_token_ids\":[5,-1]}",
+                "prompt_token_ids[1] = -1 is negative"),
+            new Case(
+                "{\"id\":\"mt\",\"prompt\":\"x\",\"max_tokens\":0}",
+                "max_tokens must be >= 1, got 0"));
     long line = 0;
     for (Case c : cases) {
       Outbound out = router.route(++line, parse(c.json(), line));
@@ -113,7 +137,8 @@ class LineRouterTest {
 
     assertThat(request(first).getPrompt()).isEqualTo("one");
     assertThat(second.id()).isEqualTo("line-2");
-    assertThat(completion(second).getError()).isEqualTo("duplicate id \"a\" (already used on line 1)");
+    assertThat(completion(second).getError())
+        .isEqualTo("duplicate id \"a\" (already used on line 1)");
   }
 
   @Test
@@ -131,13 +156,15 @@ class LineRouterTest {
     assertThat(three.id()).isEqualTo("line-3");
     assertThat(completion(three).getError()).contains("duplicate id \"line-2\"");
     assertThat(four.id()).isEqualTo("line-4");
-    assertThat(completion(four).getError()).contains("duplicate id \"line-3\" (already used on line 3)");
+    assertThat(completion(four).getError())
+        .contains("duplicate id \"line-3\" (already used on line 3)");
   }
 
   @Test
   void anIdTooLongForAKeyIsReplacedByTheLineNumber() {
     String longId = "x".repeat(RequestValidator.MAX_ID_CHARS + 1);
-    Outbound out = router(1 << 20).route(9, parse("{\"id\":\"" + longId + "\",\"prompt\":\"p\"}", 9));
+    Outbound out =
+        router(1 << 20).route(9, parse("{\"id\":\"" + longId + "\",\"prompt\":\"p\"}", 9));
 
     assertThat(out.id()).isEqualTo("line-9");
     assertThat(completion(out).getError()).isEqualTo("id is 257 characters long, more than 256");
@@ -147,19 +174,25 @@ class LineRouterTest {
   void aRequestTooLargeForTheTopicBecomesItsOwnErrorInsteadOfFailingTheChunk() {
     LineRouter router = router(4096);
     Outbound small = router.route(1, parse("{\"id\":\"s\",\"prompt\":\"short\"}", 1));
-    Outbound big = router.route(2, parse("{\"id\":\"b\",\"prompt\":\"" + "y".repeat(10_000) + "\"}", 2));
+    Outbound big =
+        router.route(2, parse("{\"id\":\"b\",\"prompt\":\"" + "y".repeat(10_000) + "\"}", 2));
 
     assertThat(request(small).getPrompt()).isEqualTo("short");
     assertThat(big.id()).isEqualTo("b");
-    assertThat(completion(big).getError()).matches("request is \\d+ bytes, more than the 3584 bytes a record of req may hold");
+    assertThat(completion(big).getError())
+        .matches("request is \\d+ bytes, more than the 3584 bytes a record of req may hold");
   }
 
   @Test
   void replayedLinesClaimTheirIdsSoAResumedRunRoutesTheRestTheSameWay() {
     LineRouter first = router(1 << 20);
     LineRouter resumed = router(1 << 20);
-    List<String> lines = List.of("{\"id\":\"a\",\"prompt\":\"1\"}", "{\"prompt\":\"2\"}",
-        "{\"id\":\"a\",\"prompt\":\"3\"}", "{\"id\":\"line-2\",\"prompt\":\"4\"}");
+    List<String> lines =
+        List.of(
+            "{\"id\":\"a\",\"prompt\":\"1\"}",
+            "{\"prompt\":\"2\"}",
+            "{\"id\":\"a\",\"prompt\":\"3\"}",
+            "{\"id\":\"line-2\",\"prompt\":\"4\"}");
     for (int i = 0; i < 2; i++) {
       first.route(i + 1, parse(lines.get(i), i + 1));
       resumed.replay(i + 1, parse(lines.get(i), i + 1));

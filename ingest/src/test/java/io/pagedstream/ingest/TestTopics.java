@@ -20,8 +20,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Fresh requests / completions / progress topics and a fresh registry scope on a shared broker,
- * so that tests never see each other's records; plus a read_committed reader for them.
+ * Fresh requests / completions / progress topics and a fresh registry scope on a shared broker, so
+ * that tests never see each other's records; plus a read_committed reader for them.
  */
 record TestTopics(EmbeddedKafka kafka, TopicNames names, String scope) {
 
@@ -38,7 +38,8 @@ record TestTopics(EmbeddedKafka kafka, TopicNames names, String scope) {
 
   static TestTopics create(EmbeddedKafka kafka) {
     String suffix = UUID.randomUUID().toString().substring(0, 8);
-    TopicNames names = new TopicNames("requests-" + suffix, "completions-" + suffix, "progress-" + suffix);
+    TopicNames names =
+        new TopicNames("requests-" + suffix, "completions-" + suffix, "progress-" + suffix);
     kafka.createTopics(names.requests(), names.completions());
     return new TestTopics(kafka, names, "ingest-" + suffix);
   }
@@ -81,9 +82,10 @@ record TestTopics(EmbeddedKafka kafka, TopicNames names, String scope) {
       long extra = Long.MAX_VALUE;
       while (System.nanoTime() < Math.min(deadline, extra)) {
         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          SpecificRecord value = r.topic().equals(names.requests())
-              ? requests.deserialize(r.topic(), r.value())
-              : completions.deserialize(r.topic(), r.value());
+          SpecificRecord value =
+              r.topic().equals(names.requests())
+                  ? requests.deserialize(r.topic(), r.value())
+                  : completions.deserialize(r.topic(), r.value());
           reads.add(new Read(r.topic(), r.key(), value));
         }
         if (reads.size() >= expected && extra == Long.MAX_VALUE) {

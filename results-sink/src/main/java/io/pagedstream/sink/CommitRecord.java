@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A partition's commit point: every record up to and including {@code offset} is in the files,
- * once the listed publications are done. Written atomically, so it is always one whole commit.
+ * A partition's commit point: every record up to and including {@code offset} is in the files, once
+ * the listed publications are done. Written atomically, so it is always one whole commit.
  *
  * @param offset the last committed Kafka offset of the partition
  * @param publications pending files to append to data files; already done when a pending file is
@@ -41,7 +41,9 @@ record CommitRecord(long offset, List<Publication> publications) {
     root.put("offset", offset);
     ArrayNode list = root.putArray("publications");
     for (Publication p : publications) {
-      list.addObject().put("target", p.target()).put("length", p.length())
+      list.addObject()
+          .put("target", p.target())
+          .put("length", p.length())
           .put("pending", p.pending());
     }
     return (root.toString() + "\n").getBytes(StandardCharsets.UTF_8);
@@ -59,8 +61,9 @@ record CommitRecord(long offset, List<Publication> publications) {
       JsonNode root = JSON.readTree(bytes);
       List<Publication> publications = new ArrayList<>();
       for (JsonNode p : root.path("publications")) {
-        publications.add(new Publication(text(p, "target", file), p.path("length").asLong(-1),
-            text(p, "pending", file)));
+        publications.add(
+            new Publication(
+                text(p, "target", file), p.path("length").asLong(-1), text(p, "pending", file)));
       }
       if (!root.path("offset").canConvertToLong()) {
         throw new IOException("Commit record " + file + " has no offset");
@@ -68,8 +71,8 @@ record CommitRecord(long offset, List<Publication> publications) {
       return Optional.of(new CommitRecord(root.get("offset").asLong(), publications));
     } catch (JsonProcessingException e) {
       // written by rename only, so a torn record means the file was changed by hand
-      throw new IOException("Commit record " + file + " is not valid JSON: "
-          + e.getOriginalMessage(), e);
+      throw new IOException(
+          "Commit record " + file + " is not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 

@@ -3,7 +3,6 @@ package io.pagedstream.sink;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.connect.connector.Task;
@@ -12,10 +11,9 @@ import org.apache.kafka.connect.sink.SinkConnector;
 
 /**
  * Writes {@code llm.completions} to JSONL files, one folder per job, exactly once. Read the
- * completions with {@code value.converter=io.pagedstream.schemas.connect.AvroConverter} and,
- * since the topic is written transactionally, {@code
- * consumer.override.isolation.level=read_committed}. See the package documentation for the file
- * layout and the commit protocol.
+ * completions with {@code value.converter=io.pagedstream.schemas.connect.AvroConverter} and, since
+ * the topic is written transactionally, {@code consumer.override.isolation.level=read_committed}.
+ * See the package documentation for the file layout and the commit protocol.
  */
 public final class CompletionSinkConnector extends SinkConnector {
 
@@ -58,12 +56,16 @@ public final class CompletionSinkConnector extends SinkConnector {
    * offsets and tasks seek to them on start, so a reset would silently do nothing.
    */
   @Override
-  public boolean alterOffsets(Map<String, String> connectorConfig,
-      Map<TopicPartition, Long> offsets) {
-    throw new ConnectException("The offsets of " + getClass().getSimpleName() + " live in the"
-        + " commit records under " + connectorConfig.get(CompletionSinkConfig.OUTPUT_DIR)
-        + "/.pagedstream/commits; to start over, stop the connector and delete its output"
-        + " directory");
+  public boolean alterOffsets(
+      Map<String, String> connectorConfig, Map<TopicPartition, Long> offsets) {
+    throw new ConnectException(
+        "The offsets of "
+            + getClass().getSimpleName()
+            + " live in the"
+            + " commit records under "
+            + connectorConfig.get(CompletionSinkConfig.OUTPUT_DIR)
+            + "/.pagedstream/commits; to start over, stop the connector and delete its output"
+            + " directory");
   }
 
   private static String versionOf(Class<?> type) {

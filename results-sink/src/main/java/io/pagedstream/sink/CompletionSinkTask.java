@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes completions to per-job JSONL files, exactly once (see the package documentation): lines
- * go to pending files in {@link #put}, become part of the data files in {@link #preCommit}, and
- * {@link #open} rewinds the consumer to just after what the files already hold.
+ * Writes completions to per-job JSONL files, exactly once (see the package documentation): lines go
+ * to pending files in {@link #put}, become part of the data files in {@link #preCommit}, and {@link
+ * #open} rewinds the consumer to just after what the files already hold.
  */
 public final class CompletionSinkTask extends SinkTask {
 
@@ -31,8 +31,10 @@ public final class CompletionSinkTask extends SinkTask {
   private int flushMaxRecords;
   private ErrantRecordReporter errantRecords;
   private final Map<TopicPartition, PartitionWriter> writers = new HashMap<>();
+
   /** A failure that left the files unknown; fails the task at the next put. */
   private ConnectException broken;
+
   private final SinkMetrics metrics = SinkMetrics.global();
 
   @Override
@@ -45,8 +47,9 @@ public final class CompletionSinkTask extends SinkTask {
     CompletionSinkConfig config = new CompletionSinkConfig(props);
     layout = new OutputLayout(config.outputDir().toAbsolutePath());
     files = new DurableFiles(config.fsync());
-    formatter = new LineFormatter(config.jobIdField(), new JobDirectories(config.defaultJob()),
-        config.extraFields());
+    formatter =
+        new LineFormatter(
+            config.jobIdField(), new JobDirectories(config.defaultJob()), config.extraFields());
     fileMaxBytes = config.fileMaxBytes();
     flushMaxRecords = config.flushMaxRecords();
     errantRecords = context.errantRecordReporter();
@@ -70,8 +73,8 @@ public final class CompletionSinkTask extends SinkTask {
     try {
       writer = PartitionWriter.recover(tp, layout, files, fileMaxBytes);
     } catch (IOException | RuntimeException e) {
-      throw new ConnectException("Cannot recover the files of " + tp + " in " + layout.root()
-          + ": " + e.getMessage(), e);
+      throw new ConnectException(
+          "Cannot recover the files of " + tp + " in " + layout.root() + ": " + e.getMessage(), e);
     }
     writers.put(tp, writer);
     // Offset 0 when nothing was committed: a fresh output directory starts from the earliest
@@ -85,8 +88,8 @@ public final class CompletionSinkTask extends SinkTask {
       throw broken;
     }
     for (SinkRecord record : records) {
-      TopicPartition tp = new TopicPartition(record.originalTopic(),
-          record.originalKafkaPartition());
+      TopicPartition tp =
+          new TopicPartition(record.originalTopic(), record.originalKafkaPartition());
       PartitionWriter writer = writers.get(tp);
       if (writer == null) {
         throw new ConnectException("Record from " + tp + ", which this task was not assigned");
@@ -117,9 +120,16 @@ public final class CompletionSinkTask extends SinkTask {
       return formatter.format(record.value());
     } catch (DataException e) {
       if (errantRecords == null) {
-        throw new DataException("Completion at " + record.originalTopic() + "-"
-            + record.originalKafkaPartition() + "@" + record.originalKafkaOffset() + ": "
-            + e.getMessage(), e);
+        throw new DataException(
+            "Completion at "
+                + record.originalTopic()
+                + "-"
+                + record.originalKafkaPartition()
+                + "@"
+                + record.originalKafkaOffset()
+                + ": "
+                + e.getMessage(),
+            e);
       }
       // There is a reporter only with a dead letter queue or errors.log.enable, and with
       // errors.tolerance=none it fails the task, so this skips a record only when asked to.

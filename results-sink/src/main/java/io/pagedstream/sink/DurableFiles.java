@@ -9,10 +9,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The few file operations the commit protocol is built from, each durable when {@code fsync} is
- * on: a file's data, and the directory entries that name it, reach the disk before the call
- * returns. Without fsync they are still atomic and ordered for other processes, which is what a
- * crash of the worker (not of the machine) needs.
+ * The few file operations the commit protocol is built from, each durable when {@code fsync} is on:
+ * a file's data, and the directory entries that name it, reach the disk before the call returns.
+ * Without fsync they are still atomic and ordered for other processes, which is what a crash of the
+ * worker (not of the machine) needs.
  */
 final class DurableFiles {
 
@@ -26,16 +26,24 @@ final class DurableFiles {
   void writeAtomically(Path target, byte[] content) throws IOException {
     createDirectories(target.getParent());
     Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE)) {
       writeFully(channel, java.nio.ByteBuffer.wrap(content));
       force(channel);
     }
     try {
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException("The file system of " + target + " cannot rename atomically, which"
-          + " exactly-once output needs", e);
+      throw new IOException(
+          "The file system of "
+              + target
+              + " cannot rename atomically, which"
+              + " exactly-once output needs",
+          e);
     }
     forceDirectory(target.getParent());
   }
@@ -50,13 +58,18 @@ final class DurableFiles {
     if (created) {
       createDirectories(target.getParent());
     }
-    try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE);
+    try (FileChannel out =
+            FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
       if (out.size() < length) {
-        throw new IOException(target + " holds " + out.size() + " bytes, fewer than the "
-            + length + " its commit record says were committed: the output was changed outside"
-            + " the connector");
+        throw new IOException(
+            target
+                + " holds "
+                + out.size()
+                + " bytes, fewer than the "
+                + length
+                + " its commit record says were committed: the output was changed outside"
+                + " the connector");
       }
       out.truncate(length);
       long size = in.size();
@@ -81,8 +94,8 @@ final class DurableFiles {
   }
 
   /**
-   * Creates the missing folders of {@code dir} and makes their entries durable, so that a file
-   * made durable inside them cannot vanish with its folder on a machine crash.
+   * Creates the missing folders of {@code dir} and makes their entries durable, so that a file made
+   * durable inside them cannot vanish with its folder on a machine crash.
    */
   void createDirectories(Path dir) throws IOException {
     if (Files.isDirectory(dir)) {

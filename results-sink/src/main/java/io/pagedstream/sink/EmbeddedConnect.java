@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A Kafka Connect standalone worker inside this JVM, wired like {@code ConnectStandalone} but
- * without its REST server and without {@code System.exit} on errors, for tests and the {@code
- * demo} command.
+ * without its REST server and without {@code System.exit} on errors, for tests and the {@code demo}
+ * command.
  *
  * <pre>{@code
  * try (EmbeddedConnect connect = EmbeddedConnect.builder(kafka.bootstrapServers())
@@ -53,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * connectors, which resume from their committed offsets. Worker defaults (each may be overridden):
  * string keys, {@code io.pagedstream.schemas.connect.AvroConverter} values, {@code
  * plugin.discovery=service_load} (a classpath scan costs seconds and a lot of memory), {@code
- * connector.client.config.override.policy=All} (for {@code consumer.override.isolation.level})
- * and a 5 s {@code offset.flush.interval.ms}.
+ * connector.client.config.override.policy=All} (for {@code consumer.override.isolation.level}) and
+ * a 5 s {@code offset.flush.interval.ms}.
  */
 public final class EmbeddedConnect implements AutoCloseable {
 
@@ -103,8 +103,11 @@ public final class EmbeddedConnect implements AutoCloseable {
 
     /** Folders of installed connector plugins ({@code plugin.path}). */
     public Builder pluginPath(Path... folders) {
-      props.put("plugin.path", java.util.Arrays.stream(folders)
-          .map(p -> p.toAbsolutePath().toString()).collect(Collectors.joining(",")));
+      props.put(
+          "plugin.path",
+          java.util.Arrays.stream(folders)
+              .map(p -> p.toAbsolutePath().toString())
+              .collect(Collectors.joining(",")));
       return this;
     }
 
@@ -138,8 +141,8 @@ public final class EmbeddedConnect implements AutoCloseable {
   }
 
   /**
-   * Starts the worker and creates the connectors; returns once the worker has accepted them
-   * (their tasks may still be starting: see {@link #awaitRunning}).
+   * Starts the worker and creates the connectors; returns once the worker has accepted them (their
+   * tasks may still be starting: see {@link #awaitRunning}).
    *
    * @throws ConnectException if the worker cannot start or refuses a connector config
    */
@@ -155,12 +158,19 @@ public final class EmbeddedConnect implements AutoCloseable {
       plugins.compareAndSwapWithDelegatingLoader();
       WorkerSettings config = new WorkerSettings(workerProps);
       // newPlugins, not newPlugin: the latter's overloads need maven-artifact to compile
-      ConnectorClientConfigOverridePolicy policy = plugins.newPlugins(
-          List.of(config.getString(StandaloneConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG)), config,
-          ConnectorClientConfigOverridePolicy.class).get(0);
-      FileOffsetBackingStore offsets = new FileOffsetBackingStore(plugins.newInternalConverter(
-          true, JsonConverter.class.getName(),
-          Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false")));
+      ConnectorClientConfigOverridePolicy policy =
+          plugins
+              .newPlugins(
+                  List.of(config.getString(StandaloneConfig.CONNECTOR_CLIENT_POLICY_CLASS_CONFIG)),
+                  config,
+                  ConnectorClientConfigOverridePolicy.class)
+              .get(0);
+      FileOffsetBackingStore offsets =
+          new FileOffsetBackingStore(
+              plugins.newInternalConverter(
+                  true,
+                  JsonConverter.class.getName(),
+                  Map.of(JsonConverterConfig.SCHEMAS_ENABLE_CONFIG, "false")));
       offsets.configure(config);
       // distinct per object: workers in one JVM must not share metric names
       String workerId = "embedded-connect-" + Integer.toHexString(System.identityHashCode(this));
@@ -183,8 +193,10 @@ public final class EmbeddedConnect implements AutoCloseable {
       throw e;
     }
     herder.ready();
-    LOG.info("Connect worker started in {} ms with connectors {}",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin), connectors.keySet());
+    LOG.info(
+        "Connect worker started in {} ms with connectors {}",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin),
+        connectors.keySet());
     return this;
   }
 
@@ -199,7 +211,8 @@ public final class EmbeddedConnect implements AutoCloseable {
   private void submit(Map<String, String> config) {
     String name = nameOf(config);
     FutureCallback<Object> done = new FutureCallback<>();
-    herder.putConnectorConfig(name, config, true, (error, result) -> done.onCompletion(error, null));
+    herder.putConnectorConfig(
+        name, config, true, (error, result) -> done.onCompletion(error, null));
     await(done, "create connector " + name);
   }
 
@@ -239,13 +252,17 @@ public final class EmbeddedConnect implements AutoCloseable {
         if (failure != null) {
           throw new ConnectException("Connector " + name + " failed: " + failure);
         }
-        boolean running = "RUNNING".equals(info.connector().state()) && !info.tasks().isEmpty()
-            && info.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()));
+        boolean running =
+            "RUNNING".equals(info.connector().state())
+                && !info.tasks().isEmpty()
+                && info.tasks().stream().allMatch(t -> "RUNNING".equals(t.state()));
         if (running) {
           return;
         }
-        last = info.connector().state() + ", tasks " + info.tasks().stream()
-            .map(t -> t.id() + ":" + t.state()).toList();
+        last =
+            info.connector().state()
+                + ", tasks "
+                + info.tasks().stream().map(t -> t.id() + ":" + t.state()).toList();
       } catch (NotFoundException e) {
         last = "not created yet";
       }
@@ -263,8 +280,11 @@ public final class EmbeddedConnect implements AutoCloseable {
     if ("FAILED".equals(info.connector().state())) {
       return info.connector().trace();
     }
-    return info.tasks().stream().filter(t -> "FAILED".equals(t.state()))
-        .map(t -> "task " + t.id() + ": " + t.trace()).findFirst().orElse(null);
+    return info.tasks().stream()
+        .filter(t -> "FAILED".equals(t.state()))
+        .map(t -> "task " + t.id() + ": " + t.trace())
+        .findFirst()
+        .orElse(null);
   }
 
   public synchronized boolean isRunning() {
@@ -278,7 +298,8 @@ public final class EmbeddedConnect implements AutoCloseable {
     }
     long begin = System.nanoTime();
     stopQuietly();
-    LOG.info("Connect worker stopped in {} ms",
+    LOG.info(
+        "Connect worker stopped in {} ms",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
 
@@ -288,8 +309,8 @@ public final class EmbeddedConnect implements AutoCloseable {
    * a task that outlives its shutdown timeout; a cancelled task commits no consumer offset on the
    * way down, and the group is left where the last periodic commit put it. Connect still calls a
    * sink task's {@code preCommit} and {@code close} while closing a cancelled task, so data a task
-   * commits to its own store there does survive; for a real crash (pending data lost mid-write)
-   * run the worker in its own process and kill it.
+   * commits to its own store there does survive; for a real crash (pending data lost mid-write) run
+   * the worker in its own process and kill it.
    *
    * <p>The tasks are told to stop a moment before they are cancelled (Connect's own order), so a
    * task that finished its {@code close} within that moment still commits its offsets: a kill can
@@ -306,8 +327,10 @@ public final class EmbeddedConnect implements AutoCloseable {
     killed.stopAtOnce();
     stopQuietly();
     if (!killed.timeoutRead()) {
-      throw new IllegalStateException("This Kafka Connect version does not read "
-          + WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG + " when it stops its tasks, so kill() was a graceful stop");
+      throw new IllegalStateException(
+          "This Kafka Connect version does not read "
+              + WorkerConfig.TASK_SHUTDOWN_GRACEFUL_TIMEOUT_MS_CONFIG
+              + " when it stops its tasks, so kill() was a graceful stop");
     }
     LOG.info("Connect worker killed: tasks cancelled, no final offset commit");
   }

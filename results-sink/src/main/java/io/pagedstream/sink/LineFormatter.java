@@ -12,11 +12,12 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 
 /**
- * Turns a completion value into the product's result line: the {@code GenerationResult} it
- * carries, written by {@code GenerationResult.toJson()} as {@code generate} and {@code run} write
- * it (a native line, with {@code choices} when there are several samples or logprobs, or the
- * OpenAI batch output line of an OpenAI request), then the configured extra fields. Reads a {@link Struct} (our AvroConverter) or a {@link Map} (schemaless JSON) by field
- * name, so completions written with a newer schema still format.
+ * Turns a completion value into the product's result line: the {@code GenerationResult} it carries,
+ * written by {@code GenerationResult.toJson()} as {@code generate} and {@code run} write it (a
+ * native line, with {@code choices} when there are several samples or logprobs, or the OpenAI batch
+ * output line of an OpenAI request), then the configured extra fields. Reads a {@link Struct} (our
+ * AvroConverter) or a {@link Map} (schemaless JSON) by field name, so completions written with a
+ * newer schema still format.
  */
 final class LineFormatter {
 
@@ -30,14 +31,17 @@ final class LineFormatter {
     this.extraFields = List.copyOf(extraFields);
   }
 
-  /** @throws DataException if the value is not a completion */
+  /**
+   * @throws DataException if the value is not a completion
+   */
   CompletionLine format(Object value) {
     Fields fields = Fields.of(value);
     List<?> tokenList = fields.list("token_ids");
     int[] tokens = new int[tokenList.size()];
     for (int i = 0; i < tokens.length; i++) {
       if (!(tokenList.get(i) instanceof Number number)) {
-        throw new DataException("token_ids holds a " + typeName(tokenList.get(i)) + ", not a number");
+        throw new DataException(
+            "token_ids holds a " + typeName(tokenList.get(i)) + ", not a number");
       }
       tokens[i] = number.intValue();
     }
@@ -46,11 +50,19 @@ final class LineFormatter {
     GenerationResult result;
     try {
       List<Choice> choices = ChoicesJson.fromText(fields.string("choices"));
-      result = GenerationResult.read(fields.requiredString("id"), tokens, fields.string("text"),
-          fields.requiredString("finish_reason"), fields.string("error"), fields.integer("prompt_tokens"),
-          fields.integer("output_tokens"),
-          ResponseFormat.of(format == null ? "" : format, fields.string("custom_id"), fields.string("model")),
-          choices, completedAt instanceof Number n ? n.longValue() : 0);
+      result =
+          GenerationResult.read(
+              fields.requiredString("id"),
+              tokens,
+              fields.string("text"),
+              fields.requiredString("finish_reason"),
+              fields.string("error"),
+              fields.integer("prompt_tokens"),
+              fields.integer("output_tokens"),
+              ResponseFormat.of(
+                  format == null ? "" : format, fields.string("custom_id"), fields.string("model")),
+              choices,
+              completedAt instanceof Number n ? n.longValue() : 0);
     } catch (IllegalArgumentException e) {
       throw new DataException("Completion " + fields.get("id") + ": " + e.getMessage(), e);
     }
@@ -94,8 +106,8 @@ final class LineFormatter {
     String string(String name) {
       Object v = get(name);
       if (v != null && !(v instanceof String)) {
-        throw new DataException("Completion field " + name + " is a " + typeName(v)
-            + ", not a string");
+        throw new DataException(
+            "Completion field " + name + " is a " + typeName(v) + ", not a string");
       }
       return (String) v;
     }
@@ -114,8 +126,8 @@ final class LineFormatter {
         return List.of();
       }
       if (!(v instanceof List<?> l)) {
-        throw new DataException("Completion field " + name + " is a " + typeName(v)
-            + ", not a list");
+        throw new DataException(
+            "Completion field " + name + " is a " + typeName(v) + ", not a list");
       }
       return l;
     }
@@ -126,8 +138,8 @@ final class LineFormatter {
         return 0; // the schema's default
       }
       if (!(v instanceof Number n)) {
-        throw new DataException("Completion field " + name + " is a " + typeName(v)
-            + ", not a number");
+        throw new DataException(
+            "Completion field " + name + " is a " + typeName(v) + ", not a number");
       }
       return n.intValue();
     }

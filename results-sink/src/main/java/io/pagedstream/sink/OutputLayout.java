@@ -18,8 +18,8 @@ import org.apache.kafka.common.TopicPartition;
  * </pre>
  *
  * Job folders never start with a dot (see {@link JobDirectories}), so the state folder cannot
- * collide with a job. Topic names are limited to {@code [a-zA-Z0-9._-]} by Kafka, so they are
- * safe in file names.
+ * collide with a job. Topic names are limited to {@code [a-zA-Z0-9._-]} by Kafka, so they are safe
+ * in file names.
  */
 record OutputLayout(Path root) {
 
@@ -45,7 +45,8 @@ record OutputLayout(Path root) {
   /** File {@code sequence} of a partition's lines for a job; 0 is the file before any rollover. */
   Path dataFile(String jobDir, TopicPartition tp, int sequence) {
     String base = "part-" + name(tp);
-    return jobDir(jobDir).resolve(sequence == 0 ? base + ".jsonl" : base + "." + sequence + ".jsonl");
+    return jobDir(jobDir)
+        .resolve(sequence == 0 ? base + ".jsonl" : base + "." + sequence + ".jsonl");
   }
 
   /** The highest file sequence of this partition present in the job folder; 0 when none is. */
@@ -75,8 +76,8 @@ record OutputLayout(Path root) {
   Path resolve(String relative) {
     Path resolved = root.resolve(relative).normalize();
     if (!resolved.startsWith(root.normalize())) {
-      throw new IllegalArgumentException("Commit record names a path outside " + root + ": "
-          + relative);
+      throw new IllegalArgumentException(
+          "Commit record names a path outside " + root + ": " + relative);
     }
     return resolved;
   }

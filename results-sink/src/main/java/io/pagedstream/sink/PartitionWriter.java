@@ -19,9 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The files of one topic partition, owned by one task while the partition is assigned to it:
- * {@link #recover} on assignment, {@link #append} for each record, {@link #commit} at each
- * {@code preCommit}. The protocol is described in the package documentation.
+ * The files of one topic partition, owned by one task while the partition is assigned to it: {@link
+ * #recover} on assignment, {@link #append} for each record, {@link #commit} at each {@code
+ * preCommit}. The protocol is described in the package documentation.
  *
  * <p>Not thread-safe: Connect calls a task from one thread.
  */
@@ -36,18 +36,26 @@ final class PartitionWriter implements AutoCloseable {
 
   /** Pending lines since the last commit, by job folder, in first-seen order. */
   private final Map<String, Pending> pending = new LinkedHashMap<>();
+
   /** The data file sequence each job folder currently appends to, learned on first use. */
   private final Map<String, Integer> sequences = new HashMap<>();
+
   private long committedOffset;
+
   /** The highest offset appended or skipped as empty; records at or below it are duplicates. */
   private long lastOffset;
+
   private int pendingRecords;
 
   /** A job's pending file, open for appending. */
   private record Pending(Path path, OutputStream out) {}
 
-  private PartitionWriter(TopicPartition tp, OutputLayout layout, DurableFiles files,
-      long fileMaxBytes, long committedOffset) {
+  private PartitionWriter(
+      TopicPartition tp,
+      OutputLayout layout,
+      DurableFiles files,
+      long fileMaxBytes,
+      long committedOffset) {
     this.tp = tp;
     this.layout = layout;
     this.files = files;
@@ -60,8 +68,9 @@ final class PartitionWriter implements AutoCloseable {
    * Brings the partition's files to its last commit, whatever point a previous owner stopped at:
    * finishes the publications of the commit record, deletes uncommitted pending data.
    */
-  static PartitionWriter recover(TopicPartition tp, OutputLayout layout, DurableFiles files,
-      long fileMaxBytes) throws IOException {
+  static PartitionWriter recover(
+      TopicPartition tp, OutputLayout layout, DurableFiles files, long fileMaxBytes)
+      throws IOException {
     Path recordFile = layout.commitRecord(tp);
     // a commit record's temporary twin is a commit that never happened
     Files.deleteIfExists(recordFile.resolveSibling(recordFile.getFileName() + ".tmp"));
@@ -77,8 +86,13 @@ final class PartitionWriter implements AutoCloseable {
     int discarded = deleteAll(layout.pendingDir(tp));
     long committed = record == null ? -1 : record.offset();
     if (redone > 0 || discarded > 0) {
-      LOG.info("{}: recovered to offset {}: finished {} publication(s), discarded {} uncommitted"
-          + " pending file(s)", tp, committed, redone, discarded);
+      LOG.info(
+          "{}: recovered to offset {}: finished {} publication(s), discarded {} uncommitted"
+              + " pending file(s)",
+          tp,
+          committed,
+          redone,
+          discarded);
     }
     return new PartitionWriter(tp, layout, files, fileMaxBytes, committed);
   }
@@ -100,8 +114,13 @@ final class PartitionWriter implements AutoCloseable {
       if (p == null) {
         Path path = layout.pendingFile(tp, offset, line.jobDir());
         files.createDirectories(path.getParent());
-        p = new Pending(path, new BufferedOutputStream(Files.newOutputStream(path,
-            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16));
+        p =
+            new Pending(
+                path,
+                new BufferedOutputStream(
+                    Files.newOutputStream(
+                        path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    1 << 16));
         pending.put(line.jobDir(), p);
       }
       p.out().write((line.json() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -115,8 +134,8 @@ final class PartitionWriter implements AutoCloseable {
   }
 
   /**
-   * Makes everything appended so far part of the files, and returns the new committed offset.
-   * Does nothing when nothing was appended since the last commit.
+   * Makes everything appended so far part of the files, and returns the new committed offset. Does
+   * nothing when nothing was appended since the last commit.
    */
   long commit() throws IOException {
     if (lastOffset == committedOffset) {
@@ -129,8 +148,7 @@ final class PartitionWriter implements AutoCloseable {
       files.force(p.path());
       Path target = target(entry.getKey());
       long length = Files.exists(target) ? Files.size(target) : 0;
-      publications.add(new Publication(layout.relative(target), length,
-          layout.relative(p.path())));
+      publications.add(new Publication(layout.relative(target), length, layout.relative(p.path())));
     }
     // The commit point: from here on recovery finishes these publications instead of
     // discarding them.
@@ -161,8 +179,8 @@ final class PartitionWriter implements AutoCloseable {
   }
 
   /**
-   * Appends a pending file to its data file and deletes it; false when it is gone, which means
-   * this publication was done before.
+   * Appends a pending file to its data file and deletes it; false when it is gone, which means this
+   * publication was done before.
    */
   private static boolean publish(OutputLayout layout, DurableFiles files, Publication publication)
       throws IOException {

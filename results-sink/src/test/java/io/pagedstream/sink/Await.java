@@ -13,13 +13,13 @@ final class Await {
     until(what, timeout, condition, () -> "");
   }
 
-  static void until(String what, Duration timeout, BooleanSupplier condition,
-      Supplier<String> state) {
+  static void until(
+      String what, Duration timeout, BooleanSupplier condition, Supplier<String> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("Timed out after " + timeout + " waiting for " + what + ". "
-            + state.get());
+        throw new AssertionError(
+            "Timed out after " + timeout + " waiting for " + what + ". " + state.get());
       }
       try {
         Thread.sleep(100);

@@ -12,8 +12,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Produces test completions to {@code llm.completions} the way the processors do: keyed by
- * request id, in transactions.
+ * Produces test completions to {@code llm.completions} the way the processors do: keyed by request
+ * id, in transactions.
  */
 final class CompletionProducer implements AutoCloseable {
 

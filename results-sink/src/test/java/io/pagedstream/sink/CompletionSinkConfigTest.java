@@ -41,14 +41,20 @@ class CompletionSinkConfigTest {
 
   @Test
   void badValuesAreNamed() {
-    Map<String, String> props = Map.of(
-        "output.dir", "",
-        "line.extra.fields", "job_id,timings",
-        "job.default", "../up",
-        "file.max.bytes", "-1",
-        "flush.max.records", "0");
-    assertThat(errors(props)).containsOnlyKeys("output.dir", "line.extra.fields", "job.default",
-        "file.max.bytes", "flush.max.records");
+    Map<String, String> props =
+        Map.of(
+            "output.dir", "",
+            "line.extra.fields", "job_id,timings",
+            "job.default", "../up",
+            "file.max.bytes", "-1",
+            "flush.max.records", "0");
+    assertThat(errors(props))
+        .containsOnlyKeys(
+            "output.dir",
+            "line.extra.fields",
+            "job.default",
+            "file.max.bytes",
+            "flush.max.records");
     assertThat(errors(Map.of())).containsKey("output.dir");
   }
 }

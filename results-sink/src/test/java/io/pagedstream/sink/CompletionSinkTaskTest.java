@@ -166,7 +166,8 @@ class CompletionSinkTaskTest {
   @Test
   void aValueThatIsNoCompletionFailsWithItsPlace() {
     SinkRecord bad = new SinkRecord(TP.topic(), TP.partition(), null, "k", null, "text", 9);
-    assertThatThrownBy(() -> task.put(List.of(bad))).isInstanceOf(DataException.class)
+    assertThatThrownBy(() -> task.put(List.of(bad)))
+        .isInstanceOf(DataException.class)
         .hasMessageStartingWith("Completion at llm.completions-0@9: ");
   }
 }

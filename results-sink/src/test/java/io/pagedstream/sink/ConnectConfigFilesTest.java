@@ -37,8 +37,9 @@ class ConnectConfigFilesTest {
   /** A {@code POST /connectors} body as one map, name included, like the properties form. */
   private static Map<String, String> restBody(String file) throws IOException {
     JsonNode body = new ObjectMapper().readTree(CONNECT.resolve(file).toFile());
-    Map<String, String> config = new ObjectMapper().convertValue(body.get("config"),
-        new TypeReference<Map<String, String>>() {});
+    Map<String, String> config =
+        new ObjectMapper()
+            .convertValue(body.get("config"), new TypeReference<Map<String, String>>() {});
     config.put("name", body.get("name").asText());
     return config;
   }
@@ -59,14 +60,23 @@ class ConnectConfigFilesTest {
     assertThat(restBody("postgres-sink.json")).isEqualTo(properties("postgres-sink.properties"));
   }
 
-  /** The shipped connectors (connect/ and docker/connectors/) read and dead-letter the topics of {@link Topics#ALL}. */
+  /**
+   * The shipped connectors (connect/ and docker/connectors/) read and dead-letter the topics of
+   * {@link Topics#ALL}.
+   */
   @Test
   void connectorsNameTheSpecifiedTopics() throws IOException {
     Path docker = Path.of("..", "docker", "connectors");
-    for (Map<String, String> config : List.of(properties("completion-jsonl-sink.properties"),
-        properties("postgres-sink.properties"), restBody("completion-jsonl-sink.json"), restBody("postgres-sink.json"),
-        json(docker.resolve("completions-jsonl.json")), json(docker.resolve("completions-postgres.json")))) {
-      assertThat(config).containsEntry("topics", Topics.COMPLETIONS)
+    for (Map<String, String> config :
+        List.of(
+            properties("completion-jsonl-sink.properties"),
+            properties("postgres-sink.properties"),
+            restBody("completion-jsonl-sink.json"),
+            restBody("postgres-sink.json"),
+            json(docker.resolve("completions-jsonl.json")),
+            json(docker.resolve("completions-postgres.json")))) {
+      assertThat(config)
+          .containsEntry("topics", Topics.COMPLETIONS)
           .containsEntry("errors.deadletterqueue.topic.name", Topics.COMPLETIONS_DEAD_LETTER);
       assertThat(Topics.spec(config.get("errors.deadletterqueue.topic.name"))).isNotNull();
     }

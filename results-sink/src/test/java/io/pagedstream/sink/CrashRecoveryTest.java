@@ -36,54 +36,71 @@ class CrashRecoveryTest {
     Path out = dir.resolve("out");
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
       kafka.createTopics(List.of(new NewTopic(Topics.COMPLETIONS, 4, (short) 1)));
-      Map<String, String> worker = Map.of(
-          "bootstrap.servers", kafka.bootstrapServers(),
-          "key.converter", "org.apache.kafka.connect.storage.StringConverter",
-          // another JVM cannot see this one's mock schema registry, so the stream is JSON here
-          "value.converter", "org.apache.kafka.connect.json.JsonConverter",
-          "value.converter.schemas.enable", "false",
-          "plugin.discovery", "service_load",
-          "connector.client.config.override.policy", "All",
-          "offset.flush.interval.ms", "300",
-          // the killed worker's consumer stays in the group until this runs out
-          "consumer.session.timeout.ms", "6000",
-          "consumer.heartbeat.interval.ms", "1000");
-      Map<String, String> connector = Map.of(
-          "name", NAME,
-          "connector.class", CompletionSinkConnector.class.getName(),
-          "tasks.max", "2",
-          "topics", Topics.COMPLETIONS,
-          "output.dir", out.toString(),
-          "consumer.override.isolation.level", "read_committed");
+      Map<String, String> worker =
+          Map.of(
+              "bootstrap.servers", kafka.bootstrapServers(),
+              "key.converter", "org.apache.kafka.connect.storage.StringConverter",
+              // another JVM cannot see this one's mock schema registry, so the stream is JSON here
+              "value.converter", "org.apache.kafka.connect.json.JsonConverter",
+              "value.converter.schemas.enable", "false",
+              "plugin.discovery", "service_load",
+              "connector.client.config.override.policy", "All",
+              "offset.flush.interval.ms", "300",
+              // the killed worker's consumer stays in the group until this runs out
+              "consumer.session.timeout.ms", "6000",
+              "consumer.heartbeat.interval.ms", "1000");
+      Map<String, String> connector =
+          Map.of(
+              "name",
+              NAME,
+              "connector.class",
+              CompletionSinkConnector.class.getName(),
+              "tasks.max",
+              "2",
+              "topics",
+              Topics.COMPLETIONS,
+              "output.dir",
+              out.toString(),
+              "consumer.override.isolation.level",
+              "read_committed");
       OutputFiles files = new OutputFiles(out);
 
       try (ForkedWorker connect = new ForkedWorker(dir, worker, connector);
-          CompletionProducer producer = new CompletionProducer(kafka.clientProperties(),
-              c -> TestCompletions.json(c).getBytes(UTF_8))) {
+          CompletionProducer producer =
+              new CompletionProducer(
+                  kafka.clientProperties(), c -> TestCompletions.json(c).getBytes(UTF_8))) {
         connect.start();
         connect.awaitRunning(NAME, TIMEOUT);
 
         // A steady stream while the worker dies and comes back.
-        CompletableFuture<Void> stream = CompletableFuture.runAsync(() -> {
-          for (int from = 0; from < TOTAL; from += 100) {
-            producer.produce(from, from + 100, 10);
-            if (from == TOTAL / 2) {
-              producer.produceAborted(30);
-            }
-            sleep(150);
-          }
-        });
+        CompletableFuture<Void> stream =
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int from = 0; from < TOTAL; from += 100) {
+                    producer.produce(from, from + 100, 10);
+                    if (from == TOTAL / 2) {
+                      producer.produceAborted(30);
+                    }
+                    sleep(150);
+                  }
+                });
 
-        Await.until("a third of the stream in the files, with more pending", TIMEOUT,
+        Await.until(
+            "a third of the stream in the files, with more pending",
+            TIMEOUT,
             () -> files.distinctIdsWhileWriting() >= TOTAL / 3 && hasPendingData(out));
         connect.kill();
-        LOG.info("Killed the worker with {} ids in the files; pending data left behind: {}",
-            files.distinctIdsWhileWriting(), hasPendingData(out));
+        LOG.info(
+            "Killed the worker with {} ids in the files; pending data left behind: {}",
+            files.distinctIdsWhileWriting(),
+            hasPendingData(out));
 
         connect.start();
         connect.awaitRunning(NAME, TIMEOUT);
         stream.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        Await.until("all " + TOTAL + " ids in the files", TIMEOUT,
+        Await.until(
+            "all " + TOTAL + " ids in the files",
+            TIMEOUT,
             () -> files.distinctIdsWhileWriting() == TOTAL,
             () -> files.distinctIdsWhileWriting() + " so far; worker log:\n" + connect.logTail());
         connect.stop();

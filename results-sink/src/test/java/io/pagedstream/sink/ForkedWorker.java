@@ -16,9 +16,9 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Connect worker in its own JVM, started as {@code connect-standalone.sh} would start it
- * ({@code ConnectStandalone worker.properties connector.properties}, on this test's classpath),
- * so that it can be killed with SIGKILL: no shutdown hook, no final commit, files left mid-write.
+ * A Connect worker in its own JVM, started as {@code connect-standalone.sh} would start it ({@code
+ * ConnectStandalone worker.properties connector.properties}, on this test's classpath), so that it
+ * can be killed with SIGKILL: no shutdown hook, no final commit, files left mid-write.
  */
 final class ForkedWorker implements AutoCloseable {
 
@@ -27,8 +27,8 @@ final class ForkedWorker implements AutoCloseable {
   private final Path log;
   private final String classpath;
   private final int restPort;
-  private final HttpClient http = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private Process process;
 
   /** A worker on this test's classpath, which holds the connector. */
@@ -37,8 +37,9 @@ final class ForkedWorker implements AutoCloseable {
     this(dir, testClasspath(), worker, connector);
   }
 
-  ForkedWorker(Path dir, String classpath, Map<String, String> worker,
-      Map<String, String> connector) throws IOException {
+  ForkedWorker(
+      Path dir, String classpath, Map<String, String> worker, Map<String, String> connector)
+      throws IOException {
     this.classpath = classpath;
     restPort = freePort();
     Properties w = new Properties();
@@ -72,36 +73,50 @@ final class ForkedWorker implements AutoCloseable {
 
   void start() throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    process = new ProcessBuilder(java, "-Xmx512m", "-XX:TieredStopAtLevel=1",
-        "-cp", classpath,
-        "org.apache.kafka.connect.cli.ConnectStandalone",
-        workerFile.toString(), connectorFile.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    process =
+        new ProcessBuilder(
+                java,
+                "-Xmx512m",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                classpath,
+                "org.apache.kafka.connect.cli.ConnectStandalone",
+                workerFile.toString(),
+                connectorFile.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
   }
 
   /** Waits until the REST API reports the connector and all its tasks RUNNING. */
   void awaitRunning(String name, Duration timeout) {
-    Await.until("connector " + name + " running in the forked worker", timeout, () -> {
-      if (!process.isAlive()) {
-        throw new AssertionError("The forked worker exited with " + process.exitValue()
-            + "; log:\n" + logTail());
-      }
-      String status = get("/connectors/" + name + "/status");
-      if (status != null && status.contains("\"FAILED\"")) {
-        throw new AssertionError("Connector failed: " + status);
-      }
-      return status != null && !status.contains("\"tasks\":[]")
-          && !status.matches(".*\"state\":\"(?!RUNNING)[A-Z]+\".*");
-    }, this::logTail);
+    Await.until(
+        "connector " + name + " running in the forked worker",
+        timeout,
+        () -> {
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "The forked worker exited with " + process.exitValue() + "; log:\n" + logTail());
+          }
+          String status = get("/connectors/" + name + "/status");
+          if (status != null && status.contains("\"FAILED\"")) {
+            throw new AssertionError("Connector failed: " + status);
+          }
+          return status != null
+              && !status.contains("\"tasks\":[]")
+              && !status.matches(".*\"state\":\"(?!RUNNING)[A-Z]+\".*");
+        },
+        this::logTail);
   }
 
   String get(String path) {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + restPort + path)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + restPort + path))
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
       return response.statusCode() == 200 ? response.body() : null;
     } catch (IOException e) {
       return null; // not listening yet

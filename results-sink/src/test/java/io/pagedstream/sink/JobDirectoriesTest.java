@@ -38,6 +38,7 @@ class JobDirectoriesTest {
   @Test
   void refusesIdsTooLongForAFolderName() {
     assertThatThrownBy(() -> dirs.forJob("x".repeat(201)))
-        .isInstanceOf(DataException.class).hasMessageContaining("too long");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("too long");
   }
 }

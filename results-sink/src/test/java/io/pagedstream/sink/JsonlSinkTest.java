@@ -96,10 +96,11 @@ class JsonlSinkTest {
   }
 
   private CompletionProducer producer() {
-    Serializer<Completion> avro = AvroSerdes.serde(Completion.class,
-        Map.of(SchemaRegistryConfig.URL, registryUrl)).serializer();
-    return new CompletionProducer(kafka.clientProperties(),
-        c -> avro.serialize(Topics.COMPLETIONS, c));
+    Serializer<Completion> avro =
+        AvroSerdes.serde(Completion.class, Map.of(SchemaRegistryConfig.URL, registryUrl))
+            .serializer();
+    return new CompletionProducer(
+        kafka.clientProperties(), c -> avro.serialize(Topics.COMPLETIONS, c));
   }
 
   @Test
@@ -113,16 +114,19 @@ class JsonlSinkTest {
       producer.produce(0, 150, 10);
       producer.produceAborted(20);
       producer.produce(150, 300, 10);
-      Await.until("some completions in the files", TIMEOUT,
-          () -> files.distinctIdsWhileWriting() >= 100);
+      Await.until(
+          "some completions in the files", TIMEOUT, () -> files.distinctIdsWhileWriting() >= 100);
 
       connect.kill();
 
       // The consumer group never runs ahead of the files ...
       Map<TopicPartition, Long> fileOffsets = commitRecordOffsets();
       Map<TopicPartition, OffsetAndMetadata> group = groupOffsets("connect-" + name);
-      group.forEach((tp, committed) -> assertThat(committed.offset())
-          .as("group offset of %s", tp).isLessThanOrEqualTo(fileOffsets.get(tp) + 1));
+      group.forEach(
+          (tp, committed) ->
+              assertThat(committed.offset())
+                  .as("group offset of %s", tp)
+                  .isLessThanOrEqualTo(fileOffsets.get(tp) + 1));
       // ... and is not what the sink resumes from: move it back to the start of the topic.
       rewindGroup("connect-" + name);
 
@@ -130,7 +134,9 @@ class JsonlSinkTest {
       connect.start();
       connect.awaitRunning(name, TIMEOUT);
       producer.produce(450, 600, 10);
-      Await.until("all 600 completions in the files", TIMEOUT,
+      Await.until(
+          "all 600 completions in the files",
+          TIMEOUT,
           () -> files.distinctIdsWhileWriting() == 600,
           () -> files.distinctIdsWhileWriting() + " so far");
       connect.stop();
@@ -144,18 +150,19 @@ class JsonlSinkTest {
   void aValueThatIsNoCompletionGoesToTheDeadLetterTopicAndTheRestIsWritten() throws Exception {
     freshTopic();
     // the repository's connector config, as shipped, with only the directory changed
-    Map<String, String> config = ConnectConfigFilesTest.properties(
-        "completion-jsonl-sink.properties");
+    Map<String, String> config =
+        ConnectConfigFilesTest.properties("completion-jsonl-sink.properties");
     config.put("name", "dlq-" + UUID.randomUUID());
     config.put("output.dir", out.toString());
     String deadLetters = config.get("errors.deadletterqueue.topic.name");
     AvroConverter converter = new AvroConverter();
     converter.configure(Map.of(SchemaRegistryConfig.URL, registryUrl), false);
-    Schema notACompletion = SchemaBuilder.struct().name("Other")
-        .field("id", Schema.STRING_SCHEMA).build();
+    Schema notACompletion =
+        SchemaBuilder.struct().name("Other").field("id", Schema.STRING_SCHEMA).build();
     // registered under another subject: llm.completions-value only accepts compatible schemas
-    byte[] bad = converter.fromConnectData("elsewhere", notACompletion,
-        new Struct(notACompletion).put("id", "not-a-completion"));
+    byte[] bad =
+        converter.fromConnectData(
+            "elsewhere", notACompletion, new Struct(notACompletion).put("id", "not-a-completion"));
 
     OutputFiles files = new OutputFiles(out);
     try (CompletionProducer producer = producer();
@@ -164,17 +171,23 @@ class JsonlSinkTest {
       producer.produce(0, 30, 10);
       producer.produceRaw("not-a-completion", bad);
       producer.produce(30, 60, 10);
-      Await.until("60 completions in the files", TIMEOUT,
-          () -> files.distinctIdsWhileWriting() == 60);
+      Await.until(
+          "60 completions in the files", TIMEOUT, () -> files.distinctIdsWhileWriting() == 60);
       connect.stop();
     }
     files.assertExactlyOnce(60);
     List<ConsumerRecord<String, byte[]>> dead = readAll(deadLetters, 1);
-    assertThat(dead).singleElement().satisfies(r -> {
-      assertThat(r.key()).isEqualTo("not-a-completion");
-      assertThat(new String(r.headers().lastHeader("__connect.errors.exception.message").value(),
-          java.nio.charset.StandardCharsets.UTF_8)).contains("Completion has no finish_reason");
-    });
+    assertThat(dead)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.key()).isEqualTo("not-a-completion");
+              assertThat(
+                      new String(
+                          r.headers().lastHeader("__connect.errors.exception.message").value(),
+                          java.nio.charset.StandardCharsets.UTF_8))
+                  .contains("Completion has no finish_reason");
+            });
   }
 
   private static List<ConsumerRecord<String, byte[]>> readAll(String topic, int atLeast) {
@@ -182,13 +195,16 @@ class JsonlSinkTest {
     props.put("group.id", "reader-" + UUID.randomUUID());
     props.put("auto.offset.reset", "earliest");
     List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
-    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props,
-        new StringDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(topic));
-      Await.until(atLeast + " records in " + topic, TIMEOUT, () -> {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-        return records.size() >= atLeast;
-      });
+      Await.until(
+          atLeast + " records in " + topic,
+          TIMEOUT,
+          () -> {
+            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            return records.size() >= atLeast;
+          });
     }
     return records;
   }
@@ -209,8 +225,8 @@ class JsonlSinkTest {
     Map<TopicPartition, Long> offsets = new HashMap<>();
     for (int p = 0; p < PARTITIONS; p++) {
       TopicPartition tp = new TopicPartition(Topics.COMPLETIONS, p);
-      offsets.put(tp, CommitRecord.read(layout.commitRecord(tp)).map(CommitRecord::offset)
-          .orElse(-1L));
+      offsets.put(
+          tp, CommitRecord.read(layout.commitRecord(tp)).map(CommitRecord::offset).orElse(-1L));
     }
     return offsets;
   }
@@ -229,14 +245,17 @@ class JsonlSinkTest {
     }
     try (Admin admin = Admin.create(kafka.clientProperties())) {
       // the killed worker's consumers have left, so the group is empty and may be altered
-      Await.until("an empty consumer group", TIMEOUT, () -> {
-        try {
-          admin.alterConsumerGroupOffsets(group, zero).all().get();
-          return true;
-        } catch (InterruptedException | ExecutionException e) {
-          return false;
-        }
-      });
+      Await.until(
+          "an empty consumer group",
+          TIMEOUT,
+          () -> {
+            try {
+              admin.alterConsumerGroupOffsets(group, zero).all().get();
+              return true;
+            } catch (InterruptedException | ExecutionException e) {
+              return false;
+            }
+          });
     }
   }
 }

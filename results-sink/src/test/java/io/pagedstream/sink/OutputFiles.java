@@ -43,9 +43,15 @@ record OutputFiles(Path root) {
       return lines;
     }
     try (Stream<Path> files = Files.walk(root)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().startsWith("part-")
-          && f.toString().endsWith(".jsonl") && !root.relativize(f).startsWith(".pagedstream"))
-          .sorted().toList()) {
+      for (Path file :
+          files
+              .filter(
+                  f ->
+                      f.getFileName().toString().startsWith("part-")
+                          && f.toString().endsWith(".jsonl")
+                          && !root.relativize(f).startsWith(".pagedstream"))
+              .sorted()
+              .toList()) {
         String jobDir = root.relativize(file).getName(0).toString();
         String content = Files.readString(file, StandardCharsets.UTF_8);
         if (finished && !content.isEmpty()) {
@@ -68,8 +74,8 @@ record OutputFiles(Path root) {
   }
 
   /**
-   * The finished output holds completions 0..count-1 exactly once each, in their job's folder,
-   * with their own content, and in production order within each file.
+   * The finished output holds completions 0..count-1 exactly once each, in their job's folder, with
+   * their own content, and in production order within each file.
    */
   void assertExactlyOnce(int count) {
     List<Line> lines = lines();
@@ -93,14 +99,17 @@ record OutputFiles(Path root) {
     Map<Path, Integer> lastInFile = new HashMap<>();
     for (Line line : lines) {
       int n = Integer.parseInt(line.id().substring("req-".length()));
-      assertThat(line.jobDir()).as("folder of %s", line.id())
+      assertThat(line.jobDir())
+          .as("folder of %s", line.id())
           .isEqualTo(dirs.forJob(TestCompletions.jobOf(n)));
       String text = TestCompletions.completion(n).getText();
       assertThat(line.json().path("text").isMissingNode() ? null : line.json().get("text").asText())
-          .as("text of %s", line.id()).isEqualTo(text);
+          .as("text of %s", line.id())
+          .isEqualTo(text);
       Integer previous = lastInFile.put(line.file(), n);
-      assertThat(previous == null || previous < n).as("%s after %s in %s", n, previous,
-          line.file()).isTrue();
+      assertThat(previous == null || previous < n)
+          .as("%s after %s in %s", n, previous, line.file())
+          .isTrue();
     }
   }
 }

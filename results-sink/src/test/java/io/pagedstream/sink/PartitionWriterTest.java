@@ -140,8 +140,12 @@ class PartitionWriterTest {
     Path pending = layout().pendingFile(TP, 7, "a");
     Files.createDirectories(pending.getParent());
     Files.writeString(pending, pendingContent);
-    CommitRecord record = new CommitRecord(8, List.of(new Publication(
-        layout().relative(data("a")), targetLength, layout().relative(pending))));
+    CommitRecord record =
+        new CommitRecord(
+            8,
+            List.of(
+                new Publication(
+                    layout().relative(data("a")), targetLength, layout().relative(pending))));
     new DurableFiles(true).writeAtomically(layout().commitRecord(TP), record.toJson());
   }
 
@@ -198,7 +202,8 @@ class PartitionWriterTest {
   @Test
   void aDataFileShorterThanItsRecordIsReportedNotPadded() throws IOException {
     committedButUnpublished("{\"id\":\"7\"}\n", 100);
-    assertThatThrownBy(this::recover).isInstanceOf(IOException.class)
+    assertThatThrownBy(this::recover)
+        .isInstanceOf(IOException.class)
         .hasMessageContaining("fewer than the 100 its commit record says");
   }
 

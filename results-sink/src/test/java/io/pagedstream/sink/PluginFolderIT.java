@@ -32,9 +32,12 @@ class PluginFolderIT {
   /** The test classpath without our modules and what only our plugin folder should bring. */
   private static String workerClasspath() {
     return Arrays.stream(ForkedWorker.testClasspath().split(File.pathSeparator))
-        .filter(entry -> !entry.contains("pagedstream") && !entry.contains("/io/pagedstream/")
-            && !entry.contains(File.separator + "target" + File.separator)
-            && !entry.contains("/org/apache/avro/"))
+        .filter(
+            entry ->
+                !entry.contains("pagedstream")
+                    && !entry.contains("/io/pagedstream/")
+                    && !entry.contains(File.separator + "target" + File.separator)
+                    && !entry.contains("/org/apache/avro/"))
         .collect(Collectors.joining(File.pathSeparator));
   }
 
@@ -42,8 +45,9 @@ class PluginFolderIT {
   void aWorkerWithoutOurClassesRunsTheConnectorFromThePluginFolder() throws Exception {
     assertThat(PLUGINS.resolve("pagedstream-results-sink")).isDirectory();
     Path out = dir.resolve("out");
-    Map<String, String> connector = new java.util.HashMap<>(
-        ConnectConfigFilesTest.properties("completion-jsonl-sink.properties"));
+    Map<String, String> connector =
+        new java.util.HashMap<>(
+            ConnectConfigFilesTest.properties("completion-jsonl-sink.properties"));
     connector.put("output.dir", out.toString());
     connector.put("tasks.max", "1");
     // a registry in another JVM cannot be shared, so this stream is JSON
@@ -52,8 +56,9 @@ class PluginFolderIT {
 
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
       kafka.createTopics(List.of(new NewTopic(Topics.COMPLETIONS, 2, (short) 1)));
-      Map<String, String> worker = new java.util.HashMap<>(
-          ConnectConfigFilesTest.properties("worker-standalone.properties"));
+      Map<String, String> worker =
+          new java.util.HashMap<>(
+              ConnectConfigFilesTest.properties("worker-standalone.properties"));
       worker.put("bootstrap.servers", kafka.bootstrapServers());
       worker.put("plugin.path", PLUGINS.toString());
       worker.put("offset.flush.interval.ms", "500");
@@ -61,16 +66,20 @@ class PluginFolderIT {
 
       OutputFiles files = new OutputFiles(out);
       try (ForkedWorker connect = new ForkedWorker(dir, workerClasspath(), worker, connector);
-          CompletionProducer producer = new CompletionProducer(kafka.clientProperties(),
-              c -> TestCompletions.json(c).getBytes(UTF_8))) {
+          CompletionProducer producer =
+              new CompletionProducer(
+                  kafka.clientProperties(), c -> TestCompletions.json(c).getBytes(UTF_8))) {
         connect.start();
         connect.awaitRunning(connector.get("name"), TIMEOUT);
         assertThat(connect.get("/connector-plugins?connectorsOnly=false"))
             .contains("io.pagedstream.sink.CompletionSinkConnector")
             .contains("io.pagedstream.schemas.connect.AvroConverter");
         producer.produce(0, 50, 10);
-        Await.until("50 completions in the files", TIMEOUT,
-            () -> files.distinctIdsWhileWriting() == 50, connect::logTail);
+        Await.until(
+            "50 completions in the files",
+            TIMEOUT,
+            () -> files.distinctIdsWhileWriting() == 50,
+            connect::logTail);
         connect.stop();
       }
       files.assertExactlyOnce(50);

@@ -32,41 +32,43 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Completions upserted into a real PostgreSQL by the Debezium JDBC sink, installed from its
- * plugin archive (target/debezium-plugins), in the same worker as the JSONL sink. Needs a server:
- * {@code PAGEDSTREAM_PG_URL} (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}), {@code
- * PAGEDSTREAM_PG_USER} and {@code PAGEDSTREAM_PG_PASSWORD} (both default {@code postgres}).
- * Skipped when none answers, except under CI ({@code CI=true}), where that is a failure.
+ * Completions upserted into a real PostgreSQL by the Debezium JDBC sink, installed from its plugin
+ * archive (target/debezium-plugins), in the same worker as the JSONL sink. Needs a server: {@code
+ * PAGEDSTREAM_PG_URL} (default {@code jdbc:postgresql://127.0.0.1:5432/postgres}), {@code
+ * PAGEDSTREAM_PG_USER} and {@code PAGEDSTREAM_PG_PASSWORD} (both default {@code postgres}). Skipped
+ * when none answers, except under CI ({@code CI=true}), where that is a failure.
  */
 class PostgresSinkTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(180);
   private static final int COUNT = 100;
   private static final Path DEBEZIUM_PLUGINS = Path.of("target", "debezium-plugins");
+
   /** The documented table, created as users are told to create it. */
   private static final Path TABLE_DDL = Path.of("..", "connect", "postgres-completions.sql");
 
   /** The table layout connect/README.md documents: column, type, nullable. */
-  static final List<List<String>> LAYOUT = List.of(
-      List.of("id", "text", "NO"),
-      List.of("job_id", "text", "NO"),
-      List.of("token_ids", "ARRAY", "NO"),
-      List.of("text", "text", "YES"),
-      List.of("finish_reason", "text", "NO"),
-      List.of("error", "text", "YES"),
-      List.of("prompt_tokens", "integer", "NO"),
-      List.of("output_tokens", "integer", "NO"),
-      List.of("queue_ms", "double precision", "NO"),
-      List.of("first_token_ms", "double precision", "NO"),
-      List.of("generation_ms", "double precision", "NO"),
-      List.of("batch_id", "text", "YES"),
-      List.of("processor", "text", "YES"),
-      List.of("completed_at_ms", "bigint", "NO"),
-      List.of("cached", "boolean", "NO"),
-      List.of("choices", "jsonb", "YES"),
-      List.of("format", "text", "NO"),
-      List.of("custom_id", "text", "YES"),
-      List.of("model", "text", "YES"));
+  static final List<List<String>> LAYOUT =
+      List.of(
+          List.of("id", "text", "NO"),
+          List.of("job_id", "text", "NO"),
+          List.of("token_ids", "ARRAY", "NO"),
+          List.of("text", "text", "YES"),
+          List.of("finish_reason", "text", "NO"),
+          List.of("error", "text", "YES"),
+          List.of("prompt_tokens", "integer", "NO"),
+          List.of("output_tokens", "integer", "NO"),
+          List.of("queue_ms", "double precision", "NO"),
+          List.of("first_token_ms", "double precision", "NO"),
+          List.of("generation_ms", "double precision", "NO"),
+          List.of("batch_id", "text", "YES"),
+          List.of("processor", "text", "YES"),
+          List.of("completed_at_ms", "bigint", "NO"),
+          List.of("cached", "boolean", "NO"),
+          List.of("choices", "jsonb", "YES"),
+          List.of("format", "text", "NO"),
+          List.of("custom_id", "text", "YES"),
+          List.of("model", "text", "YES"));
 
   private final String url = env("PAGEDSTREAM_PG_URL", "jdbc:postgresql://127.0.0.1:5432/postgres");
   private final String user = env("PAGEDSTREAM_PG_USER", "postgres");
@@ -88,16 +90,23 @@ class PostgresSinkTest {
       DriverManager.setLoginTimeout(5);
       db = DriverManager.getConnection(url, user, password);
     } catch (SQLException e) {
-      String message = "No PostgreSQL at " + url + " as " + user + " (" + e.getMessage()
-          + "): set PAGEDSTREAM_PG_URL, PAGEDSTREAM_PG_USER, PAGEDSTREAM_PG_PASSWORD, or start"
-          + " one as in connect/README.md";
+      String message =
+          "No PostgreSQL at "
+              + url
+              + " as "
+              + user
+              + " ("
+              + e.getMessage()
+              + "): set PAGEDSTREAM_PG_URL, PAGEDSTREAM_PG_USER, PAGEDSTREAM_PG_PASSWORD, or start"
+              + " one as in connect/README.md";
       if ("true".equals(System.getenv("CI"))) {
         throw new AssertionError(message + ". CI must provide one (.ci/run starts it).", e);
       }
       Assumptions.abort(message);
     }
-    assertThat(DEBEZIUM_PLUGINS.resolve("debezium-connector-jdbc")).as(
-        "the Debezium JDBC plugin, unpacked by the build (process-test-resources)").isDirectory();
+    assertThat(DEBEZIUM_PLUGINS.resolve("debezium-connector-jdbc"))
+        .as("the Debezium JDBC plugin, unpacked by the build (process-test-resources)")
+        .isDirectory();
   }
 
   private void createTable() throws Exception {
@@ -110,9 +119,13 @@ class PostgresSinkTest {
   /** Fails at once, with the task's trace, instead of waiting out a timeout. */
   private static void assertRunning(EmbeddedConnect connect, String name) {
     var status = connect.status(name);
-    status.tasks().stream().filter(t -> "FAILED".equals(t.state())).findFirst().ifPresent(t -> {
-      throw new AssertionError("Task " + name + "-" + t.id() + " failed: " + t.trace());
-    });
+    status.tasks().stream()
+        .filter(t -> "FAILED".equals(t.state()))
+        .findFirst()
+        .ifPresent(
+            t -> {
+              throw new AssertionError("Task " + name + "-" + t.id() + " failed: " + t.trace());
+            });
   }
 
   @AfterEach
@@ -146,11 +159,16 @@ class PostgresSinkTest {
 
   private Map<String, String> jsonlSink(String name) {
     return Map.of(
-        "name", name,
-        "connector.class", CompletionSinkConnector.class.getName(),
-        "topics", Topics.COMPLETIONS,
-        "output.dir", out.toString(),
-        "consumer.override.isolation.level", "read_committed");
+        "name",
+        name,
+        "connector.class",
+        CompletionSinkConnector.class.getName(),
+        "topics",
+        Topics.COMPLETIONS,
+        "output.dir",
+        out.toString(),
+        "consumer.override.isolation.level",
+        "read_committed");
   }
 
   @Test
@@ -159,26 +177,33 @@ class PostgresSinkTest {
     createTable();
     try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
       kafka.createTopics(List.of(new NewTopic(Topics.COMPLETIONS, 3, (short) 1)));
-      Serializer<Completion> avro = AvroSerdes.serde(Completion.class,
-          Map.of(SchemaRegistryConfig.URL, registryUrl)).serializer();
-      try (CompletionProducer producer = new CompletionProducer(kafka.clientProperties(),
-              c -> avro.serialize(Topics.COMPLETIONS, c));
-          EmbeddedConnect connect = EmbeddedConnect.builder(kafka.bootstrapServers())
-              .workerProperty("value.converter.schema.registry.url", registryUrl)
-              .workerProperty("offset.flush.interval.ms", "500")
-              .pluginPath(DEBEZIUM_PLUGINS)
-              .connector(postgresSink(pg))
-              .connector(jsonlSink("jsonl"))
-              .start()) {
+      Serializer<Completion> avro =
+          AvroSerdes.serde(Completion.class, Map.of(SchemaRegistryConfig.URL, registryUrl))
+              .serializer();
+      try (CompletionProducer producer =
+              new CompletionProducer(
+                  kafka.clientProperties(), c -> avro.serialize(Topics.COMPLETIONS, c));
+          EmbeddedConnect connect =
+              EmbeddedConnect.builder(kafka.bootstrapServers())
+                  .workerProperty("value.converter.schema.registry.url", registryUrl)
+                  .workerProperty("offset.flush.interval.ms", "500")
+                  .pluginPath(DEBEZIUM_PLUGINS)
+                  .connector(postgresSink(pg))
+                  .connector(jsonlSink("jsonl"))
+                  .start()) {
         connect.awaitRunning(pg, TIMEOUT);
         connect.awaitRunning("jsonl", TIMEOUT);
 
         producer.produce(0, COUNT, 10);
         producer.produceAborted(10);
-        Await.until(COUNT + " rows", TIMEOUT, () -> {
-          assertRunning(connect, pg);
-          return rows() == COUNT;
-        }, () -> rows() + " rows");
+        Await.until(
+            COUNT + " rows",
+            TIMEOUT,
+            () -> {
+              assertRunning(connect, pg);
+              return rows() == COUNT;
+            },
+            () -> rows() + " rows");
         assertRowsHold(TestCompletions::completion);
         assertThat(layout()).isEqualTo(LAYOUT);
         assertThat(primaryKey()).isEqualTo(List.of("id"));
@@ -188,10 +213,14 @@ class PostgresSinkTest {
 
         // The same requests again with new content: updated in place.
         producer.produceVersion2(0, COUNT);
-        Await.until("version 2 in every row", TIMEOUT, () -> {
-          assertRunning(connect, pg);
-          return countWhere("processor = 'v2'") == COUNT;
-        }, () -> countWhere("processor = 'v2'") + " rows updated");
+        Await.until(
+            "version 2 in every row",
+            TIMEOUT,
+            () -> {
+              assertRunning(connect, pg);
+              return countWhere("processor = 'v2'") == COUNT;
+            },
+            () -> countWhere("processor = 'v2'") + " rows updated");
         assertThat(rows()).isEqualTo(COUNT);
         assertRowsHold(TestCompletions::version2);
 
@@ -201,10 +230,13 @@ class PostgresSinkTest {
         connect.start();
         connect.awaitRunning(pg, TIMEOUT);
         producer.produce(COUNT, COUNT + 1, 1); // a marker behind the replay
-        Await.until("the replay to reach the marker", TIMEOUT, () -> {
-          assertRunning(connect, pg);
-          return rows() == COUNT + 1;
-        });
+        Await.until(
+            "the replay to reach the marker",
+            TIMEOUT,
+            () -> {
+              assertRunning(connect, pg);
+              return rows() == COUNT + 1;
+            });
         assertThat(rows()).isEqualTo(COUNT + 1);
         assertThat(countWhere("processor = 'v2'")).isEqualTo(COUNT);
       }
@@ -213,17 +245,21 @@ class PostgresSinkTest {
 
   private void assertRowsHold(java.util.function.IntFunction<Completion> expected)
       throws SQLException {
-    try (Statement s = db.createStatement(); ResultSet rs = s.executeQuery(
-        "SELECT id, job_id, token_ids, text, finish_reason, error, prompt_tokens, output_tokens,"
-            + " cached, processor, choices->1->>'text' AS second_text, format, custom_id, model FROM " + table
-            + " ORDER BY id")) {
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT id, job_id, token_ids, text, finish_reason, error, prompt_tokens, output_tokens,"
+                    + " cached, processor, choices->1->>'text' AS second_text, format, custom_id, model FROM "
+                    + table
+                    + " ORDER BY id")) {
       int n = 0;
       while (rs.next()) {
         Completion c = expected.apply(n);
         assertThat(rs.getString("id")).isEqualTo(c.getId());
         assertThat(rs.getString("job_id")).isEqualTo(c.getJobId());
         assertThat(List.of((Integer[]) rs.getArray("token_ids").getArray()))
-            .as("token_ids of %s", c.getId()).isEqualTo(c.getTokenIds());
+            .as("token_ids of %s", c.getId())
+            .isEqualTo(c.getTokenIds());
         assertThat(rs.getString("text")).isEqualTo(c.getText());
         assertThat(rs.getString("finish_reason")).isEqualTo(c.getFinishReason());
         assertThat(rs.getString("error")).isEqualTo(c.getError());
@@ -257,8 +293,10 @@ class PostgresSinkTest {
   }
 
   private List<List<String>> layout() throws SQLException {
-    try (var q = db.prepareStatement("SELECT column_name, data_type, is_nullable"
-        + " FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position")) {
+    try (var q =
+        db.prepareStatement(
+            "SELECT column_name, data_type, is_nullable"
+                + " FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position")) {
       q.setString(1, table);
       try (ResultSet rs = q.executeQuery()) {
         List<List<String>> columns = new java.util.ArrayList<>();
@@ -271,9 +309,11 @@ class PostgresSinkTest {
   }
 
   private List<String> primaryKey() throws SQLException {
-    try (var q = db.prepareStatement("SELECT k.column_name FROM information_schema.table_constraints c"
-        + " JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name"
-        + " WHERE c.table_name = ? AND c.constraint_type = 'PRIMARY KEY'")) {
+    try (var q =
+        db.prepareStatement(
+            "SELECT k.column_name FROM information_schema.table_constraints c"
+                + " JOIN information_schema.key_column_usage k ON k.constraint_name = c.constraint_name"
+                + " WHERE c.table_name = ? AND c.constraint_type = 'PRIMARY KEY'")) {
       q.setString(1, table);
       try (ResultSet rs = q.executeQuery()) {
         List<String> key = new java.util.ArrayList<>();
@@ -291,14 +331,17 @@ class PostgresSinkTest {
       zero.put(new TopicPartition(Topics.COMPLETIONS, p), new OffsetAndMetadata(0));
     }
     try (Admin admin = Admin.create(kafka.clientProperties())) {
-      Await.until("the group " + group + " to be empty and rewound", TIMEOUT, () -> {
-        try {
-          admin.alterConsumerGroupOffsets(group, zero).all().get();
-          return true;
-        } catch (Exception e) {
-          return false;
-        }
-      });
+      Await.until(
+          "the group " + group + " to be empty and rewound",
+          TIMEOUT,
+          () -> {
+            try {
+              admin.alterConsumerGroupOffsets(group, zero).all().get();
+              return true;
+            } catch (Exception e) {
+              return false;
+            }
+          });
     }
   }
 }

@@ -26,8 +26,9 @@ final class TestCompletions {
     Completion c = completion(id(n), jobOf(n), "text " + n);
     if (n % 10 == 7 && !"error".equals(c.getFinishReason())) {
       // a request with two samples: its choices as JSON (a native line, so files are checked by id)
-      c.setChoices("[{\"index\":0,\"token_ids\":[1],\"text\":\"a\",\"finish_reason\":\"length\"},"
-          + "{\"index\":1,\"token_ids\":[2],\"text\":\"b\",\"finish_reason\":\"stop\"}]");
+      c.setChoices(
+          "[{\"index\":0,\"token_ids\":[1],\"text\":\"a\",\"finish_reason\":\"length\"},"
+              + "{\"index\":1,\"token_ids\":[2],\"text\":\"b\",\"finish_reason\":\"stop\"}]");
     }
     return c;
   }
@@ -41,12 +42,16 @@ final class TestCompletions {
 
   static Completion completion(String id, String job, String text) {
     boolean error = id.hashCode() % 11 == 0;
-    return Completion.newBuilder().setId(id).setJobId(job)
+    return Completion.newBuilder()
+        .setId(id)
+        .setJobId(job)
         .setTokenIds(error ? List.of() : List.of(id.length(), 2, 3))
         .setText(error ? null : text)
         .setFinishReason(error ? "error" : "length")
         .setError(error ? "failed on purpose" : null)
-        .setPromptTokens(4).setOutputTokens(error ? 0 : 3).build();
+        .setPromptTokens(4)
+        .setOutputTokens(error ? 0 : 3)
+        .build();
   }
 
   /** The completion as schemaless JSON, for a worker using JsonConverter. */

@@ -24,8 +24,8 @@ public final class Completions {
 
   /**
    * A builder holding the result's fields, its job ({@code ""} when null) and when it was
-   * completed; the fields that say where and how fast it ran keep their schema defaults until
-   * the caller sets them.
+   * completed; the fields that say where and how fast it ran keep their schema defaults until the
+   * caller sets them.
    */
   public static Completion.Builder of(GenerationResult r, String jobId, long completedAtMs) {
     return Completion.newBuilder()
@@ -45,14 +45,19 @@ public final class Completions {
   }
 
   /** An error completion: {@link GenerationResult#error} of the request, in its job. */
-  public static Completion.Builder error(String id, String jobId, String message, int promptTokens,
-      long completedAtMs) {
+  public static Completion.Builder error(
+      String id, String jobId, String message, int promptTokens, long completedAtMs) {
     return error(id, jobId, message, promptTokens, ResponseFormat.NATIVE, completedAtMs);
   }
 
   /** An error completion answered in the request's format (an OpenAI line's: a 400 line). */
-  public static Completion.Builder error(String id, String jobId, String message, int promptTokens,
-      ResponseFormat format, long completedAtMs) {
+  public static Completion.Builder error(
+      String id,
+      String jobId,
+      String message,
+      int promptTokens,
+      ResponseFormat format,
+      long completedAtMs) {
     return of(GenerationResult.error(id, message, promptTokens, format), jobId, completedAtMs);
   }
 
@@ -67,9 +72,17 @@ public final class Completions {
    * @throws IllegalArgumentException when its finish reason is one this version does not know
    */
   public static GenerationResult result(Completion c) {
-    return GenerationResult.read(c.getId(), TokenIds.toArray(c.getTokenIds()), c.getText(), c.getFinishReason(),
-        c.getError(), c.getPromptTokens(), c.getOutputTokens(), format(c),
-        c.getChoices() == null ? null : ChoicesJson.fromText(c.getChoices()), c.getCompletedAtMs());
+    return GenerationResult.read(
+        c.getId(),
+        TokenIds.toArray(c.getTokenIds()),
+        c.getText(),
+        c.getFinishReason(),
+        c.getError(),
+        c.getPromptTokens(),
+        c.getOutputTokens(),
+        format(c),
+        c.getChoices() == null ? null : ChoicesJson.fromText(c.getChoices()),
+        c.getCompletedAtMs());
   }
 
   /** Whether a completion answers with an error; false for reasons this version does not know. */

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * Client settings shared by every service: the bootstrap servers plus whatever the user's
- * {@code --kafka-config} file adds (SASL, TLS, schema registry URL and credentials, timeouts).
- * Values from the file win over defaults; the bootstrap flag wins over the file.
+ * Client settings shared by every service: the bootstrap servers plus whatever the user's {@code
+ * --kafka-config} file adds (SASL, TLS, schema registry URL and credentials, timeouts). Values from
+ * the file win over defaults; the bootstrap flag wins over the file.
  */
 public final class KafkaSettings {
 
@@ -30,7 +30,8 @@ public final class KafkaSettings {
       try (InputStream in = Files.newInputStream(configFile)) {
         p.load(in);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot read Kafka config " + configFile + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot read Kafka config " + configFile + ": " + e.getMessage(), e);
       }
       p.forEach((k, v) -> m.put(k.toString(), v.toString()));
     }
@@ -38,7 +39,8 @@ public final class KafkaSettings {
       m.put("bootstrap.servers", bootstrap);
     }
     if (!m.containsKey("bootstrap.servers")) {
-      throw new IllegalArgumentException("no Kafka bootstrap servers: give --bootstrap-servers or bootstrap.servers in --kafka-config");
+      throw new IllegalArgumentException(
+          "no Kafka bootstrap servers: give --bootstrap-servers or bootstrap.servers in --kafka-config");
     }
     return new KafkaSettings(m);
   }
@@ -71,7 +73,11 @@ public final class KafkaSettings {
 
   static boolean isSecret(String key) {
     String k = key.toLowerCase(java.util.Locale.ROOT);
-    return k.contains("password") || k.contains("jaas") || k.contains("user.info") || k.contains("secret")
-        || k.contains("token") || k.endsWith(".key");
+    return k.contains("password")
+        || k.contains("jaas")
+        || k.contains("user.info")
+        || k.contains("secret")
+        || k.contains("token")
+        || k.endsWith(".key");
   }
 }

@@ -27,12 +27,14 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 public final class TopicAdmin implements AutoCloseable {
 
   private static final long TIMEOUT_S = 60;
+
   /**
-   * How long a topic may stay unknown before it counts as missing. A topic created a moment ago
-   * (by a setup script, or by {@link #ensure}) is committed by the controller before every
-   * broker's metadata has it, and the broker that answers may not know it yet.
+   * How long a topic may stay unknown before it counts as missing. A topic created a moment ago (by
+   * a setup script, or by {@link #ensure}) is committed by the controller before every broker's
+   * metadata has it, and the broker that answers may not know it yet.
    */
   public static final Duration UNKNOWN_GRACE = Duration.ofSeconds(10);
+
   private static final long RETRY_MS = 250;
 
   private final Admin admin;
@@ -44,17 +46,20 @@ public final class TopicAdmin implements AutoCloseable {
   }
 
   public static TopicAdmin open(KafkaSettings kafka, String clientId) {
-    return new TopicAdmin(Admin.create(KafkaClientSettings.admin(kafka, clientId).build()), kafka.bootstrapServers());
+    return new TopicAdmin(
+        Admin.create(KafkaClientSettings.admin(kafka, clientId).build()), kafka.bootstrapServers());
   }
 
   /**
-   * Creates the pipeline's topics ({@link Topics#ALL}) that are missing: what {@code run},
-   * {@code demo} and {@code chaos} do on the cluster they start.
+   * Creates the pipeline's topics ({@link Topics#ALL}) that are missing: what {@code run}, {@code
+   * demo} and {@code chaos} do on the cluster they start.
    *
-   * @param scaledPartitions the data topics' partitions: the most processors that can share the work
+   * @param scaledPartitions the data topics' partitions: the most processors that can share the
+   *     work
    * @param replication empty for the cluster's defaults (factor and {@code min.insync.replicas})
    */
-  public static void ensurePipelineTopics(KafkaSettings kafka, int scaledPartitions, Optional<Replication> replication) {
+  public static void ensurePipelineTopics(
+      KafkaSettings kafka, int scaledPartitions, Optional<Replication> replication) {
     try (TopicAdmin admin = open(kafka, "pagedstream-topics")) {
       admin.ensure(Topics.ALL, scaledPartitions, replication);
     }
@@ -66,7 +71,8 @@ public final class TopicAdmin implements AutoCloseable {
    *
    * @param replication empty for the cluster's defaults (factor and {@code min.insync.replicas})
    */
-  public void ensure(Collection<TopicSpec> specs, int scaledPartitions, Optional<Replication> replication) {
+  public void ensure(
+      Collection<TopicSpec> specs, int scaledPartitions, Optional<Replication> replication) {
     Set<String> existing;
     try {
       existing = admin.listTopics().names().get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -93,7 +99,8 @@ public final class TopicAdmin implements AutoCloseable {
         created.get(topic.name()).get(TIMEOUT_S, TimeUnit.SECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
-          throw failure("topic " + topic.name() + " does not exist and cannot be created", e.getCause());
+          throw failure(
+              "topic " + topic.name() + " does not exist and cannot be created", e.getCause());
         }
       } catch (TimeoutException e) {
         throw noAnswer(e);
@@ -103,8 +110,12 @@ public final class TopicAdmin implements AutoCloseable {
     }
     for (NewTopic topic : missing) {
       if (describe(topic.name(), UNKNOWN_GRACE).isEmpty()) {
-        throw new IllegalStateException("topic " + topic.name() + " was created but did not appear within "
-            + UNKNOWN_GRACE.toSeconds() + " s");
+        throw new IllegalStateException(
+            "topic "
+                + topic.name()
+                + " was created but did not appear within "
+                + UNKNOWN_GRACE.toSeconds()
+                + " s");
       }
     }
   }
@@ -119,8 +130,12 @@ public final class TopicAdmin implements AutoCloseable {
     for (String topic : topics) {
       Optional<Config> config = describe(topic, UNKNOWN_GRACE);
       if (config.isEmpty()) {
-        throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrap
-            + ": create it first (see docker/README.md for the topic settings)");
+        throw new IllegalStateException(
+            "topic "
+                + topic
+                + " does not exist on "
+                + bootstrap
+                + ": create it first (see docker/README.md for the topic settings)");
       }
       ConfigEntry max = config.get().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
       if (max != null && max.value() != null) {
@@ -137,8 +152,12 @@ public final class TopicAdmin implements AutoCloseable {
     long deadline = System.nanoTime() + grace.toNanos();
     while (true) {
       try {
-        return Optional.ofNullable(admin.describeConfigs(List.of(resource)).all()
-            .get(TIMEOUT_S, TimeUnit.SECONDS).get(resource));
+        return Optional.ofNullable(
+            admin
+                .describeConfigs(List.of(resource))
+                .all()
+                .get(TIMEOUT_S, TimeUnit.SECONDS)
+                .get(resource));
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
           throw failure("cannot describe topic " + topic + " on " + bootstrap, e.getCause());
@@ -170,7 +189,8 @@ public final class TopicAdmin implements AutoCloseable {
   }
 
   private IllegalStateException noAnswer(TimeoutException e) {
-    return new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + TIMEOUT_S + " s", e);
+    return new IllegalStateException(
+        "Kafka at " + bootstrap + " did not answer within " + TIMEOUT_S + " s", e);
   }
 
   private static IllegalStateException interrupted(String topic, InterruptedException e) {

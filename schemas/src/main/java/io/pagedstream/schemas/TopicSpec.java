@@ -10,13 +10,17 @@ import org.apache.kafka.clients.admin.NewTopic;
  * Replication is not part of it: that belongs to the cluster ({@link Replication}).
  *
  * @param name the topic
- * @param fixedPartitions its partition count, or {@link #SCALED} for the data topics whose partitions
- *     bound how many processors (and batchers) share the work: those get the deployment's count
+ * @param fixedPartitions its partition count, or {@link #SCALED} for the data topics whose
+ *     partitions bound how many processors (and batchers) share the work: those get the
+ *     deployment's count
  * @param configs topic-level settings (retention, compaction, record size)
  */
 public record TopicSpec(String name, int fixedPartitions, Map<String, String> configs) {
 
-  /** Partitions chosen by the deployment (the {@code --partitions} of {@code run}, {@code PARTITIONS} in compose). */
+  /**
+   * Partitions chosen by the deployment (the {@code --partitions} of {@code run}, {@code
+   * PARTITIONS} in compose).
+   */
   public static final int SCALED = 0;
 
   public TopicSpec {
@@ -24,7 +28,8 @@ public record TopicSpec(String name, int fixedPartitions, Map<String, String> co
       throw new IllegalArgumentException("a topic name must not be blank");
     }
     if (fixedPartitions < 0) {
-      throw new IllegalArgumentException("partitions of " + name + " must be positive or SCALED, got " + fixedPartitions);
+      throw new IllegalArgumentException(
+          "partitions of " + name + " must be positive or SCALED, got " + fixedPartitions);
     }
     configs = Map.copyOf(configs);
   }
@@ -38,7 +43,9 @@ public record TopicSpec(String name, int fixedPartitions, Map<String, String> co
     return fixedPartitions == SCALED;
   }
 
-  /** The partitions this topic gets when the deployment's data topics have {@code scaledPartitions}. */
+  /**
+   * The partitions this topic gets when the deployment's data topics have {@code scaledPartitions}.
+   */
   public int partitions(int scaledPartitions) {
     return scaled() ? scaledPartitions : fixedPartitions;
   }
@@ -49,8 +56,14 @@ public record TopicSpec(String name, int fixedPartitions, Map<String, String> co
    */
   public NewTopic newTopic(int scaledPartitions, Optional<Replication> replication) {
     Map<String, String> all = new HashMap<>(configs);
-    replication.ifPresent(r -> all.put(Replication.MIN_INSYNC_REPLICAS_CONFIG, Integer.toString(r.minInsyncReplicas())));
-    return new NewTopic(name, Optional.of(partitions(scaledPartitions)), replication.map(Replication::factorAsShort))
+    replication.ifPresent(
+        r ->
+            all.put(
+                Replication.MIN_INSYNC_REPLICAS_CONFIG, Integer.toString(r.minInsyncReplicas())));
+    return new NewTopic(
+            name,
+            Optional.of(partitions(scaledPartitions)),
+            replication.map(Replication::factorAsShort))
         .configs(all);
   }
 }

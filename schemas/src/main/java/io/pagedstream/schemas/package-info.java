@@ -1,8 +1,8 @@
 /**
  * The records PagedStream puts on Kafka and the code that reads and writes them.
  *
- * <p>The Avro schemas live in {@code src/main/avro} and are compiled at build time into
- * {@link io.pagedstream.schemas.avro.GenerationRequest} (topic {@code llm.requests}), {@link
+ * <p>The Avro schemas live in {@code src/main/avro} and are compiled at build time into {@link
+ * io.pagedstream.schemas.avro.GenerationRequest} (topic {@code llm.requests}), {@link
  * io.pagedstream.schemas.avro.GenerationBatch} with its {@link
  * io.pagedstream.schemas.avro.BatchedRequest}s ({@code llm.batches}) and {@link
  * io.pagedstream.schemas.avro.Completion} ({@code llm.completions}). Every field that a writer may

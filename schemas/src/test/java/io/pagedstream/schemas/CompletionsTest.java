@@ -18,7 +18,8 @@ class CompletionsTest {
 
   @Test
   void anErrorCompletionIsFilledTheSameWayWhoeverAnswers() {
-    Completion c = Completions.error("r1", null, "bad\nsecond line", 4, 1234L).setProcessor("batcher").build();
+    Completion c =
+        Completions.error("r1", null, "bad\nsecond line", 4, 1234L).setProcessor("batcher").build();
 
     assertThat(c.getId()).isEqualTo("r1");
     assertThat(c.getJobId()).isEmpty();
@@ -38,7 +39,8 @@ class CompletionsTest {
 
   @Test
   void aResultGoesIntoACompletionAndComesBackTheSame() {
-    GenerationResult r = GenerationResult.generated("r2", new int[] {7, 8}, "ab", FinishReason.LENGTH, 3);
+    GenerationResult r =
+        GenerationResult.generated("r2", new int[] {7, 8}, "ab", FinishReason.LENGTH, 3);
     Completion c = Completions.of(r, "job", 1L).build();
 
     assertThat(c.getTokenIds()).isEqualTo(List.of(7, 8));
@@ -48,20 +50,24 @@ class CompletionsTest {
   }
 
   /**
-   * Why {@code finish_reason} stays a string on the wire: an Avro enum (even with a default
-   * symbol) cannot read the completions already written, so the registry refuses it.
+   * Why {@code finish_reason} stays a string on the wire: an Avro enum (even with a default symbol)
+   * cannot read the completions already written, so the registry refuses it.
    */
   @Test
   void anEnumFinishReasonWouldBeRefusedUnderBackwardCompatibility() {
     SchemaRegistry registry = SchemaRegistries.mockScope("completions-" + UUID.randomUUID());
     registry.register("llm.completions-value", Completion.getClassSchema());
-    String asEnum = Completion.getClassSchema().toString().replace(
-        "{\"name\":\"finish_reason\",\"type\":{\"type\":\"string\",\"avro.java.string\":\"String\"}",
-        "{\"name\":\"finish_reason\",\"type\":{\"type\":\"enum\",\"name\":\"FinishReason\","
-            + "\"symbols\":[\"unknown\",\"length\",\"stop\",\"error\"],\"default\":\"unknown\"}");
+    String asEnum =
+        Completion.getClassSchema()
+            .toString()
+            .replace(
+                "{\"name\":\"finish_reason\",\"type\":{\"type\":\"string\",\"avro.java.string\":\"String\"}",
+                "{\"name\":\"finish_reason\",\"type\":{\"type\":\"enum\",\"name\":\"FinishReason\","
+                    + "\"symbols\":[\"unknown\",\"length\",\"stop\",\"error\"],\"default\":\"unknown\"}");
     assertThat(asEnum).isNotEqualTo(Completion.getClassSchema().toString());
 
-    assertThatThrownBy(() -> registry.register("llm.completions-value", new Schema.Parser().parse(asEnum)))
+    assertThatThrownBy(
+            () -> registry.register("llm.completions-value", new Schema.Parser().parse(asEnum)))
         .isInstanceOf(SchemaRegistryException.class)
         .hasMessageContaining("TYPE_MISMATCH");
   }

@@ -38,23 +38,35 @@ class TopicAdminTest {
     TopicAdmin.ensurePipelineTopics(settings, 5, Optional.empty());
 
     try (Admin admin = Admin.create(kafka.clientProperties())) {
-      Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL.stream().map(TopicSpec::name).toList())
-          .allTopicNames().get(30, TimeUnit.SECONDS);
+      Map<String, TopicDescription> topics =
+          admin
+              .describeTopics(Topics.ALL.stream().map(TopicSpec::name).toList())
+              .allTopicNames()
+              .get(30, TimeUnit.SECONDS);
       for (TopicSpec spec : Topics.ALL) {
-        assertThat(topics.get(spec.name()).partitions()).as(spec.name()).hasSize(spec.partitions(3));
+        assertThat(topics.get(spec.name()).partitions())
+            .as(spec.name())
+            .hasSize(spec.partitions(3));
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, spec.name());
-        Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
-        spec.configs().forEach((key, value) -> assertThat(config.get(key).value()).as(spec.name() + " " + key)
-            .isEqualTo(value));
+        Config config =
+            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
+        spec.configs()
+            .forEach(
+                (key, value) ->
+                    assertThat(config.get(key).value())
+                        .as(spec.name() + " " + key)
+                        .isEqualTo(value));
       }
     }
     try (TopicAdmin admin = TopicAdmin.open(settings, "test-admin")) {
       assertThat(admin.requireExisting(List.of(Topics.BATCHES))).hasValue(16 * 1024 * 1024);
       // the smaller of the two: llm.requests has the broker's default limit
-      assertThat(admin.requireExisting(List.of(Topics.REQUESTS, Topics.BATCHES)).getAsInt()).isLessThan(16 * 1024 * 1024);
+      assertThat(admin.requireExisting(List.of(Topics.REQUESTS, Topics.BATCHES)).getAsInt())
+          .isLessThan(16 * 1024 * 1024);
       assertThatThrownBy(() -> admin.requireExisting(List.of("no-such-topic")))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("topic no-such-topic does not exist on " + kafka.bootstrapServers());
+          .hasMessageStartingWith(
+              "topic no-such-topic does not exist on " + kafka.bootstrapServers());
     }
   }
 }

@@ -6,9 +6,8 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * The {@link ChatEncoder} request validation uses for a model: its chat template, tokenized by
- * its tokenizer. Empty when the model lacks either, so chat requests get an error result that
- * says so.
+ * The {@link ChatEncoder} request validation uses for a model: its chat template, tokenized by its
+ * tokenizer. Empty when the model lacks either, so chat requests get an error result that says so.
  */
 public final class ChatEncoders {
 

@@ -33,9 +33,9 @@ import jinjava.javax.el.CompositeELResolver;
  * The rendering is tokenized without the post-processor's special tokens: a template that writes
  * {@code bos_token} itself would otherwise get a second BOS.
  *
- * <p>Content given as text parts is passed to the template as one string (the parts joined with
- * a newline, see {@link ChatMessage}) unless the template iterates over a message's content, in
- * which case it gets the parts as {@code [{"type": "text", "text": ...}]}, as vLLM decides.
+ * <p>Content given as text parts is passed to the template as one string (the parts joined with a
+ * newline, see {@link ChatMessage}) unless the template iterates over a message's content, in which
+ * case it gets the parts as {@code [{"type": "text", "text": ...}]}, as vLLM decides.
  *
  * <p>Rendering uses HubSpot's jinjava with Python's operator precedence and whitespace control,
  * plus what jinjava lacks for published templates: {@code raise_exception}, {@code strftime_now},
@@ -44,20 +44,22 @@ import jinjava.javax.el.CompositeELResolver;
 public final class ChatTemplate {
 
   /** {@code {% for part in message['content'] %}} and the like: the template wants the parts. */
-  private static final Pattern ITERATES_CONTENT = Pattern.compile(
-      "for\\s+\\w+\\s+in\\s+\\w+\\s*(\\.\\s*content\\b|\\[\\s*['\"]content['\"]\\s*\\])");
+  private static final Pattern ITERATES_CONTENT =
+      Pattern.compile(
+          "for\\s+\\w+\\s+in\\s+\\w+\\s*(\\.\\s*content\\b|\\[\\s*['\"]content['\"]\\s*\\])");
 
   /** jinjava's switches towards Python Jinja's behaviour (precedence, whitespace control, repr). */
-  private static final LegacyOverrides PYTHON_JINJA = LegacyOverrides.newBuilder()
-      .withEvaluateMapKeys(true)
-      .withIterateOverMapKeys(true)
-      .withUsePyishObjectMapper(true)
-      .withUseNaturalOperatorPrecedence(true)
-      .withParseWhitespaceControlStrictly(true)
-      .withAllowAdjacentTextNodes(true)
-      .withUseTrimmingForNotesAndExpressions(true)
-      .withKeepNullableLoopValues(true)
-      .build();
+  private static final LegacyOverrides PYTHON_JINJA =
+      LegacyOverrides.newBuilder()
+          .withEvaluateMapKeys(true)
+          .withIterateOverMapKeys(true)
+          .withUsePyishObjectMapper(true)
+          .withUseNaturalOperatorPrecedence(true)
+          .withParseWhitespaceControlStrictly(true)
+          .withAllowAdjacentTextNodes(true)
+          .withUseTrimmingForNotesAndExpressions(true)
+          .withKeepNullableLoopValues(true)
+          .build();
 
   private final ChatTemplateConfig config;
   private final Jinjava jinjava;
@@ -69,27 +71,36 @@ public final class ChatTemplate {
     CompositeELResolver resolver = new CompositeELResolver();
     resolver.add(new PythonStringMethods());
     resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
-    this.jinjava = new Jinjava(JinjavaConfig.newBuilder()
-        .withTrimBlocks(true)
-        .withLstripBlocks(true)
-        .withLegacyOverrides(PYTHON_JINJA)
-        // a message is text: jinjava would otherwise render "{{ ... }}" written in one
-        .withNestedInterpretationEnabled(false)
-        .withElResolver(resolver)
-        .withDateTimeProvider(clock::millis)
-        .withTimeZone(clock.getZone())
-        .withMaxOutputSize(64L << 20)
-        .build());
+    this.jinjava =
+        new Jinjava(
+            JinjavaConfig.newBuilder()
+                .withTrimBlocks(true)
+                .withLstripBlocks(true)
+                .withLegacyOverrides(PYTHON_JINJA)
+                // a message is text: jinjava would otherwise render "{{ ... }}" written in one
+                .withNestedInterpretationEnabled(false)
+                .withElResolver(resolver)
+                .withDateTimeProvider(clock::millis)
+                .withTimeZone(clock.getZone())
+                .withMaxOutputSize(64L << 20)
+                .build());
     jinjava.getGlobalContext().registerFilter(new PythonJsonFilter());
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "raise_exception", TemplateFunctions.class, "raiseException", String.class));
-    jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
-        "", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
+    jinjava
+        .getGlobalContext()
+        .registerFunction(
+            new ELFunctionDefinition(
+                "", "raise_exception", TemplateFunctions.class, "raiseException", String.class));
+    jinjava
+        .getGlobalContext()
+        .registerFunction(
+            new ELFunctionDefinition(
+                "", "strftime_now", TemplateFunctions.class, "strftimeNow", String.class));
   }
 
   /** The chat template of a model folder, or empty when the model has none. */
   public static Optional<ChatTemplate> load(Path modelDir) {
-    return ChatTemplateConfig.read(modelDir).map(c -> new ChatTemplate(c, Clock.systemDefaultZone()));
+    return ChatTemplateConfig.read(modelDir)
+        .map(c -> new ChatTemplate(c, Clock.systemDefaultZone()));
   }
 
   /** A template from its parts; the clock is what {@code strftime_now} reads. */
@@ -104,8 +115,13 @@ public final class ChatTemplate {
 
   /** The error of a chat request to a model without a chat template. */
   public static String missing(String modelName) {
-    return "model " + modelName + " has no chat template (no chat_template in "
-        + ChatTemplateConfig.CONFIG_FILE + " and no " + ChatTemplateConfig.TEMPLATE_FILE + ")";
+    return "model "
+        + modelName
+        + " has no chat template (no chat_template in "
+        + ChatTemplateConfig.CONFIG_FILE
+        + " and no "
+        + ChatTemplateConfig.TEMPLATE_FILE
+        + ")";
   }
 
   /** The prompt text of a conversation, ending with the assistant's turn opened. */
@@ -180,10 +196,13 @@ public final class ChatTemplate {
     }
     String message = error.getMessage();
     // jinjava wraps a function's exception in its message; the template's own words are what matter
-    int at = message == null ? -1 : message.indexOf(TemplateFunctions.TemplateRefusal.class.getName());
+    int at =
+        message == null ? -1 : message.indexOf(TemplateFunctions.TemplateRefusal.class.getName());
     if (at >= 0) {
-      return oneLine(message.substring(at + TemplateFunctions.TemplateRefusal.class.getName().length())
-          .replaceFirst("^:\\s*", ""));
+      return oneLine(
+          message
+              .substring(at + TemplateFunctions.TemplateRefusal.class.getName().length())
+              .replaceFirst("^:\\s*", ""));
     }
     return oneLine(message + (error.getLineno() > 0 ? " (line " + error.getLineno() + ")" : ""));
   }

@@ -12,13 +12,12 @@ import java.util.Optional;
 /**
  * What a model folder says about its chat template, read as Hugging Face's tokenizers read it.
  *
- * <p>The template is a {@code chat_template.jinja} file beside {@code tokenizer_config.json}
- * (newer repositories), which wins when both are there as it does in {@code transformers}; or the
- * config's {@code chat_template}: a string, or a list of named templates
- * ({@code [{"name": "default", "template": ...}, {"name": "tool_use", ...}]}) of which the one
- * named {@code default} is taken. {@code bos_token} and {@code eos_token} are strings or
- * {@code {"content": ...}} objects; null when the config has none (the template then sees them
- * undefined, as in {@code transformers}).
+ * <p>The template is a {@code chat_template.jinja} file beside {@code tokenizer_config.json} (newer
+ * repositories), which wins when both are there as it does in {@code transformers}; or the config's
+ * {@code chat_template}: a string, or a list of named templates ({@code [{"name": "default",
+ * "template": ...}, {"name": "tool_use", ...}]}) of which the one named {@code default} is taken.
+ * {@code bos_token} and {@code eos_token} are strings or {@code {"content": ...}} objects; null
+ * when the config has none (the template then sees them undefined, as in {@code transformers}).
  *
  * @param template the Jinja source
  * @param origin where it was read, for messages
@@ -44,7 +43,8 @@ public record ChatTemplateConfig(String template, String bosToken, String eosTok
     try {
       if (Files.isRegularFile(templateFile)) {
         String text = Files.readString(templateFile, StandardCharsets.UTF_8);
-        return text.isEmpty() ? Optional.empty()
+        return text.isEmpty()
+            ? Optional.empty()
             : Optional.of(new ChatTemplateConfig(text, bos, eos, templateFile.toString()));
       }
     } catch (IOException e) {
@@ -54,7 +54,8 @@ public record ChatTemplateConfig(String template, String bosToken, String eosTok
       return Optional.empty();
     }
     String text = templateOf(config.get("chat_template"), configFile);
-    return text == null || text.isEmpty() ? Optional.empty()
+    return text == null || text.isEmpty()
+        ? Optional.empty()
         : Optional.of(new ChatTemplateConfig(text, bos, eos, configFile + " chat_template"));
   }
 
@@ -81,7 +82,8 @@ public record ChatTemplateConfig(String template, String bosToken, String eosTok
       }
       return null;
     }
-    throw new ModelFormatException(file + ": chat_template is neither a string nor a list of named templates");
+    throw new ModelFormatException(
+        file + ": chat_template is neither a string nor a list of named templates");
   }
 
   private static String token(JsonNode node) {

@@ -30,12 +30,14 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
       return Optional.empty();
     }
     try {
-      return Optional.of(new HuggingFaceTextTokenizer(HuggingFaceTokenizer.builder()
-          .optTokenizerPath(file)
-          .optAddSpecialTokens(true)
-          .optTruncation(false)
-          .optPadding(false)
-          .build()));
+      return Optional.of(
+          new HuggingFaceTextTokenizer(
+              HuggingFaceTokenizer.builder()
+                  .optTokenizerPath(file)
+                  .optAddSpecialTokens(true)
+                  .optTruncation(false)
+                  .optPadding(false)
+                  .build()));
     } catch (IOException | RuntimeException e) {
       throw new ModelFormatException("cannot load " + file + ": " + e.getMessage());
     }

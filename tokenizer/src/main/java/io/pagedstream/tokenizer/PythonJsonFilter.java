@@ -8,10 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The {@code tojson} filter as {@code transformers} defines it for chat templates:
- * {@code json.dumps(x, ensure_ascii=False, indent=indent, sort_keys=sort_keys)}. jinjava's own
- * filter writes compact JSON ({@code {"a":1}}), where Python writes {@code {"a": 1}}, and tool
- * definitions rendered into a prompt must match what the model was trained on.
+ * The {@code tojson} filter as {@code transformers} defines it for chat templates: {@code
+ * json.dumps(x, ensure_ascii=False, indent=indent, sort_keys=sort_keys)}. jinjava's own filter
+ * writes compact JSON ({@code {"a":1}}), where Python writes {@code {"a": 1}}, and tool definitions
+ * rendered into a prompt must match what the model was trained on.
  */
 final class PythonJsonFilter implements Filter {
 
@@ -26,8 +26,10 @@ final class PythonJsonFilter implements Filter {
   }
 
   @Override
-  public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-    Object indent = kwargs.containsKey("indent") ? kwargs.get("indent") : args.length > 0 ? args[0] : null;
+  public Object filter(
+      Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
+    Object indent =
+        kwargs.containsKey("indent") ? kwargs.get("indent") : args.length > 0 ? args[0] : null;
     boolean sortKeys = Boolean.TRUE.equals(kwargs.get("sort_keys"));
     StringBuilder out = new StringBuilder();
     write(out, var, indent == null ? -1 : ((Number) indent).intValue(), 0, sortKeys);
@@ -43,11 +45,17 @@ final class PythonJsonFilter implements Filter {
   private static void write(StringBuilder out, Object v, int indent, int level, boolean sortKeys) {
     if (v == null) {
       out.append("null");
-    } else if (v instanceof Boolean || v instanceof Long || v instanceof Integer || v instanceof Short) {
+    } else if (v instanceof Boolean
+        || v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short) {
       out.append(v);
     } else if (v instanceof Number n) {
       double d = n.doubleValue();
-      out.append(d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e16 ? String.format(java.util.Locale.ROOT, "%.1f", d) : Double.toString(d));
+      out.append(
+          d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e16
+              ? String.format(java.util.Locale.ROOT, "%.1f", d)
+              : Double.toString(d));
     } else if (v instanceof Map<?, ?> map) {
       Map<?, ?> entries = sortKeys ? new TreeMap<>(map) : map;
       if (entries.isEmpty()) {

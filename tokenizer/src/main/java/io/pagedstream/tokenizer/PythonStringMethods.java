@@ -8,18 +8,34 @@ import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELResolver;
 
 /**
- * Python's {@code str} methods that published chat templates call ({@code .startswith},
- * {@code .strip()}, {@code .split()}, ...). Jinja runs on Python, where a string has them; in
- * jinjava a string is a {@link String}, whose Java methods only overlap by chance. This resolver
- * answers those calls with Python's semantics and leaves everything else to jinjava's resolvers.
+ * Python's {@code str} methods that published chat templates call ({@code .startswith}, {@code
+ * .strip()}, {@code .split()}, ...). Jinja runs on Python, where a string has them; in jinjava a
+ * string is a {@link String}, whose Java methods only overlap by chance. This resolver answers
+ * those calls with Python's semantics and leaves everything else to jinjava's resolvers.
  */
 final class PythonStringMethods extends ELResolver {
 
-  private static final Set<String> METHODS = Set.of("startswith", "endswith", "strip", "lstrip", "rstrip",
-      "lower", "upper", "title", "capitalize", "split", "replace", "find", "count", "isspace", "isdigit");
+  private static final Set<String> METHODS =
+      Set.of(
+          "startswith",
+          "endswith",
+          "strip",
+          "lstrip",
+          "rstrip",
+          "lower",
+          "upper",
+          "title",
+          "capitalize",
+          "split",
+          "replace",
+          "find",
+          "count",
+          "isspace",
+          "isdigit");
 
   @Override
-  public Object invoke(ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
+  public Object invoke(
+      ELContext context, Object base, Object method, Class<?>[] paramTypes, Object[] params) {
     if (!(base instanceof String s) || method == null || !METHODS.contains(method.toString())) {
       return null;
     }
@@ -46,7 +62,9 @@ final class PythonStringMethods extends ELResolver {
       case "upper":
         return s.toUpperCase(Locale.ROOT);
       case "capitalize":
-        return s.isEmpty() ? s : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
+        return s.isEmpty()
+            ? s
+            : s.substring(0, 1).toUpperCase(Locale.ROOT) + s.substring(1).toLowerCase(Locale.ROOT);
       case "title":
         return title(s);
       case "split":
@@ -167,7 +185,8 @@ final class PythonStringMethods extends ELResolver {
   }
 
   @Override
-  public java.util.Iterator<java.beans.FeatureDescriptor> getFeatureDescriptors(ELContext context, Object base) {
+  public java.util.Iterator<java.beans.FeatureDescriptor> getFeatureDescriptors(
+      ELContext context, Object base) {
     return null;
   }
 

@@ -7,8 +7,8 @@ import java.time.ZonedDateTime;
 import java.util.Locale;
 
 /**
- * The globals {@code transformers} gives chat templates, as jinjava functions (which must be
- * static methods; the time comes from the interpreter's configured date source, so tests fix it).
+ * The globals {@code transformers} gives chat templates, as jinjava functions (which must be static
+ * methods; the time comes from the interpreter's configured date source, so tests fix it).
  */
 final class TemplateFunctions {
 
@@ -19,7 +19,10 @@ final class TemplateFunctions {
     throw new TemplateRefusal(message);
   }
 
-  /** {@code strftime_now(format)}: the current local time in a Python strftime format (Llama 3.x's date line). */
+  /**
+   * {@code strftime_now(format)}: the current local time in a Python strftime format (Llama 3.x's
+   * date line).
+   */
   public static String strftimeNow(String format) {
     JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
     long millis = interpreter.getConfig().getDateTimeProvider().getCurrentTimeMillis();

@@ -17,14 +17,17 @@ import org.junit.jupiter.api.io.TempDir;
 /** Where a model's chat template and special tokens come from, and a model without a template. */
 class ChatTemplateConfigTest {
 
-  static final String ECHO = "{{ bos_token }}{% for m in messages %}{{ m.role }}={{ m.content }};{% endfor %}{{ eos_token }}";
+  static final String ECHO =
+      "{{ bos_token }}{% for m in messages %}{{ m.role }}={{ m.content }};{% endfor %}{{ eos_token }}";
 
   @TempDir Path dir;
 
   @Test
   void templateStringAndTokensAsStrings() throws IOException {
-    config("""
-        {"chat_template": "%s", "bos_token": "<s>", "eos_token": "</s>"}""".formatted(ECHO));
+    config(
+        """
+        {"chat_template": "%s", "bos_token": "<s>", "eos_token": "</s>"}"""
+            .formatted(ECHO));
     ChatTemplateConfig c = ChatTemplateConfig.read(dir).orElseThrow();
     assertThat(c.template()).isEqualTo(ECHO);
     assertThat(c.bosToken()).isEqualTo("<s>");
@@ -34,7 +37,8 @@ class ChatTemplateConfigTest {
 
   @Test
   void tokensAsContentObjectsAndMissingTokensUndefined() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": "{% if bos_token is defined %}B{% endif %}{{ eos_token }}|{{ messages[0].content }}",
          "bos_token": null, "eos_token": {"__type": "AddedToken", "content": "<|im_end|>", "special": true}}""");
     assertThat(render()).isEqualTo("<|im_end|>|hi");
@@ -42,14 +46,16 @@ class ChatTemplateConfigTest {
 
   @Test
   void listOfNamedTemplatesTakesDefault() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": [{"name": "tool_use", "template": "TOOLS"}, {"name": "default", "template": "DEFAULT {{ messages|length }}"}]}""");
     assertThat(render()).isEqualTo("DEFAULT 1");
   }
 
   @Test
   void chatTemplateJinjaFileWinsOverTheConfig() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": "FROM CONFIG", "bos_token": "<s>"}""");
     Files.writeString(dir.resolve("chat_template.jinja"), "{{ bos_token }}FROM FILE\n");
     assertThat(render()).isEqualTo("<s>FROM FILE\n");
@@ -57,81 +63,103 @@ class ChatTemplateConfigTest {
 
   @Test
   void chatTemplateJinjaFileWithoutAConfig() throws IOException {
-    Files.writeString(dir.resolve("chat_template.jinja"), "{% for m in messages %}{{ m.content }}{% endfor %}");
+    Files.writeString(
+        dir.resolve("chat_template.jinja"), "{% for m in messages %}{{ m.content }}{% endfor %}");
     assertThat(render()).isEqualTo("hi");
   }
 
   @Test
   void modelWithoutTemplateHasNoneAndChatRequestsGetAOneLineError() throws IOException {
-    config("""
+    config(
+        """
         {"bos_token": "<s>", "model_max_length": 512}""");
     assertThat(ChatTemplate.load(dir)).isEmpty();
     assertThatThrownBy(() -> ChatTemplate.require(dir, "tiny-stories-synth"))
         .isInstanceOf(InvalidRequestException.class)
-        .hasMessage("model tiny-stories-synth has no chat template (no chat_template in tokenizer_config.json"
-            + " and no chat_template.jinja)");
+        .hasMessage(
+            "model tiny-stories-synth has no chat template (no chat_template in tokenizer_config.json"
+                + " and no chat_template.jinja)");
     assertThat(ChatTemplate.load(dir.resolve("no-such-folder"))).isEmpty();
   }
 
   @Test
   void aTemplateThatIsNotTextIsAModelFormatError() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": 42}""");
-    assertThatThrownBy(() -> ChatTemplate.load(dir)).isInstanceOf(ModelFormatException.class)
+    assertThatThrownBy(() -> ChatTemplate.load(dir))
+        .isInstanceOf(ModelFormatException.class)
         .hasMessageContaining("chat_template is neither a string nor a list of named templates");
   }
 
   @Test
   void brokenTemplateAndRaiseExceptionAreOneLineErrors() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": "{% if messages[0].role != 'system' %}{{ raise_exception('System message\\\\nfirst, please') }}{% endif %}ok"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
     assertThatThrownBy(() -> t.render(List.of(ChatMessage.of(Role.USER, "hi"))))
-        .isInstanceOf(ChatTemplateException.class).hasMessage("chat template: System message first, please");
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessage("chat template: System message first, please");
     assertThat(t.render(List.of(ChatMessage.of(Role.SYSTEM, "s")))).isEqualTo("ok");
 
-    config("""
+    config(
+        """
         {"chat_template": "{{ messages[0].content.no_such_method() }}"}""");
-    assertThatThrownBy(this::render).isInstanceOf(ChatTemplateException.class)
-        .hasMessageStartingWith("chat template: ").hasMessageNotContaining("\n");
+    assertThatThrownBy(this::render)
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessageStartingWith("chat template: ")
+        .hasMessageNotContaining("\n");
     assertThatThrownBy(() -> ChatTemplate.load(dir).orElseThrow().render(List.of()))
-        .isInstanceOf(ChatTemplateException.class).hasMessage("messages is empty");
+        .isInstanceOf(ChatTemplateException.class)
+        .hasMessage("messages is empty");
   }
 
   @Test
   void textPartsReachATemplateThatIteratesThemAsParts() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": "{% for m in messages %}{% for p in m['content'] %}<{{ p.type }}:{{ p.text }}>{% endfor %}{% endfor %}"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
     assertThat(t.contentAsParts()).isTrue();
-    assertThat(t.render(List.of(ChatMessage.ofTextParts(Role.USER, List.of("a", "b")), ChatMessage.of(Role.ASSISTANT, "c"))))
+    assertThat(
+            t.render(
+                List.of(
+                    ChatMessage.ofTextParts(Role.USER, List.of("a", "b")),
+                    ChatMessage.of(Role.ASSISTANT, "c"))))
         .isEqualTo("<text:a><text:b><text:c>");
   }
 
   @Test
   void textPartsAreOneStringForATemplateThatDoesNotIterateThem() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": "{% for m in messages %}[{{ m.content }}]{% endfor %}"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
     assertThat(t.contentAsParts()).isFalse();
-    assertThat(t.render(List.of(ChatMessage.ofTextParts(Role.USER, List.of("a", "b"))))).isEqualTo("[a\nb]");
+    assertThat(t.render(List.of(ChatMessage.ofTextParts(Role.USER, List.of("a", "b")))))
+        .isEqualTo("[a\nb]");
   }
 
   @Test
   void messageTextIsNeverInterpretedAsTemplate() throws IOException {
-    config("""
+    config(
+        """
         {"chat_template": "{{ messages[0].content }}"}""");
     ChatTemplate t = ChatTemplate.load(dir).orElseThrow();
-    assertThat(t.render(List.of(ChatMessage.of(Role.USER, "{{ 7 * 6 }} {% if true %}x{% endif %}"))))
+    assertThat(
+            t.render(List.of(ChatMessage.of(Role.USER, "{{ 7 * 6 }} {% if true %}x{% endif %}"))))
         .isEqualTo("{{ 7 * 6 }} {% if true %}x{% endif %}");
   }
 
   @Test
   void rolesParseFromTheirWireNames() {
     assertThat(Role.parse("assistant")).isEqualTo(Role.ASSISTANT);
-    assertThatThrownBy(() -> Role.parse("tool")).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Role.parse("tool"))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("unknown message role \"tool\" (expected system, user or assistant)");
-    assertThatThrownBy(() -> new ChatMessage(Role.USER, "x", List.of("a", "b"))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new ChatMessage(Role.USER, "x", List.of("a", "b")))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   private void config(String json) throws IOException {

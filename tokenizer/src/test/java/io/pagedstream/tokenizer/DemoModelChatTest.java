@@ -15,15 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The demo model's real tokenizer (tiny-stories-synth: its post-processor adds
- * {@code <|endoftext|>} as BOS) with a chat template that writes {@code bos_token} itself, as
- * Llama's and Mistral's do: the chat prompt must hold exactly one BOS, as
- * {@code apply_chat_template} gives.
+ * The demo model's real tokenizer (tiny-stories-synth: its post-processor adds {@code
+ * <|endoftext|>} as BOS) with a chat template that writes {@code bos_token} itself, as Llama's and
+ * Mistral's do: the chat prompt must hold exactly one BOS, as {@code apply_chat_template} gives.
  */
 class DemoModelChatTest {
 
-  static final String TEMPLATE = "{{ bos_token }}{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
-      + "{% if add_generation_prompt %}assistant:{% endif %}";
+  static final String TEMPLATE =
+      "{{ bos_token }}{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+          + "{% if add_generation_prompt %}assistant:{% endif %}";
 
   @TempDir Path dir;
 
@@ -37,12 +37,15 @@ class DemoModelChatTest {
     Files.writeString(dir.resolve("chat_template.jinja"), TEMPLATE);
     ChatTemplate template = ChatTemplate.load(dir).orElseThrow();
     assertThat(ChatTemplate.load(model)).as("the demo model ships no chat template").isEmpty();
-    List<ChatMessage> messages = List.of(
-        ChatMessage.of(Role.SYSTEM, "You tell short stories."),
-        ChatMessage.of(Role.USER, "Once upon a time there was a cat."));
+    List<ChatMessage> messages =
+        List.of(
+            ChatMessage.of(Role.SYSTEM, "You tell short stories."),
+            ChatMessage.of(Role.USER, "Once upon a time there was a cat."));
     String rendered = template.render(messages);
-    assertThat(rendered).isEqualTo("<|endoftext|>system: You tell short stories.\n"
-        + "user: Once upon a time there was a cat.\nassistant:");
+    assertThat(rendered)
+        .isEqualTo(
+            "<|endoftext|>system: You tell short stories.\n"
+                + "user: Once upon a time there was a cat.\nassistant:");
 
     try (TextTokenizer tokenizer = HuggingFaceTextTokenizer.forModel(dir).orElseThrow()) {
       int bos = tokenizer.encode("", true)[0];
@@ -52,14 +55,16 @@ class DemoModelChatTest {
       assertThat(ids[0]).isEqualTo(bos);
       assertThat(Arrays.stream(ids).filter(id -> id == bos).count()).isEqualTo(1);
       assertThat(tokenizer.decode(ids)).isEqualTo(rendered);
-      // what encoding with the post-processor would have given: the double BOS apply_chat_template avoids
+      // what encoding with the post-processor would have given: the double BOS apply_chat_template
+      // avoids
       int[] doubled = tokenizer.encode(rendered, true);
       assertThat(Arrays.copyOf(doubled, 2)).containsExactly(bos, bos);
       assertThat(Arrays.copyOfRange(doubled, 1, doubled.length)).containsExactly(ids);
       // a plain prompt still gets its BOS from the post-processor
       int[] plain = tokenizer.encode("Once upon a time");
       assertThat(plain[0]).isEqualTo(bos);
-      assertThat(Arrays.copyOfRange(plain, 1, plain.length)).containsExactly(tokenizer.encode("Once upon a time", false));
+      assertThat(Arrays.copyOfRange(plain, 1, plain.length))
+          .containsExactly(tokenizer.encode("Once upon a time", false));
     }
   }
 }

@@ -28,14 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The published chat templates of Llama 3.2, Qwen2.5, Mistral (Nemo and Mixtral Instruct) and
  * SmolLM2 (src/test/resources/chat-templates, sources in SOURCES.md), each loaded from a model
- * folder's tokenizer_config.json and rendered with every conversation of conversations.json,
- * must match Python's jinja2 set up as transformers sets it up: the renderings committed in
- * expected-renderings.json (made by render_reference.py), and, where python3-jinja2 is
- * installed, render_reference.py run now.
+ * folder's tokenizer_config.json and rendered with every conversation of conversations.json, must
+ * match Python's jinja2 set up as transformers sets it up: the renderings committed in
+ * expected-renderings.json (made by render_reference.py), and, where python3-jinja2 is installed,
+ * render_reference.py run now.
  */
 class PublishedTemplatesTest {
 
-  static final Clock FIXED = Clock.fixed(LocalDateTime.of(2026, 1, 15, 9, 30).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+  static final Clock FIXED =
+      Clock.fixed(LocalDateTime.of(2026, 1, 15, 9, 30).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
@@ -51,12 +52,16 @@ class PublishedTemplatesTest {
   @Test
   void publishedTemplatesRenderAsJinja2RunNow() throws Exception {
     Path dir = resource("models.json").getParent();
-    ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", dir.resolve("render_reference.py").toString(), dir.toString());
-    boolean jinja2 = Files.isExecutable(Path.of("/usr/bin/python3"))
-        && new ProcessBuilder("/usr/bin/python3", "-c", "import jinja2").start().waitFor() == 0;
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "/usr/bin/python3", dir.resolve("render_reference.py").toString(), dir.toString());
+    boolean jinja2 =
+        Files.isExecutable(Path.of("/usr/bin/python3"))
+            && new ProcessBuilder("/usr/bin/python3", "-c", "import jinja2").start().waitFor() == 0;
     if (!jinja2) {
-      System.err.println("PublishedTemplatesTest: /usr/bin/python3 with jinja2 (Debian python3-jinja2) is not installed:"
-          + " skipping the live comparison; the committed jinja2 renderings are still compared");
+      System.err.println(
+          "PublishedTemplatesTest: /usr/bin/python3 with jinja2 (Debian python3-jinja2) is not installed:"
+              + " skipping the live comparison; the committed jinja2 renderings are still compared");
     }
     Assumptions.assumeTrue(jinja2, "python3-jinja2 not installed");
     Process p = pb.redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -73,20 +78,33 @@ class PublishedTemplatesTest {
 
   @Test
   void llamaDateLineComesFromTheClock() throws Exception {
-    ChatTemplate t = template("meta-llama-Llama-3.2-3B-Instruct.jinja", Clock.fixed(
-        LocalDateTime.of(2025, 3, 2, 12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC));
-    assertThat(t.render(List.of(ChatMessage.of(ChatMessage.Role.USER, "Hi")))).contains("Today Date: 02 Mar 2025\n");
+    ChatTemplate t =
+        template(
+            "meta-llama-Llama-3.2-3B-Instruct.jinja",
+            Clock.fixed(
+                LocalDateTime.of(2025, 3, 2, 12, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC));
+    assertThat(t.render(List.of(ChatMessage.of(ChatMessage.Role.USER, "Hi"))))
+        .contains("Today Date: 02 Mar 2025\n");
   }
 
   @Test
   void aTemplatesRefusalIsAOneLineErrorWithItsOwnWords() throws Exception {
     ChatTemplate t = template("mistralai-Mistral-Nemo-Instruct-2407.jinja", FIXED);
-    assertThatThrownBy(() -> t.render(List.of(ChatMessage.of(ChatMessage.Role.USER, "a"), ChatMessage.of(ChatMessage.Role.USER, "b"))))
+    assertThatThrownBy(
+            () ->
+                t.render(
+                    List.of(
+                        ChatMessage.of(ChatMessage.Role.USER, "a"),
+                        ChatMessage.of(ChatMessage.Role.USER, "b"))))
         .isInstanceOf(ChatTemplateException.class)
-        .hasMessage("chat template: After the optional system message, conversation roles must alternate user/assistant/user/assistant/...");
+        .hasMessage(
+            "chat template: After the optional system message, conversation roles must alternate user/assistant/user/assistant/...");
   }
 
-  /** Renders every (template, conversation) pair and compares it with {@code expected}; returns how many. */
+  /**
+   * Renders every (template, conversation) pair and compares it with {@code expected}; returns how
+   * many.
+   */
   private int compareAll(JsonNode expected) throws Exception {
     JsonNode models = JSON.readTree(resource("models.json").toFile());
     JsonNode conversations = JSON.readTree(resource("conversations.json").toFile());
@@ -100,10 +118,13 @@ class PublishedTemplatesTest {
         String what = model.getKey() + " / " + conversation.getKey();
         if (want.has("error")) {
           assertThatThrownBy(() -> template.render(messages(conversation.getValue())))
-              .as(what).isInstanceOf(ChatTemplateException.class)
+              .as(what)
+              .isInstanceOf(ChatTemplateException.class)
               .hasMessage("chat template: " + want.get("error").asText());
         } else {
-          assertThat(template.render(messages(conversation.getValue()))).as(what).isEqualTo(want.get("text").asText());
+          assertThat(template.render(messages(conversation.getValue())))
+              .as(what)
+              .isEqualTo(want.get("text").asText());
         }
         compared++;
       }
@@ -111,13 +132,16 @@ class PublishedTemplatesTest {
     return compared;
   }
 
-  /** A model folder whose tokenizer_config.json holds the template, loaded as a model's would be. */
+  /**
+   * A model folder whose tokenizer_config.json holds the template, loaded as a model's would be.
+   */
   private ChatTemplate template(String file, Clock clock) throws IOException, URISyntaxException {
     JsonNode tokens = JSON.readTree(resource("models.json").toFile()).get(file);
     Path modelDir = Files.createDirectories(tmp.resolve(file + "-model"));
     ObjectNode config = JSON.createObjectNode();
     config.put("chat_template", Files.readString(resource(file), StandardCharsets.UTF_8));
-    // the Mistral configs' special tokens in the {"content": ...} object form, the others as strings
+    // the Mistral configs' special tokens in the {"content": ...} object form, the others as
+    // strings
     for (String name : List.of("bos_token", "eos_token")) {
       JsonNode value = tokens.get(name);
       if (file.startsWith("mistralai") && value.isTextual()) {

@@ -36,8 +36,15 @@ public record BenchResult(
    * What the run stored in which dtype, and the process's resident memory: before the engine
    * loaded, at the peak of loading, and at the peak of the whole run (Linux; -1 elsewhere).
    */
-  public record Memory(String dtype, String kvCacheDtype, long weightBytes, long kvBytesPerToken,
-      long kvCacheBytes, long rssBeforeLoadBytes, long loadPeakRssBytes, long peakRssBytes) {}
+  public record Memory(
+      String dtype,
+      String kvCacheDtype,
+      long weightBytes,
+      long kvBytesPerToken,
+      long kvCacheBytes,
+      long rssBeforeLoadBytes,
+      long loadPeakRssBytes,
+      long peakRssBytes) {}
 
   public double outputTokensPerSecond() {
     return outputTokens / Math.max(elapsedSeconds, 1e-9);

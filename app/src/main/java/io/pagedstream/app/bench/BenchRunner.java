@@ -1,14 +1,14 @@
 package io.pagedstream.app.bench;
 
-import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.memory.MemoryPlan;
+import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.EngineConfig;
-import io.pagedstream.engine.ResidentMemory;
-import io.pagedstream.engine.model.StepProfile;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
+import io.pagedstream.engine.ResidentMemory;
+import io.pagedstream.engine.model.StepProfile;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -52,10 +52,27 @@ public final class BenchRunner {
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       EngineStats s = engine.stats();
-      return new BenchResult(label, workload.requests().size(), workload.promptTokens(), s.outputTokens(), elapsed,
-          s.kvWasteFraction(), s.peakBlocksUsed(), config.numKvBlocks(), s.peakRunning(), s.preemptions(),
-          s.recomputedTokens(), s.computedTokens(), s.prefixCacheHitTokens(), s.swapOuts(), errors,
-          modelFlops(engine.spec(), s) / 1e9, engine.device().toString(), outputs, memory(engine), steps == null ? null : byName(steps),
+      return new BenchResult(
+          label,
+          workload.requests().size(),
+          workload.promptTokens(),
+          s.outputTokens(),
+          elapsed,
+          s.kvWasteFraction(),
+          s.peakBlocksUsed(),
+          config.numKvBlocks(),
+          s.peakRunning(),
+          s.preemptions(),
+          s.recomputedTokens(),
+          s.computedTokens(),
+          s.prefixCacheHitTokens(),
+          s.swapOuts(),
+          errors,
+          modelFlops(engine.spec(), s) / 1e9,
+          engine.device().toString(),
+          outputs,
+          memory(engine),
+          steps == null ? null : byName(steps),
           engine.batchInvariance().toString());
     }
   }
@@ -72,15 +89,21 @@ public final class BenchRunner {
     Dtype w = engine.precision().weights();
     Dtype kv = engine.precision().kv();
     MemoryPlan plan = MemoryPlan.of(engine.spec(), w).withKvDtype(kv);
-    return new BenchResult.Memory(w.label(), kv.label(), plan.weightBytes(), plan.kvBytesPerToken(),
-        engine.kvCacheBytes(), engine.loadMemory().rssBeforeBytes(), engine.loadMemory().rssPeakBytes(),
+    return new BenchResult.Memory(
+        w.label(),
+        kv.label(),
+        plan.weightBytes(),
+        plan.kvBytesPerToken(),
+        engine.kvCacheBytes(),
+        engine.loadMemory().rssBeforeBytes(),
+        engine.loadMemory().rssPeakBytes(),
         ResidentMemory.peak());
   }
 
   /**
-   * Runs requests shaped like the workload's (same prompt lengths, other tokens, a few steps
-   * each) until the JIT has compiled the scheduler's and sampler's hot paths: otherwise whichever
-   * run comes first in a comparison pays for it. Other tokens, so that no prefix is cached.
+   * Runs requests shaped like the workload's (same prompt lengths, other tokens, a few steps each)
+   * until the JIT has compiled the scheduler's and sampler's hot paths: otherwise whichever run
+   * comes first in a comparison pays for it. Other tokens, so that no prefix is cached.
    */
   private static void warmUp(LlmEngine engine, Workload workload) {
     int vocab = engine.spec().vocabSize();
@@ -89,7 +112,9 @@ public final class BenchRunner {
     for (int round = 0; round < 3; round++) {
       for (int i = 0; i < n; i++) {
         Workload.Request r = workload.requests().get(i);
-        engine.add("warmup-" + round + "-" + i, rnd.ints(r.prompt().length, 0, vocab).toArray(),
+        engine.add(
+            "warmup-" + round + "-" + i,
+            rnd.ints(r.prompt().length, 0, vocab).toArray(),
             io.pagedstream.core.request.SamplingParams.greedy(8).withIgnoreEos(true));
       }
       while (engine.hasUnfinished()) {

@@ -13,13 +13,26 @@ public record Workload(List<Request> requests) {
 
   public record Request(String id, int[] prompt, SamplingParams params) {}
 
-  public static Workload synthetic(int count, int promptLo, int promptHi, int sharedPrefix, int maxTokens,
-      double temperature, int vocab, long seed) {
+  public static Workload synthetic(
+      int count,
+      int promptLo,
+      int promptHi,
+      int sharedPrefix,
+      int maxTokens,
+      double temperature,
+      int vocab,
+      long seed) {
     if (promptLo < 1 || promptHi < promptLo) {
-      throw new IllegalArgumentException("prompt lengths need 1 <= LO <= HI, got " + promptLo + ":" + promptHi);
+      throw new IllegalArgumentException(
+          "prompt lengths need 1 <= LO <= HI, got " + promptLo + ":" + promptHi);
     }
     if (sharedPrefix > promptLo) {
-      throw new IllegalArgumentException("--shared-prefix-len (" + sharedPrefix + ") exceeds the shortest prompt (" + promptLo + ")");
+      throw new IllegalArgumentException(
+          "--shared-prefix-len ("
+              + sharedPrefix
+              + ") exceeds the shortest prompt ("
+              + promptLo
+              + ")");
     }
     SplittableRandom rnd = new SplittableRandom(seed);
     int[] prefix = rnd.ints(sharedPrefix, 0, vocab).toArray();
@@ -42,24 +55,49 @@ public record Workload(List<Request> requests) {
     List<Request> out = new ArrayList<>();
     for (Request r : requests) {
       SamplingParams p = r.params();
-      out.add(new Request(r.id(), r.prompt(), new SamplingParams(p.temperature(), p.topP(), p.topK(), p.seed(),
-          p.maxTokens(), p.ignoreEos(), p.stop(), p.stopTokenIds(), p.logprobs(), n)));
+      out.add(
+          new Request(
+              r.id(),
+              r.prompt(),
+              new SamplingParams(
+                  p.temperature(),
+                  p.topP(),
+                  p.topK(),
+                  p.seed(),
+                  p.maxTokens(),
+                  p.ignoreEos(),
+                  p.stop(),
+                  p.stopTokenIds(),
+                  p.logprobs(),
+                  n)));
     }
     return new Workload(List.copyOf(out));
   }
 
   /**
-   * Each request as {@code n} separate ones, {@code id#i} seeded with seed + i: what the
-   * requests' n samples draw, without sharing their prompts.
+   * Each request as {@code n} separate ones, {@code id#i} seeded with seed + i: what the requests'
+   * n samples draw, without sharing their prompts.
    */
   public Workload asSeparateSamples(int n) {
     List<Request> out = new ArrayList<>();
     for (Request r : requests) {
       SamplingParams p = r.params();
       for (int i = 0; i < n; i++) {
-        out.add(new Request(r.id() + "#" + i, r.prompt(), new SamplingParams(p.temperature(), p.topP(), p.topK(),
-            p.seed() == null ? null : p.seed() + i, p.maxTokens(), p.ignoreEos(), p.stop(), p.stopTokenIds(),
-            p.logprobs(), 1)));
+        out.add(
+            new Request(
+                r.id() + "#" + i,
+                r.prompt(),
+                new SamplingParams(
+                    p.temperature(),
+                    p.topP(),
+                    p.topK(),
+                    p.seed() == null ? null : p.seed() + i,
+                    p.maxTokens(),
+                    p.ignoreEos(),
+                    p.stop(),
+                    p.stopTokenIds(),
+                    p.logprobs(),
+                    1)));
       }
     }
     return new Workload(List.copyOf(out));

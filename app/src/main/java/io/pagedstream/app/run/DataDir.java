@@ -17,8 +17,8 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * The directory a single-machine job keeps across processes: the embedded broker's log (and with
- * it the durable schema topic, the requests, completions and every offset) under {@code kafka/}, a
+ * The directory a single-machine job keeps across processes: the embedded broker's log (and with it
+ * the durable schema topic, the requests, completions and every offset) under {@code kafka/}, a
  * format marker, and a lock held while a process uses it.
  *
  * <pre>
@@ -29,14 +29,15 @@ import java.util.stream.Stream;
  *   DIR/streams/                      Kafka Streams state (batcher, jobs), a cache of the changelogs
  * </pre>
  *
- * Nothing here ever deletes data: a directory that is not ours, is of another format, or is in
- * use is refused with a one-line reason. The OS releases the lock when the process dies, however
- * it dies, so a {@code kill -9} leaves no stale lock behind.
+ * Nothing here ever deletes data: a directory that is not ours, is of another format, or is in use
+ * is refused with a one-line reason. The OS releases the lock when the process dies, however it
+ * dies, so a {@code kill -9} leaves no stale lock behind.
  */
 public final class DataDir implements AutoCloseable {
 
   /** Bumped when a new version can no longer read what an older one wrote. */
   public static final int FORMAT = 1;
+
   static final String MARKER = "pagedstream-data.properties";
   static final String LOCK = ".lock";
   static final String BROKER_ADDRESS = "broker.address";
@@ -62,18 +63,26 @@ public final class DataDir implements AutoCloseable {
     try {
       Files.createDirectories(path);
     } catch (IOException e) {
-      throw new DataDirException("data directory " + path + " cannot be created (" + e.getMessage()
-          + "); give another --data-dir, or --ephemeral for a run that keeps nothing");
+      throw new DataDirException(
+          "data directory "
+              + path
+              + " cannot be created ("
+              + e.getMessage()
+              + "); give another --data-dir, or --ephemeral for a run that keeps nothing");
     }
     Path marker = path.resolve(MARKER);
     if (!Files.exists(marker) && !isEmpty(path)) {
       // e.g. a typo naming a folder of other data: using it would mix a broker log into it
-      throw new DataDirException(path + " is not a pagedstream data directory (no " + MARKER
-          + ") and is not empty; give a new or empty directory with --data-dir");
+      throw new DataDirException(
+          path
+              + " is not a pagedstream data directory (no "
+              + MARKER
+              + ") and is not empty; give a new or empty directory with --data-dir");
     }
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(path.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      channel =
+          FileChannel.open(path.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = channel.tryLock();
@@ -81,8 +90,14 @@ public final class DataDir implements AutoCloseable {
         lock = null;
       }
       if (lock == null) {
-        throw new DataDirException("data directory " + path + " is in use by another running pagedstream process"
-            + " (it holds " + path.resolve(LOCK) + "); wait for it to end or give another --data-dir", true);
+        throw new DataDirException(
+            "data directory "
+                + path
+                + " is in use by another running pagedstream process"
+                + " (it holds "
+                + path.resolve(LOCK)
+                + "); wait for it to end or give another --data-dir",
+            true);
       }
       DataDir d = new DataDir(path, channel, lock);
       channel = null;
@@ -114,9 +129,16 @@ public final class DataDir implements AutoCloseable {
       }
       String format = p.getProperty("format");
       if (!Integer.toString(FORMAT).equals(format)) {
-        throw new DataDirException("data directory " + path + " has format " + format + " (written by "
-            + p.getProperty("created.by", "an unknown version") + "); this pagedstream reads format " + FORMAT
-            + ": use the version that wrote it, or another --data-dir");
+        throw new DataDirException(
+            "data directory "
+                + path
+                + " has format "
+                + format
+                + " (written by "
+                + p.getProperty("created.by", "an unknown version")
+                + "); this pagedstream reads format "
+                + FORMAT
+                + ": use the version that wrote it, or another --data-dir");
       }
       return;
     }
@@ -151,7 +173,8 @@ public final class DataDir implements AutoCloseable {
   /** Where the broker of the process holding {@code dir} listens, as it wrote it. */
   public static java.util.Optional<String> brokerAddress(Path dir) {
     try {
-      return java.util.Optional.of(Files.readString(dir.resolve(BROKER_ADDRESS)).strip()).filter(s -> !s.isEmpty());
+      return java.util.Optional.of(Files.readString(dir.resolve(BROKER_ADDRESS)).strip())
+          .filter(s -> !s.isEmpty());
     } catch (IOException e) {
       return java.util.Optional.empty();
     }
@@ -162,17 +185,19 @@ public final class DataDir implements AutoCloseable {
     try {
       Files.writeString(path.resolve(BROKER_ADDRESS), bootstrapServers + "\n");
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write " + path.resolve(BROKER_ADDRESS) + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write " + path.resolve(BROKER_ADDRESS) + ": " + e.getMessage(), e);
     }
   }
 
   /**
    * A broker on this directory. After a crash the controller refuses the restarted broker's
-   * registration until the dead incarnation's session times out (9 s by default); the node talks
-   * to its own controller in the same process, so a short session costs nothing.
+   * registration until the dead incarnation's session times out (9 s by default); the node talks to
+   * its own controller in the same process, so a short session costs nothing.
    */
   public EmbeddedKafkaBuilder broker() {
-    return EmbeddedKafka.builder().dataDir(kafkaDir())
+    return EmbeddedKafka.builder()
+        .dataDir(kafkaDir())
         .brokerProperty("broker.session.timeout.ms", "4000")
         .brokerProperty("broker.heartbeat.interval.ms", "1000");
   }
@@ -196,7 +221,8 @@ public final class DataDir implements AutoCloseable {
       }
       lockChannel.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot release the lock of " + path + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot release the lock of " + path + ": " + e.getMessage(), e);
     }
   }
 

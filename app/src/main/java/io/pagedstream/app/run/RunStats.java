@@ -15,11 +15,11 @@ import java.util.Map;
  * {@code run --stats}: the figures {@code generate --stats} has, for a pipeline run, plus where the
  * pipeline's time went. {@code output_tokens_per_second} runs from the first submission (ingest
  * starts) to the last completion read back; {@code wall_seconds} from the command's start, the
- * pipeline's start-up included; engine figures are summed over the processors, and each
- * processor's loop time is split by {@link LoopTimes.Phase}.
+ * pipeline's start-up included; engine figures are summed over the processors, and each processor's
+ * loop time is split by {@link LoopTimes.Phase}.
  *
- * <p>The command marks the moments as they pass, on one thread; {@link #json} reads the
- * processors' counters at the end.
+ * <p>The command marks the moments as they pass, on one thread; {@link #json} reads the processors'
+ * counters at the end.
  */
 public final class RunStats {
 
@@ -61,7 +61,11 @@ public final class RunStats {
   }
 
   /** The stats, as {@code generate --stats} names them where they mean the same. */
-  public ObjectNode json(String jobId, int requests, CompletionCollector.Outcome outcome, List<ProcessorService> processors,
+  public ObjectNode json(
+      String jobId,
+      int requests,
+      CompletionCollector.Outcome outcome,
+      List<ProcessorService> processors,
       int partitions) {
     long end = System.nanoTime();
     double processing = seconds(firstSubmissionNanos, lastCompletionNanos);
@@ -114,7 +118,10 @@ public final class RunStats {
     return o;
   }
 
-  /** Output tokens this process's processors generated (not those of results an earlier run committed). */
+  /**
+   * Output tokens this process's processors generated (not those of results an earlier run
+   * committed).
+   */
   public static long generatedTokens(List<ProcessorService> processors) {
     long tokens = 0;
     for (ProcessorService p : processors) {
@@ -133,7 +140,9 @@ public final class RunStats {
     o.put("prompt_tokens", es.promptTokens());
     o.put("prefix_cache_hit_tokens", es.prefixCacheHitTokens());
     o.put("batches", st.batchesTaken());
-    o.put("mean_batch_requests", st.batchesTaken() == 0 ? 0 : (double) st.completionsCommitted() / st.batchesTaken());
+    o.put(
+        "mean_batch_requests",
+        st.batchesTaken() == 0 ? 0 : (double) st.completionsCommitted() / st.batchesTaken());
     o.put("transactions", st.transactions());
     o.put("peak_running", es.peakRunning());
     o.put("peak_waiting", st.peakWaitingRequests());

@@ -27,9 +27,11 @@ public final class StoredJobs {
 
   private StoredJobs() {}
 
-  public static Optional<JobStatus> status(Path dir, String jobId, String creator, Duration timeout) {
+  public static Optional<JobStatus> status(
+      Path dir, String jobId, String creator, Duration timeout) {
     if (!DataDir.exists(dir)) {
-      throw new DataDirException("no pagedstream data directory at " + dir.toAbsolutePath().normalize());
+      throw new DataDirException(
+          "no pagedstream data directory at " + dir.toAbsolutePath().normalize());
     }
     DataDir data;
     try {
@@ -41,12 +43,14 @@ public final class StoredJobs {
       String address = DataDir.brokerAddress(dir).orElseThrow(() -> e);
       return read(Map.of("bootstrap.servers", address), jobId, timeout);
     }
-    try (data; EmbeddedKafka broker = data.broker().start()) {
+    try (data;
+        EmbeddedKafka broker = data.broker().start()) {
       return read(broker.clientProperties(), jobId, timeout);
     }
   }
 
-  private static Optional<JobStatus> read(Map<String, Object> client, String jobId, Duration timeout) {
+  private static Optional<JobStatus> read(
+      Map<String, Object> client, String jobId, Duration timeout) {
     Map<String, Object> m = new HashMap<>(client);
     m.put(SchemaRegistryConfig.URL, "mock://status-" + UUID.randomUUID());
     KafkaSettings kafka = KafkaSettings.of(m);

@@ -16,10 +16,10 @@ import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * The Kafka ACLs each PagedStream service needs on a cluster with an authorizer, for the default
- * topic names, application ids and consumer groups, and nothing more: {@code SecurityTest} runs
- * the whole pipeline with exactly these and no super user. Topics are expected to exist (created
- * by an operator, or by {@code TopicAdmin} as an admin); the only topics a service creates
- * are Kafka Streams' internal ones, under its application id.
+ * topic names, application ids and consumer groups, and nothing more: {@code SecurityTest} runs the
+ * whole pipeline with exactly these and no super user. Topics are expected to exist (created by an
+ * operator, or by {@code TopicAdmin} as an admin); the only topics a service creates are Kafka
+ * Streams' internal ones, under its application id.
  *
  * <p>READ and WRITE imply DESCRIBE, so DESCRIBE is never listed beside them. No service needs a
  * CLUSTER ACL: since Kafka 3.0 an idempotent producer only needs WRITE on some topic.
@@ -45,6 +45,7 @@ public final class ServiceAcls {
 
   /** Prefix of ingest's derived transactional ids ({@code pagedstream-ingest.<job>.<file>}). */
   public static final String INGEST_TRANSACTIONAL_PREFIX = "pagedstream-ingest.";
+
   /** Prefix of the processors' transactional ids ({@code pagedstream-processor-<group>-<id>}). */
   public static final String PROCESSOR_TRANSACTIONAL_PREFIX = "pagedstream-processor-";
 
@@ -60,7 +61,11 @@ public final class ServiceAcls {
         g.topic(Topics.COMPLETIONS, AclOperation.WRITE, AclOperation.DESCRIBE_CONFIGS);
         // resume points: written in each chunk's transaction, read back (without a group) on start;
         // ingest creates this topic when it is missing, which would need CREATE on it as well
-        g.topic(Topics.INGEST_PROGRESS, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE_CONFIGS);
+        g.topic(
+            Topics.INGEST_PROGRESS,
+            AclOperation.WRITE,
+            AclOperation.READ,
+            AclOperation.DESCRIBE_CONFIGS);
         g.prefixed(ResourceType.TRANSACTIONAL_ID, INGEST_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
       }
       case BATCHER -> {
@@ -84,7 +89,8 @@ public final class ServiceAcls {
         g.topic(Topics.DEAD_LETTER, AclOperation.WRITE);
         g.topic(Topics.RESPONSE_CACHE, AclOperation.WRITE);
         g.literal(ResourceType.GROUP, ProcessorConfig.DEFAULT_GROUP, AclOperation.READ);
-        g.prefixed(ResourceType.TRANSACTIONAL_ID, PROCESSOR_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
+        g.prefixed(
+            ResourceType.TRANSACTIONAL_ID, PROCESSOR_TRANSACTIONAL_PREFIX, AclOperation.WRITE);
       }
       case RESULTS_READER -> {
         g.topic(Topics.COMPLETIONS, AclOperation.READ);
@@ -127,7 +133,9 @@ public final class ServiceAcls {
 
     private void add(ResourcePattern resource, AclOperation... operations) {
       for (AclOperation op : operations) {
-        bindings.add(new AclBinding(resource, new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
+        bindings.add(
+            new AclBinding(
+                resource, new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
       }
     }
   }

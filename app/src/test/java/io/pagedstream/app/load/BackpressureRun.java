@@ -1,10 +1,10 @@
 package io.pagedstream.app.load;
 
-import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.batcher.BatcherConfig;
 import io.pagedstream.batcher.KvBudget;
 import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.devcluster.DevCluster;
 import io.pagedstream.engine.EngineConfig;
 import io.pagedstream.engine.EngineStats;
 import io.pagedstream.ingest.PromptProducer;
@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Queues a job of many small requests at once and lets the pipeline (embedded broker, batcher,
- * jobs aggregation, N processors, all in this JVM, as {@code run} has them) drain it, sampling
- * memory and where the requests are. Kafka holds the backlog; the services should hold only a
- * bounded window of it, whatever the job's size.
+ * Queues a job of many small requests at once and lets the pipeline (embedded broker, batcher, jobs
+ * aggregation, N processors, all in this JVM, as {@code run} has them) drain it, sampling memory
+ * and where the requests are. Kafka holds the backlog; the services should hold only a bounded
+ * window of it, whatever the job's size.
  */
 final class BackpressureRun {
 
@@ -38,8 +38,17 @@ final class BackpressureRun {
    * @param maxNumSeqs sequences each engine runs at once
    * @param limit how long to let it drain; the report says how far it got
    */
-  record Spec(Path model, int requests, int processors, int partitions, int kvBlocks, int maxNumSeqs,
-      int maxBatchRequests, int maxTokens, Duration limit, Duration samplePeriod) {
+  record Spec(
+      Path model,
+      int requests,
+      int processors,
+      int partitions,
+      int kvBlocks,
+      int maxNumSeqs,
+      int maxBatchRequests,
+      int maxTokens,
+      Duration limit,
+      Duration samplePeriod) {
 
     EngineConfig engine() {
       return EngineConfig.defaults(kvBlocks).withMaxNumSeqs(maxNumSeqs);
@@ -47,15 +56,25 @@ final class BackpressureRun {
 
     BatcherConfig batcher() {
       // as the batcher command builds it for processors with this engine
-      return BatcherConfig.defaults(model).withBlockSize(engine().blockSize())
-          .withKvBudget(new KvBudget.Blocks(kvBlocks)).withMaxBatchRequests(maxBatchRequests)
+      return BatcherConfig.defaults(model)
+          .withBlockSize(engine().blockSize())
+          .withKvBudget(new KvBudget.Blocks(kvBlocks))
+          .withMaxBatchRequests(maxBatchRequests)
           .withFlushInterval(Duration.ofMillis(100));
     }
   }
 
   /** What one processor held at most, from its own counters, and its engine's view. */
-  record ProcessorPeaks(String instance, int maxInFlightBatches, int peakInFlightBatches, int peakHeldRequests,
-      int peakWaitingRequests, int peakRunning, int peakKvBlocks, long preemptions, long completions) {}
+  record ProcessorPeaks(
+      String instance,
+      int maxInFlightBatches,
+      int peakInFlightBatches,
+      int peakHeldRequests,
+      int peakWaitingRequests,
+      int peakRunning,
+      int peakKvBlocks,
+      long preemptions,
+      long completions) {}
 
   private BackpressureRun() {}
 
@@ -67,8 +86,13 @@ final class BackpressureRun {
     String scope = "backpressure-" + UUID.randomUUID();
     String job = "load-" + UUID.randomUUID();
     try (GcWatcher gc = new GcWatcher();
-        DevCluster pipeline = DevCluster.builder().partitions(spec.partitions())
-            .clientSettings(props -> settings(props, scope)).batcher(spec.batcher(), true).processors(configs).start()) {
+        DevCluster pipeline =
+            DevCluster.builder()
+                .partitions(spec.partitions())
+                .clientSettings(props -> settings(props, scope))
+                .batcher(spec.batcher(), true)
+                .processors(configs)
+                .start()) {
       // the idle pipeline, everything loaded and connected: the baseline the queue adds to
       JvmMemory before = settledMemory();
       long heapBefore = gc.lastAfterGc();
@@ -86,7 +110,8 @@ final class BackpressureRun {
         do {
           Thread.sleep(200);
           last = sampler.sample();
-        } while (last.load().completed() < spec.requests() && System.nanoTime() < deadline
+        } while (last.load().completed() < spec.requests()
+            && System.nanoTime() < deadline
             && pipeline.failure() == null);
         drainNanos = System.nanoTime() - start;
         samples = sampler.samples();
@@ -97,13 +122,33 @@ final class BackpressureRun {
       List<ProcessorPeaks> peaks = new ArrayList<>();
       for (ProcessorService p : pipeline.processors()) {
         EngineStats e = p.engine().stats();
-        peaks.add(new ProcessorPeaks(p.config().instanceId(), p.config().maxInflightBatches(),
-            p.stats().peakInFlightBatches(), p.stats().peakHeldRequests(), p.stats().peakWaitingRequests(),
-            e.peakRunning(), e.peakBlocksUsed(), e.preemptions(), p.stats().completionsCommitted()));
+        peaks.add(
+            new ProcessorPeaks(
+                p.config().instanceId(),
+                p.config().maxInflightBatches(),
+                p.stats().peakInFlightBatches(),
+                p.stats().peakHeldRequests(),
+                p.stats().peakWaitingRequests(),
+                e.peakRunning(),
+                e.peakBlocksUsed(),
+                e.preemptions(),
+                p.stats().completionsCommitted()));
       }
       Optional<JobStatus> status = awaitJob(pipeline, job, last.load().completed());
-      return new LoadReport(spec, before, heapBefore, samples, peakHeapAfterGc, after, heapAfter, gc.collections(),
-          produceNanos / 1e9, drainNanos / 1e9, peaks, status, pipeline.failure());
+      return new LoadReport(
+          spec,
+          before,
+          heapBefore,
+          samples,
+          peakHeapAfterGc,
+          after,
+          heapAfter,
+          gc.collections(),
+          produceNanos / 1e9,
+          drainNanos / 1e9,
+          peaks,
+          status,
+          pipeline.failure());
     }
   }
 
@@ -121,18 +166,21 @@ final class BackpressureRun {
     try (PromptProducer producer = PromptProducer.builder(kafka).jobId(job).build()) {
       for (int i = 0; i < spec.requests(); i++) {
         int[] prompt = rnd.ints(8 + rnd.nextInt(17), 1, 512).toArray();
-        producer.send(new PromptRequest("r" + i, null, null, prompt, params))
-            .whenComplete((sent, e) -> {
-              if (e != null) {
-                failed.compareAndSet(null, e);
-              }
-            });
+        producer
+            .send(new PromptRequest("r" + i, null, null, prompt, params))
+            .whenComplete(
+                (sent, e) -> {
+                  if (e != null) {
+                    failed.compareAndSet(null, e);
+                  }
+                });
         produced.incrementAndGet();
       }
       producer.flush();
     }
     if (failed.get() != null) {
-      throw new IllegalStateException("queueing the requests failed: " + failed.get(), failed.get());
+      throw new IllegalStateException(
+          "queueing the requests failed: " + failed.get(), failed.get());
     }
   }
 

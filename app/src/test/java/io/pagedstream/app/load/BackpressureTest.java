@@ -19,8 +19,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * one pool's worth waiting and one batch, nor more than its limit of batches in flight; each
  * batcher task keeps at most its open batches. Kafka is the buffer.
  *
- * <p>The small run always runs and checks those bounds. The 100,000-request run produces the
- * memory figures and runs only on demand:
+ * <p>The small run always runs and checks those bounds. The 100,000-request run produces the memory
+ * figures and runs only on demand:
  *
  * <pre>
  * ./mvnw -o test -pl app -Dtest=BackpressureTest -Dpagedstream.load=true [-Dpagedstream.load.requests=100000]
@@ -36,19 +36,23 @@ class BackpressureTest {
   void aQueuedJobWaitsInKafkaWhileEachServiceHoldsABoundedWindow() throws Exception {
     // 32 sequences of at most 28 tokens need 64 of the 128 blocks: nothing is ever preempted, so
     // what waits in the engine is exactly what the processor took last
-    Spec spec = new Spec(MODEL, 2_000, 1, 2, 128, 32, 16, 4, Duration.ofMinutes(5), Duration.ofMillis(100));
+    Spec spec =
+        new Spec(MODEL, 2_000, 1, 2, 128, 32, 16, 4, Duration.ofMinutes(5), Duration.ofMillis(100));
     LoadReport report = BackpressureRun.run(spec);
     System.out.print(report.text());
 
     assertThat(report.failure()).isNull();
     assertThat(report.completed()).isEqualTo(spec.requests());
-    assertThat(report.job()).hasValueSatisfying(j -> assertThat(j.getCompleted()).isEqualTo(spec.requests()));
+    assertThat(report.job())
+        .hasValueSatisfying(j -> assertThat(j.getCompleted()).isEqualTo(spec.requests()));
     assertBounded(report);
     ProcessorPeaks p = report.processors().get(0);
     assertThat(p.preemptions()).as("premise: the pool holds every running sequence").isZero();
-    assertThat(p.peakWaitingRequests()).as("requests waiting in the engine: under a pool's worth plus one batch")
+    assertThat(p.peakWaitingRequests())
+        .as("requests waiting in the engine: under a pool's worth plus one batch")
         .isLessThan(spec.maxNumSeqs() + spec.maxBatchRequests());
-    assertThat(p.peakHeldRequests()).as("the processor worked with full batches at least once")
+    assertThat(p.peakHeldRequests())
+        .as("the processor worked with full batches at least once")
         .isGreaterThanOrEqualTo(spec.maxBatchRequests());
   }
 
@@ -59,7 +63,8 @@ class BackpressureTest {
     int processors = Integer.getInteger("pagedstream.load.processors", 2);
     Duration limit = Duration.ofMinutes(Integer.getInteger("pagedstream.load.minutes", 30));
     // 256 sequences of at most 32 tokens fill the 512 blocks: the engine's defaults, a small pool
-    Spec spec = new Spec(MODEL, requests, processors, 4, 512, 256, 256, 8, limit, Duration.ofSeconds(1));
+    Spec spec =
+        new Spec(MODEL, requests, processors, 4, 512, 256, 256, 8, limit, Duration.ofSeconds(1));
     LoadReport report = BackpressureRun.run(spec);
     String text = report.text();
     System.out.print(text);
@@ -73,20 +78,28 @@ class BackpressureTest {
   private static void assertBounded(LoadReport report) {
     Spec spec = report.spec();
     for (ProcessorPeaks p : report.processors()) {
-      assertThat(p.peakHeldRequests()).as("%s: requests held, at most what runs at once, a pool's worth waiting"
-              + " and one batch", p.instance())
+      assertThat(p.peakHeldRequests())
+          .as(
+              "%s: requests held, at most what runs at once, a pool's worth waiting"
+                  + " and one batch",
+              p.instance())
           .isLessThan(2 * spec.maxNumSeqs() + spec.maxBatchRequests());
-      assertThat(p.peakInFlightBatches()).as("%s: batches in flight", p.instance())
+      assertThat(p.peakInFlightBatches())
+          .as("%s: batches in flight", p.instance())
           .isLessThanOrEqualTo(p.maxInFlightBatches());
       assertThat(p.peakRunning()).isLessThanOrEqualTo(spec.maxNumSeqs());
       assertThat(p.peakKvBlocks()).isLessThanOrEqualTo(spec.kvBlocks());
     }
-    assertThat(report.peakOpenBatchesPerTask()).as("open batches per batcher task")
+    assertThat(report.peakOpenBatchesPerTask())
+        .as("open batches per batcher task")
         .isLessThanOrEqualTo(spec.batcher().maxOpenBatches());
-    assertThat(report.peakBatcherOpenRequests()).as("requests in the batcher's open batches")
-        .isLessThanOrEqualTo((long) spec.partitions() * spec.batcher().maxOpenBatches() * spec.maxBatchRequests());
+    assertThat(report.peakBatcherOpenRequests())
+        .as("requests in the batcher's open batches")
+        .isLessThanOrEqualTo(
+            (long) spec.partitions() * spec.batcher().maxOpenBatches() * spec.maxBatchRequests());
     // otherwise the two bounds above would hold vacuously
-    assertThat(report.samples()).as("samples that read every batcher task's open batches")
+    assertThat(report.samples())
+        .as("samples that read every batcher task's open batches")
         .anyMatch(s -> s.load().batcherTasks() == spec.partitions());
   }
 

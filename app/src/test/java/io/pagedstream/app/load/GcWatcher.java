@@ -17,14 +17,17 @@ import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 /**
- * The heap in use right after each garbage collection, from the collectors' notifications: what
- * is live (plus whatever a young collection did not reach), unlike the used heap at a random
- * moment, which mostly measures how long ago the last collection was.
+ * The heap in use right after each garbage collection, from the collectors' notifications: what is
+ * live (plus whatever a young collection did not reach), unlike the used heap at a random moment,
+ * which mostly measures how long ago the last collection was.
  */
 final class GcWatcher implements AutoCloseable {
 
-  private final Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-      .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
+  private final Set<String> heapPools =
+      ManagementFactory.getMemoryPoolMXBeans().stream()
+          .filter(p -> p.getType() == MemoryType.HEAP)
+          .map(MemoryPoolMXBean::getName)
+          .collect(Collectors.toSet());
   private final AtomicLong collections = new AtomicLong();
   private final AtomicLong lastAfterGc = new AtomicLong(-1);
   private final AtomicLong peakAfterGc = new AtomicLong(-1);
@@ -35,13 +38,14 @@ final class GcWatcher implements AutoCloseable {
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (gc instanceof NotificationEmitter emitter) {
         emitter.addNotificationListener(listener, null, null);
-        removals.add(() -> {
-          try {
-            emitter.removeNotificationListener(listener);
-          } catch (javax.management.ListenerNotFoundException e) {
-            // already gone
-          }
-        });
+        removals.add(
+            () -> {
+              try {
+                emitter.removeNotificationListener(listener);
+              } catch (javax.management.ListenerNotFoundException e) {
+                // already gone
+              }
+            });
       }
     }
   }
@@ -50,7 +54,8 @@ final class GcWatcher implements AutoCloseable {
     if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
       return;
     }
-    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+    GarbageCollectionNotificationInfo info =
+        GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
     long used = 0;
     for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
       if (heapPools.contains(pool.getKey())) {

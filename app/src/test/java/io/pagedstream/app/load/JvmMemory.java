@@ -9,9 +9,9 @@ import java.util.Locale;
 
 /**
  * This JVM's memory at one moment: the heap (used now, including garbage not yet collected, and
- * committed) and the resident set size from {@code /proc/self/status}, which also counts the
- * native memory of PyTorch, RocksDB, thread stacks and metaspace. {@link GcWatcher} adds the heap
- * after each collection, the figure that shows what is really kept.
+ * committed) and the resident set size from {@code /proc/self/status}, which also counts the native
+ * memory of PyTorch, RocksDB, thread stacks and metaspace. {@link GcWatcher} adds the heap after
+ * each collection, the figure that shows what is really kept.
  *
  * @param rssBytes VmRSS, or -1 off Linux
  * @param peakRssBytes VmHWM (the highest RSS since the JVM started), or -1 off Linux
@@ -20,10 +20,11 @@ record JvmMemory(long heapUsedBytes, long heapCommittedBytes, long rssBytes, lon
 
   static JvmMemory now() {
     MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    return new JvmMemory(heap.getUsed(), heap.getCommitted(), procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"));
+    return new JvmMemory(
+        heap.getUsed(), heap.getCommitted(), procStatusBytes("VmRSS:"), procStatusBytes("VmHWM:"));
   }
 
-  /** A "VmXXX:   1234 kB" line of /proc/self/status, in bytes; -1 when there is none. */
+  /** A "VmXXX: 1234 kB" line of /proc/self/status, in bytes; -1 when there is none. */
   private static long procStatusBytes(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -6,14 +6,20 @@ import java.util.Collection;
 
 /**
  * Where a job's requests are at one moment, as far as memory goes: answered, held by the
- * processors' engines (running or waiting), or in the batcher's open batches. Everything else
- * the producer sent is still in Kafka (llm.requests or llm.batches) and costs no memory here.
+ * processors' engines (running or waiting), or in the batcher's open batches. Everything else the
+ * producer sent is still in Kafka (llm.requests or llm.batches) and costs no memory here.
  *
  * @param batcherTasks the batcher tasks whose stores could be read (none while they move)
  * @param maxOpenBatchesPerTask the most open batches any one batcher task holds
  */
-record PipelineLoad(long completed, int processorHeld, int processorWaiting, int inFlightBatches,
-    long batcherOpenRequests, int batcherTasks, long maxOpenBatchesPerTask) {
+record PipelineLoad(
+    long completed,
+    int processorHeld,
+    int processorWaiting,
+    int inFlightBatches,
+    long batcherOpenRequests,
+    int batcherTasks,
+    long maxOpenBatchesPerTask) {
 
   /** Reads the services' counters and stores; from any thread (the figures may be a step apart). */
   static PipelineLoad of(DevCluster pipeline) {
@@ -28,8 +34,14 @@ record PipelineLoad(long completed, int processorHeld, int processorWaiting, int
       inFlight += p.stats().inFlightBatches();
     }
     Collection<Long> open = pipeline.batcher().openBatchesByPartition().values();
-    return new PipelineLoad(completed, held, waiting, inFlight, pipeline.batcher().openBatchRequests(),
-        open.size(), open.stream().mapToLong(Long::longValue).max().orElse(0));
+    return new PipelineLoad(
+        completed,
+        held,
+        waiting,
+        inFlight,
+        pipeline.batcher().openBatchRequests(),
+        open.size(),
+        open.stream().mapToLong(Long::longValue).max().orElse(0));
   }
 
   long inMemory() {

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Sampler implements AutoCloseable {
 
   /** One sample; {@code produced} is what the producer had sent by then. */
-  record Sample(long elapsedMs, JvmMemory memory, long heapAfterLastGc, long produced, PipelineLoad load) {
+  record Sample(
+      long elapsedMs, JvmMemory memory, long heapAfterLastGc, long produced, PipelineLoad load) {
     long inKafka() {
       return load.inKafka(produced);
     }
@@ -28,23 +29,31 @@ final class Sampler implements AutoCloseable {
     this.pipeline = pipeline;
     this.gc = gc;
     this.produced = produced;
-    this.thread = new Thread(() -> {
-      while (running) {
-        sample();
-        try {
-          Thread.sleep(period.toMillis());
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    }, "memory-sampler");
+    this.thread =
+        new Thread(
+            () -> {
+              while (running) {
+                sample();
+                try {
+                  Thread.sleep(period.toMillis());
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "memory-sampler");
     thread.setDaemon(true);
     thread.start();
   }
 
   Sample sample() {
-    Sample s = new Sample((System.nanoTime() - startNanos) / 1_000_000, JvmMemory.now(), gc.lastAfterGc(),
-        produced.get(), PipelineLoad.of(pipeline));
+    Sample s =
+        new Sample(
+            (System.nanoTime() - startNanos) / 1_000_000,
+            JvmMemory.now(),
+            gc.lastAfterGc(),
+            produced.get(),
+            PipelineLoad.of(pipeline));
     synchronized (samples) {
       samples.add(s);
     }

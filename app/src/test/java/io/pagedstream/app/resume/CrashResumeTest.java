@@ -37,10 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code run --data-dir} in a JVM of its own, killed with SIGKILL once some results are
- * committed, then the very same command again: every id is answered exactly once, in input order,
- * with the tokens an uninterrupted {@code generate} gives, and the second run generated only the
- * requests the first had not committed.
+ * {@code run --data-dir} in a JVM of its own, killed with SIGKILL once some results are committed,
+ * then the very same command again: every id is answered exactly once, in input order, with the
+ * tokens an uninterrupted {@code generate} gives, and the second run generated only the requests
+ * the first had not committed.
  */
 class CrashResumeTest {
 
@@ -57,39 +57,69 @@ class CrashResumeTest {
     Random rnd = new Random(17);
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < REQUESTS; i++) {
-      lines.append("{\"id\":\"q").append(i).append("\",\"prompt_token_ids\":")
+      lines
+          .append("{\"id\":\"q")
+          .append(i)
+          .append("\",\"prompt_token_ids\":")
           .append(java.util.Arrays.toString(rnd.ints(4 + rnd.nextInt(24), 1, 512).toArray()))
-          .append(",\"max_tokens\":").append(TOKENS).append(",\"temperature\":0,\"ignore_eos\":true}\n");
+          .append(",\"max_tokens\":")
+          .append(TOKENS)
+          .append(",\"temperature\":0,\"ignore_eos\":true}\n");
     }
     Files.writeString(input, lines);
     Path data = dir.resolve("data");
     Path output = dir.resolve("out.jsonl");
     Path stats = dir.resolve("stats.json");
-    String[] run = {"run", "--model", MODEL.toString(), "--input", input.toString(), "--output", output.toString(),
-        "--data-dir", data.toString(), "--quiet", "--max-batch-requests", "6", "--max-num-seqs", "6",
-        "--kv-blocks", "256", "--stats", stats.toString()};
+    String[] run = {
+      "run",
+      "--model",
+      MODEL.toString(),
+      "--input",
+      input.toString(),
+      "--output",
+      output.toString(),
+      "--data-dir",
+      data.toString(),
+      "--quiet",
+      "--max-batch-requests",
+      "6",
+      "--max-num-seqs",
+      "6",
+      "--kv-blocks",
+      "256",
+      "--stats",
+      stats.toString()
+    };
 
     Process first = child(dir.resolve("first.log"), run);
     int committedBeforeKill;
     try {
       committedBeforeKill = awaitCommitted(data, 30, first, Duration.ofMinutes(3));
-      // while it runs, the directory is its own: a second run is refused with one line, nothing touched
+      // while it runs, the directory is its own: a second run is refused with one line, nothing
+      // touched
       CommandLine cl = PagedStream.commandLine();
       StringWriter err = new StringWriter();
       cl.setErr(new PrintWriter(err, true));
       assertThat(cl.execute(run)).isEqualTo(1);
-      assertThat(err.toString().strip()).startsWith("error: data directory " + data.toAbsolutePath())
-          .contains("is in use by another running pagedstream process").doesNotContain("\n");
+      assertThat(err.toString().strip())
+          .startsWith("error: data directory " + data.toAbsolutePath())
+          .contains("is in use by another running pagedstream process")
+          .doesNotContain("\n");
     } finally {
       first.destroyForcibly(); // SIGKILL: no shutdown hook, no flush, no commit
       first.waitFor(30, TimeUnit.SECONDS);
     }
-    assertThat(committedBeforeKill).as(Files.readString(dir.resolve("first.log"))).isBetween(30, REQUESTS - 1);
+    assertThat(committedBeforeKill)
+        .as(Files.readString(dir.resolve("first.log")))
+        .isBetween(30, REQUESTS - 1);
 
     // status reads the stopped job out of the directory, starting a broker but no generation
-    java.util.regex.Matcher said = java.util.regex.Pattern.compile("job (\\S+), data in ").matcher(Files.readString(dir.resolve("first.log")));
+    java.util.regex.Matcher said =
+        java.util.regex.Pattern.compile("job (\\S+), data in ")
+            .matcher(Files.readString(dir.resolve("first.log")));
     assertThat(said.find()).isTrue();
-    Optional<JobStatus> stored = StoredJobs.status(data, said.group(1), "pagedstream test", Duration.ofSeconds(60));
+    Optional<JobStatus> stored =
+        StoredJobs.status(data, said.group(1), "pagedstream test", Duration.ofSeconds(60));
     assertThat(stored).isPresent();
     assertThat(stored.get().getCompleted()).isBetween(0L, (long) REQUESTS - 1);
 
@@ -105,13 +135,29 @@ class CrashResumeTest {
     // the second run generated exactly the requests without a result, and their tokens only
     assertThat(s.get("generated_completions").asLong()).isEqualTo(REQUESTS - resumed);
     assertThat(s.get("output_tokens").asLong()).isEqualTo((long) (REQUESTS - resumed) * TOKENS);
-    System.out.printf("killed after %d committed results were seen; the second run resumed %d and generated %d requests, "
-        + "%d tokens%n", committedBeforeKill, resumed, s.get("generated_completions").asLong(), s.get("output_tokens").asLong());
+    System.out.printf(
+        "killed after %d committed results were seen; the second run resumed %d and generated %d requests, "
+            + "%d tokens%n",
+        committedBeforeKill,
+        resumed,
+        s.get("generated_completions").asLong(),
+        s.get("output_tokens").asLong());
 
     // every id once, in input order, with the tokens of an uninterrupted run of the engine
     Path reference = dir.resolve("reference.jsonl");
-    assertThat(PagedStream.commandLine().execute("generate", "--model", MODEL.toString(), "--input", input.toString(),
-        "--output", reference.toString(), "--kv-blocks", "256")).isZero();
+    assertThat(
+            PagedStream.commandLine()
+                .execute(
+                    "generate",
+                    "--model",
+                    MODEL.toString(),
+                    "--input",
+                    input.toString(),
+                    "--output",
+                    reference.toString(),
+                    "--kv-blocks",
+                    "256"))
+        .isZero();
     List<String> got = Files.readAllLines(output);
     List<String> want = Files.readAllLines(reference);
     assertThat(got).hasSize(REQUESTS);
@@ -125,14 +171,18 @@ class CrashResumeTest {
 
     // and in Kafka: across both processes, one committed completion per request, none twice
     try (EmbeddedKafka broker = EmbeddedKafka.builder().dataDir(data.resolve("kafka")).start()) {
-      List<String> keys = committedCompletionKeys(broker.clientProperties(), Duration.ofSeconds(60), REQUESTS);
+      List<String> keys =
+          committedCompletionKeys(broker.clientProperties(), Duration.ofSeconds(60), REQUESTS);
       assertThat(keys).hasSize(REQUESTS);
       assertThat(new HashSet<>(keys)).hasSize(REQUESTS);
     }
   }
 
-  /** Waits until the running child's broker holds at least {@code atLeast} committed completions. */
-  private static int awaitCommitted(Path data, int atLeast, Process child, Duration bound) throws Exception {
+  /**
+   * Waits until the running child's broker holds at least {@code atLeast} committed completions.
+   */
+  private static int awaitCommitted(Path data, int atLeast, Process child, Duration bound)
+      throws Exception {
     long deadline = System.nanoTime() + bound.toNanos();
     Path address = data.resolve("broker.address");
     while (!Files.exists(address) || Files.readString(address).isBlank()) {
@@ -140,13 +190,16 @@ class CrashResumeTest {
       assertThat(System.nanoTime()).as("no broker within " + bound).isLessThan(deadline);
       Thread.sleep(100);
     }
-    Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", Files.readString(address).strip()));
+    Map<String, Object> props =
+        new HashMap<>(Map.of("bootstrap.servers", Files.readString(address).strip()));
     Set<String> seen = new HashSet<>();
     try (KafkaConsumer<String, byte[]> c = consumer(props)) {
       c.subscribe(List.of(Topics.COMPLETIONS));
       while (seen.size() < atLeast) {
         assertThat(child.isAlive()).as("the run ended before it could be killed").isTrue();
-        assertThat(System.nanoTime()).as("not " + atLeast + " results within " + bound).isLessThan(deadline);
+        assertThat(System.nanoTime())
+            .as("not " + atLeast + " results within " + bound)
+            .isLessThan(deadline);
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
           seen.add(r.key());
         }
@@ -155,7 +208,8 @@ class CrashResumeTest {
     return seen.size();
   }
 
-  private static List<String> committedCompletionKeys(Map<String, Object> client, Duration bound, int expected) {
+  private static List<String> committedCompletionKeys(
+      Map<String, Object> client, Duration bound, int expected) {
     List<String> keys = new ArrayList<>();
     try (KafkaConsumer<String, byte[]> c = consumer(new HashMap<>(client))) {
       c.subscribe(List.of(Topics.COMPLETIONS));
@@ -188,9 +242,13 @@ class CrashResumeTest {
     command.add("-XX:+UseSerialGC");
     command.add("-cp");
     // surefire hides the real class path behind a manifest-only jar; it publishes it here
-    command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add(PagedStream.class.getName());
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 }

@@ -37,8 +37,11 @@ class DataDirTest {
     Files.writeString(d.resolve("kafka").resolve("meta.properties"), "kept");
     assertThatThrownBy(() -> DataDir.open(d, "pagedstream test"))
         .isInstanceOfSatisfying(DataDirException.class, e -> assertThat(e.inUse()).isFalse())
-        .hasMessage("data directory " + d.toAbsolutePath() + " has format 99 (written by pagedstream 9.0); this "
-            + "pagedstream reads format 1: use the version that wrote it, or another --data-dir");
+        .hasMessage(
+            "data directory "
+                + d.toAbsolutePath()
+                + " has format 99 (written by pagedstream 9.0); this "
+                + "pagedstream reads format 1: use the version that wrote it, or another --data-dir");
     assertThat(Files.readString(marker)).startsWith("format=99");
     assertThat(Files.readString(d.resolve("kafka").resolve("meta.properties"))).isEqualTo("kept");
   }

@@ -19,10 +19,10 @@ import org.apache.avro.Schema;
 
 /**
  * The two schema registry endpoints the pipeline's serdes call (register a schema, fetch one by
- * id), over plain HTTP on 127.0.0.1, answering 401 without the right basic-auth credentials. A
- * real HTTP registry rather than {@code mock://}, so that a service in another JVM shares it and
- * the credentials really travel through each service's {@code --kafka-config}.
- * (schemas' FakeRegistryServer covers the whole API, HTTPS and error bodies in depth.)
+ * id), over plain HTTP on 127.0.0.1, answering 401 without the right basic-auth credentials. A real
+ * HTTP registry rather than {@code mock://}, so that a service in another JVM shares it and the
+ * credentials really travel through each service's {@code --kafka-config}. (schemas'
+ * FakeRegistryServer covers the whole API, HTTPS and error bodies in depth.)
  */
 final class BasicAuthRegistry implements AutoCloseable {
 
@@ -37,14 +37,17 @@ final class BasicAuthRegistry implements AutoCloseable {
 
   private BasicAuthRegistry(HttpServer server, String user, String password) {
     this.server = server;
-    this.authorization = "Basic " + Base64.getEncoder()
-        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    this.authorization =
+        "Basic "
+            + Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     server.createContext("/", this::handle);
     server.start();
   }
 
   static BasicAuthRegistry start(String user, String password) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     return new BasicAuthRegistry(server, user, password);
   }
 
@@ -77,7 +80,10 @@ final class BasicAuthRegistry implements AutoCloseable {
           Schema schema = backing.schemaById(Integer.parseInt(m.group(1)));
           send(exchange, 200, JSON.createObjectNode().put("schema", schema.toString()).toString());
         } else {
-          send(exchange, 404, error(404, "not served by this test registry: " + method + " " + path));
+          send(
+              exchange,
+              404,
+              error(404, "not served by this test registry: " + method + " " + path));
         }
       } catch (SchemaRegistryException e) {
         send(exchange, e.status(), error(e.errorCode(), e.getMessage()));

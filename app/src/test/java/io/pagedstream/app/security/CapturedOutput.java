@@ -14,7 +14,10 @@ final class CapturedOutput implements AutoCloseable {
 
   private final PrintStream originalOut = System.out;
   private final PrintStream originalErr = System.err;
-  /** ByteArrayOutputStream's writes are synchronized, so both streams and all threads may share it. */
+
+  /**
+   * ByteArrayOutputStream's writes are synchronized, so both streams and all threads may share it.
+   */
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
   private CapturedOutput() {

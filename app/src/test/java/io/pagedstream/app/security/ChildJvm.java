@@ -35,10 +35,15 @@ final class ChildJvm {
     command.addAll(jvmOptions);
     command.add("-cp");
     // surefire hides the real class path behind a manifest-only jar; it publishes it here
-    command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     command.add("io.pagedstream.app.PagedStream");
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
+    Process process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(logFile.toFile())
+            .start();
     return new ChildJvm(process, logFile, "pagedstream " + String.join(" ", args));
   }
 
@@ -55,7 +60,8 @@ final class ChildJvm {
   Result awaitExit(Duration bound) throws IOException, InterruptedException {
     if (!process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      throw new AssertionError(name + " did not end within " + bound + "; its output:\n" + output());
+      throw new AssertionError(
+          name + " did not end within " + bound + "; its output:\n" + output());
     }
     return new Result(process.exitValue(), output());
   }

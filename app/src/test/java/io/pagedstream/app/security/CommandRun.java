@@ -59,6 +59,7 @@ final class CommandRun {
       thread.join(Duration.ofMinutes(2).toMillis());
     }
     int code = exit.get();
-    return new Result(ended && code != Integer.MIN_VALUE ? code : null, out.toString(), err.toString());
+    return new Result(
+        ended && code != Integer.MIN_VALUE ? code : null, out.toString(), err.toString());
   }
 }

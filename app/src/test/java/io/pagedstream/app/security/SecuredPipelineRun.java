@@ -44,8 +44,12 @@ final class SecuredPipelineRun {
    * @param whileRunning what {@code whileRunning} returned, with every service still up
    * @param inProcessOutput what this JVM printed meanwhile (the processor's logs)
    */
-  record Result(CompletionCollector.Outcome outcome, ChildJvm.Result ingest, ChildJvm.Result batcher,
-      String whileRunning, String inProcessOutput) {}
+  record Result(
+      CompletionCollector.Outcome outcome,
+      ChildJvm.Result ingest,
+      ChildJvm.Result batcher,
+      String whileRunning,
+      String inProcessOutput) {}
 
   private static final List<String> CONFIG_DUMPS =
       List.of("-Dorg.slf4j.simpleLogger.log.org.apache.kafka.common.config.AbstractConfig=info");
@@ -56,8 +60,16 @@ final class SecuredPipelineRun {
    * Runs job {@code job} of {@code input} (whose ids are {@code ids}) and asserts that ingest
    * succeeded; {@code whileRunning} runs once every result is in, before the services stop.
    */
-  static Result run(Path dir, Path model, String instanceId, ClientFiles files, Path input, List<String> ids, String job,
-      Callable<String> whileRunning) throws Exception {
+  static Result run(
+      Path dir,
+      Path model,
+      String instanceId,
+      ClientFiles files,
+      Path input,
+      List<String> ids,
+      String job,
+      Callable<String> whileRunning)
+      throws Exception {
     ChildJvm batcher = null;
     CommandRun processor = null;
     CompletionCollector.Outcome outcome;
@@ -66,21 +78,58 @@ final class SecuredPipelineRun {
     ChildJvm.Result batcherRun;
     try (CapturedOutput captured = CapturedOutput.start()) {
       try {
-        batcher = ChildJvm.start(dir.resolve("batcher.log"), CONFIG_DUMPS, "batcher", "--model", model.toString(),
-            "--kafka-config", files.batcher().toString(), "--kv-blocks", "128",
-            "--max-batch-requests", "8", "--flush-ms", "100");
-        processor = CommandRun.start("processor", "--model", model.toString(), "--instance-id", instanceId,
-            "--kafka-config", files.processor().toString(), "--kv-blocks", "128", "--max-num-seqs", "16");
-        ingest = ChildJvm.run(dir.resolve("ingest.log"), Duration.ofMinutes(3), CONFIG_DUMPS,
-            "ingest", "--kafka-config", files.ingest().toString(), "--input", input.toString(), "--job-id", job);
+        batcher =
+            ChildJvm.start(
+                dir.resolve("batcher.log"),
+                CONFIG_DUMPS,
+                "batcher",
+                "--model",
+                model.toString(),
+                "--kafka-config",
+                files.batcher().toString(),
+                "--kv-blocks",
+                "128",
+                "--max-batch-requests",
+                "8",
+                "--flush-ms",
+                "100");
+        processor =
+            CommandRun.start(
+                "processor",
+                "--model",
+                model.toString(),
+                "--instance-id",
+                instanceId,
+                "--kafka-config",
+                files.processor().toString(),
+                "--kv-blocks",
+                "128",
+                "--max-num-seqs",
+                "16");
+        ingest =
+            ChildJvm.run(
+                dir.resolve("ingest.log"),
+                Duration.ofMinutes(3),
+                CONFIG_DUMPS,
+                "ingest",
+                "--kafka-config",
+                files.ingest().toString(),
+                "--input",
+                input.toString(),
+                "--job-id",
+                job);
         assertThat(ingest.exitCode()).as(ingest.output()).isZero();
 
         long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
         ChildJvm b = batcher;
         CommandRun p = processor;
-        outcome = new CompletionCollector(KafkaSettings.of(null, files.reader()), job)
-            .collect(ids, r -> { }, (n, t) -> { },
-                () -> System.nanoTime() < deadline && b.isAlive() && p.isRunning());
+        outcome =
+            new CompletionCollector(KafkaSettings.of(null, files.reader()), job)
+                .collect(
+                    ids,
+                    r -> {},
+                    (n, t) -> {},
+                    () -> System.nanoTime() < deadline && b.isAlive() && p.isRunning());
         during = whileRunning.call();
       } finally {
         if (processor != null) {
@@ -92,7 +141,9 @@ final class SecuredPipelineRun {
     }
   }
 
-  /** {@code n} small greedy requests of random token ids, ids {@code prefix}0.. ; returns the ids. */
+  /**
+   * {@code n} small greedy requests of random token ids, ids {@code prefix}0.. ; returns the ids.
+   */
   static List<String> writeRequests(Path file, int n, String prefix, long seed) throws IOException {
     Random rnd = new Random(seed);
     StringBuilder lines = new StringBuilder();
@@ -100,7 +151,10 @@ final class SecuredPipelineRun {
     for (int i = 0; i < n; i++) {
       String id = prefix + i;
       ids.add(id);
-      lines.append("{\"id\":\"").append(id).append("\",\"prompt_token_ids\":")
+      lines
+          .append("{\"id\":\"")
+          .append(id)
+          .append("\",\"prompt_token_ids\":")
           .append(Arrays.toString(rnd.ints(1 + rnd.nextInt(12), 1, 512).toArray()))
           .append(",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true}\n");
     }

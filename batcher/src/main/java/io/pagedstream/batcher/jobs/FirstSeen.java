@@ -8,8 +8,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Re-keys records by job id and tells whether each (job, request id) is seen for the first time,
- * remembering every one in a store (the input is partitioned by request id, so a request's
- * records always meet the same store).
+ * remembering every one in a store (the input is partitioned by request id, so a request's records
+ * always meet the same store).
  */
 final class FirstSeen<V, R> implements Processor<String, V, String, R> {
 
@@ -25,7 +25,8 @@ final class FirstSeen<V, R> implements Processor<String, V, String, R> {
     R of(V value, boolean first, long timestampMs);
   }
 
-  FirstSeen(String storeName, Function<V, String> jobOf, Function<V, String> idOf, Delta<V, R> delta) {
+  FirstSeen(
+      String storeName, Function<V, String> jobOf, Function<V, String> idOf, Delta<V, R> delta) {
     this.storeName = storeName;
     this.jobOf = jobOf;
     this.idOf = idOf;

@@ -11,21 +11,30 @@ final class JobDeltas {
   private JobDeltas() {}
 
   static JobStatus submission(GenerationRequest r, boolean first, long timestampMs) {
-    return JobStatus.newBuilder().setJobId(r.getJobId())
-        .setSubmitted(first ? 1 : 0).setResubmitted(first ? 0 : 1)
-        .setFirstSubmittedMs(first ? timestampMs : 0).build();
+    return JobStatus.newBuilder()
+        .setJobId(r.getJobId())
+        .setSubmitted(first ? 1 : 0)
+        .setResubmitted(first ? 0 : 1)
+        .setFirstSubmittedMs(first ? timestampMs : 0)
+        .build();
   }
 
   static JobStatus answer(Completion c, long timestampMs) {
     boolean error = Completions.isError(c);
-    return JobStatus.newBuilder().setJobId(c.getJobId())
-        .setCompleted(1).setFailed(error ? 1 : 0).setCached(c.getCached() ? 1 : 0)
-        .setPromptTokens(c.getPromptTokens()).setOutputTokens(c.getOutputTokens())
-        .setLastCompletedMs(c.getCompletedAtMs() > 0 ? c.getCompletedAtMs() : timestampMs).build();
+    return JobStatus.newBuilder()
+        .setJobId(c.getJobId())
+        .setCompleted(1)
+        .setFailed(error ? 1 : 0)
+        .setCached(c.getCached() ? 1 : 0)
+        .setPromptTokens(c.getPromptTokens())
+        .setOutputTokens(c.getOutputTokens())
+        .setLastCompletedMs(c.getCompletedAtMs() > 0 ? c.getCompletedAtMs() : timestampMs)
+        .build();
   }
 
   static JobStatus add(JobStatus a, JobStatus b) {
-    return JobStatus.newBuilder().setJobId(a.getJobId())
+    return JobStatus.newBuilder()
+        .setJobId(a.getJobId())
         .setSubmitted(a.getSubmitted() + b.getSubmitted())
         .setResubmitted(a.getResubmitted() + b.getResubmitted())
         .setCompleted(a.getCompleted() + b.getCompleted())

@@ -24,16 +24,21 @@ public final class JobStatusReader {
     AvroDeserializer<JobStatus> reader = new AvroDeserializer<>(JobStatus.class);
     reader.configure(kafka.asMap(), false);
     // partitions assigned: no consumer group
-    Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka, "pagedstream-status").build();
-    try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(Topics.JOBS, timeout).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    Map<String, Object> props =
+        KafkaClientSettings.assignedConsumer(kafka, "pagedstream-status").build();
+    try (KafkaConsumer<String, byte[]> c =
+        new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts =
+          c.partitionsFor(Topics.JOBS, timeout).stream()
+              .map(p -> new TopicPartition(p.topic(), p.partition()))
+              .toList();
       c.assign(parts);
       c.seekToBeginning(parts);
       Map<TopicPartition, Long> end = c.endOffsets(parts, timeout);
       JobStatus last = null;
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))
+          && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           if (jobId.equals(r.key()) && r.value() != null) {
             last = reader.deserialize(r.topic(), r.value());

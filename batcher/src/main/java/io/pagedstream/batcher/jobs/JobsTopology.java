@@ -19,6 +19,8 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.state.Stores;
 
 /**
+ *
+ *
  * <pre>
  * llm.requests    --first (job, id)?--> submitted / resubmitted --\
  *                                                                  +--> by job id --> sum --> llm.jobs
@@ -37,25 +39,53 @@ public final class JobsTopology {
   public static Topology build(Map<String, ?> registrySettings) {
     StreamsBuilder b = new StreamsBuilder();
     Serde<JobStatus> status = AvroSerdes.serde(JobStatus.class, registrySettings);
-    Serde<GenerationRequest> requests = Serdes.serdeFrom(AvroSerdes.serde(GenerationRequest.class, registrySettings).serializer(),
-        new LenientDeserializer<>(AvroSerdes.serde(GenerationRequest.class, registrySettings).deserializer()));
-    Serde<Completion> completions = Serdes.serdeFrom(AvroSerdes.serde(Completion.class, registrySettings).serializer(),
-        new LenientDeserializer<>(AvroSerdes.serde(Completion.class, registrySettings).deserializer()));
-    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SUBMITTED_STORE), Serdes.String(), Serdes.Long()));
-    b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ANSWERED_STORE), Serdes.String(), Serdes.Long()));
+    Serde<GenerationRequest> requests =
+        Serdes.serdeFrom(
+            AvroSerdes.serde(GenerationRequest.class, registrySettings).serializer(),
+            new LenientDeserializer<>(
+                AvroSerdes.serde(GenerationRequest.class, registrySettings).deserializer()));
+    Serde<Completion> completions =
+        Serdes.serdeFrom(
+            AvroSerdes.serde(Completion.class, registrySettings).serializer(),
+            new LenientDeserializer<>(
+                AvroSerdes.serde(Completion.class, registrySettings).deserializer()));
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(SUBMITTED_STORE), Serdes.String(), Serdes.Long()));
+    b.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ANSWERED_STORE), Serdes.String(), Serdes.Long()));
 
-    KStream<String, JobStatus> submitted = b.stream(Topics.REQUESTS, Consumed.with(Serdes.String(), requests))
-        .process(() -> new FirstSeen<GenerationRequest, JobStatus>(SUBMITTED_STORE, GenerationRequest::getJobId,
-            GenerationRequest::getId, JobDeltas::submission), SUBMITTED_STORE);
+    KStream<String, JobStatus> submitted =
+        b.stream(Topics.REQUESTS, Consumed.with(Serdes.String(), requests))
+            .process(
+                () ->
+                    new FirstSeen<GenerationRequest, JobStatus>(
+                        SUBMITTED_STORE,
+                        GenerationRequest::getJobId,
+                        GenerationRequest::getId,
+                        JobDeltas::submission),
+                SUBMITTED_STORE);
     // exactly-once processing writes one completion per request; counting first answers only
     // keeps the figures right even if some writer did not
-    KStream<String, JobStatus> answered = b.stream(Topics.COMPLETIONS, Consumed.with(Serdes.String(), completions))
-        .process(() -> new FirstSeen<Completion, JobStatus>(ANSWERED_STORE, Completion::getJobId, Completion::getId,
-            (c, first, ts) -> first ? JobDeltas.answer(c, ts) : null), ANSWERED_STORE);
-    submitted.merge(answered)
+    KStream<String, JobStatus> answered =
+        b.stream(Topics.COMPLETIONS, Consumed.with(Serdes.String(), completions))
+            .process(
+                () ->
+                    new FirstSeen<Completion, JobStatus>(
+                        ANSWERED_STORE,
+                        Completion::getJobId,
+                        Completion::getId,
+                        (c, first, ts) -> first ? JobDeltas.answer(c, ts) : null),
+                ANSWERED_STORE);
+    submitted
+        .merge(answered)
         .groupByKey(Grouped.with(Serdes.String(), status))
-        .reduce(JobDeltas::add, Materialized.<String, JobStatus>as(Stores.persistentKeyValueStore(STATUS_STORE))
-            .withKeySerde(Serdes.String()).withValueSerde(status))
+        .reduce(
+            JobDeltas::add,
+            Materialized.<String, JobStatus>as(Stores.persistentKeyValueStore(STATUS_STORE))
+                .withKeySerde(Serdes.String())
+                .withValueSerde(status))
         .toStream()
         .to(Topics.JOBS, Produced.with(Serdes.String(), status));
     return b.build();

@@ -30,9 +30,17 @@ class JobsTopologyTest {
     return GenerationRequest.newBuilder().setId(id).setJobId(job).setPrompt("hi").build();
   }
 
-  private static Completion completion(String job, String id, String reason, boolean cached, int tokens) {
-    return Completion.newBuilder().setId(id).setJobId(job).setFinishReason(reason).setCached(cached)
-        .setPromptTokens(3).setOutputTokens(tokens).setCompletedAtMs(5000).build();
+  private static Completion completion(
+      String job, String id, String reason, boolean cached, int tokens) {
+    return Completion.newBuilder()
+        .setId(id)
+        .setJobId(job)
+        .setFinishReason(reason)
+        .setCached(cached)
+        .setPromptTokens(3)
+        .setOutputTokens(tokens)
+        .setCompletedAtMs(5000)
+        .build();
   }
 
   @Test
@@ -46,12 +54,21 @@ class JobsTopologyTest {
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
     try (TopologyTestDriver driver = new TopologyTestDriver(JobsTopology.build(registry), p)) {
-      var requests = driver.createInputTopic(Topics.REQUESTS, new StringSerializer(),
-          AvroSerdes.serde(GenerationRequest.class, registry).serializer());
-      var completions = driver.createInputTopic(Topics.COMPLETIONS, new StringSerializer(),
-          AvroSerdes.serde(Completion.class, registry).serializer());
-      var jobs = driver.createOutputTopic(Topics.JOBS, new StringDeserializer(),
-          AvroSerdes.serde(JobStatus.class, registry).deserializer());
+      var requests =
+          driver.createInputTopic(
+              Topics.REQUESTS,
+              new StringSerializer(),
+              AvroSerdes.serde(GenerationRequest.class, registry).serializer());
+      var completions =
+          driver.createInputTopic(
+              Topics.COMPLETIONS,
+              new StringSerializer(),
+              AvroSerdes.serde(Completion.class, registry).serializer());
+      var jobs =
+          driver.createOutputTopic(
+              Topics.JOBS,
+              new StringDeserializer(),
+              AvroSerdes.serde(JobStatus.class, registry).deserializer());
       for (String id : List.of("a", "b", "c")) {
         requests.pipeInput(id, request("job-1", id), 1000);
       }

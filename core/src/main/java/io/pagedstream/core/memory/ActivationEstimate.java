@@ -6,12 +6,13 @@ import io.pagedstream.core.model.ModelSpec;
  * Memory one GPU needs beyond weights and KV cache while running a step, estimated by formula where
  * vLLM measures it.
  *
- * <p><b>Source.</b> vLLM sizes its KV cache by profiling ({@code Worker.determine_num_available_blocks}
- * in V0, {@code determine_available_memory} in V1; logged as {@code MemoryProfilingResult}): it runs one dummy forward pass over
- * {@code max_num_batched_tokens} tokens plus a sampler pass, then gives the KV cache
- * {@code gpu_memory_utilization x total memory - weights - torch peak increase (activations)
- * - non-torch memory}. We cannot profile a GPU we do not have, so each term is estimated from the
- * tensors vLLM's Llama layer keeps alive at once during inference (no autograd, one layer at a time):
+ * <p><b>Source.</b> vLLM sizes its KV cache by profiling ({@code
+ * Worker.determine_num_available_blocks} in V0, {@code determine_available_memory} in V1; logged as
+ * {@code MemoryProfilingResult}): it runs one dummy forward pass over {@code
+ * max_num_batched_tokens} tokens plus a sampler pass, then gives the KV cache {@code
+ * gpu_memory_utilization x total memory - weights - torch peak increase (activations) - non-torch
+ * memory}. We cannot profile a GPU we do not have, so each term is estimated from the tensors
+ * vLLM's Llama layer keeps alive at once during inference (no autograd, one layer at a time):
  *
  * <ul>
  *   <li><b>activations</b> = {@code T x max(attn, mlp) x b}, with T = max_num_batched_tokens, b the
@@ -41,16 +42,18 @@ public record ActivationEstimate(long activationBytes, long logitsBytes, long fi
   public static final long FIXED_OVERHEAD_BYTES = GpuBudget.GIB;
 
   /** The formula in one line, for plan output. */
-  public static final String FORMULA = "per GPU: activations = max_num_batched_tokens x max(2*hidden + 2*q_dim/tp"
-      + " + 2*kv_dim/tp, 2*hidden + 3*intermediate/tp) x compute dtype bytes"
-      + "; logits = min(concurrency, max_num_batched_tokens) x vocab x 4 B x 2 (float32 logits + probabilities)"
-      + "; fixed = 1 GiB (CUDA context, cuBLAS/NCCL workspaces, allocator slack)";
+  public static final String FORMULA =
+      "per GPU: activations = max_num_batched_tokens x max(2*hidden + 2*q_dim/tp"
+          + " + 2*kv_dim/tp, 2*hidden + 3*intermediate/tp) x compute dtype bytes"
+          + "; logits = min(concurrency, max_num_batched_tokens) x vocab x 4 B x 2 (float32 logits + probabilities)"
+          + "; fixed = 1 GiB (CUDA context, cuBLAS/NCCL workspaces, allocator slack)";
 
   /** Where the formula comes from, in one line, for plan output. */
-  public static final String SOURCE = "vLLM's KV sizing (Worker.determine_num_available_blocks: KV = utilization"
-      + " x GPU memory - weights - peak activations of a profiled forward pass over max_num_batched_tokens"
-      + " - non-torch memory), with the live tensors of vLLM's Llama layer (fused qkv_proj; gate_up_proj +"
-      + " SiluAndMul) and its float32 sampler; the 1 GiB fixed reserve is our own conservative assumption";
+  public static final String SOURCE =
+      "vLLM's KV sizing (Worker.determine_num_available_blocks: KV = utilization"
+          + " x GPU memory - weights - peak activations of a profiled forward pass over max_num_batched_tokens"
+          + " - non-torch memory), with the live tensors of vLLM's Llama layer (fused qkv_proj; gate_up_proj +"
+          + " SiluAndMul) and its float32 sampler; the 1 GiB fixed reserve is our own conservative assumption";
 
   public ActivationEstimate {
     if (activationBytes < 0 || logitsBytes < 0 || fixedBytes < 0) {
@@ -58,7 +61,8 @@ public record ActivationEstimate(long activationBytes, long logitsBytes, long fi
     }
   }
 
-  public static ActivationEstimate of(ModelSpec spec, Dtype compute, Workload work, TensorParallel tp) {
+  public static ActivationEstimate of(
+      ModelSpec spec, Dtype compute, Workload work, TensorParallel tp) {
     long hidden = spec.hiddenSize();
     long q = (long) spec.numHeads() / tp.size() * spec.headDim();
     long kv = (long) tp.kvHeadsPerGpu() * spec.headDim();

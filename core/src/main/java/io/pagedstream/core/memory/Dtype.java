@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A storage type for weights or the KV cache. Widths are kept in bits so that int4 (half a byte)
- * is exact: byte counts are rounded up once, over a whole tensor, never per element.
+ * A storage type for weights or the KV cache. Widths are kept in bits so that int4 (half a byte) is
+ * exact: byte counts are rounded up once, over a whole tensor, never per element.
  */
 public enum Dtype {
   FLOAT32("float32", 32, "fp32", "float"),
@@ -51,8 +51,8 @@ public enum Dtype {
 
   /**
    * The type activations (and, unless told otherwise, the KV cache) take when weights are stored in
-   * this one: 8- and 4-bit formats are weight-only quantizations that dequantize into float16 matmuls
-   * (GPTQ, AWQ, bitsandbytes and vLLM's FP8 weights all compute in 16 bits).
+   * this one: 8- and 4-bit formats are weight-only quantizations that dequantize into float16
+   * matmuls (GPTQ, AWQ, bitsandbytes and vLLM's FP8 weights all compute in 16 bits).
    */
   public Dtype computeDtype() {
     return switch (this) {
@@ -62,7 +62,10 @@ public enum Dtype {
     };
   }
 
-  /** Parses a name or common alias (case-insensitive), e.g. {@code bf16}, {@code half}, {@code int4}. */
+  /**
+   * Parses a name or common alias (case-insensitive), e.g. {@code bf16}, {@code half}, {@code
+   * int4}.
+   */
   public static Dtype parse(String name) {
     String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
     for (Dtype d : values()) {
@@ -70,8 +73,12 @@ public enum Dtype {
         return d;
       }
     }
-    throw new IllegalArgumentException("unknown dtype '" + name + "' (expected one of "
-        + Stream.of(values()).map(Dtype::label).collect(Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "unknown dtype '"
+            + name
+            + "' (expected one of "
+            + Stream.of(values()).map(Dtype::label).collect(Collectors.joining(", "))
+            + ")");
   }
 
   @Override

@@ -1,9 +1,9 @@
 package io.pagedstream.core.memory;
 
 /**
- * One GPU's memory and the fraction of it the engine may use (vLLM's
- * {@code gpu_memory_utilization}): weights, activations, overhead and the KV cache together must fit
- * in {@link #usableBytes()}.
+ * One GPU's memory and the fraction of it the engine may use (vLLM's {@code
+ * gpu_memory_utilization}): weights, activations, overhead and the KV cache together must fit in
+ * {@link #usableBytes()}.
  */
 public record GpuBudget(long memoryBytes, double utilization) {
 
@@ -11,10 +11,12 @@ public record GpuBudget(long memoryBytes, double utilization) {
 
   public GpuBudget {
     if (memoryBytes < 1) {
-      throw new IllegalArgumentException("GPU memory must be positive, got " + memoryBytes + " bytes");
+      throw new IllegalArgumentException(
+          "GPU memory must be positive, got " + memoryBytes + " bytes");
     }
     if (!(utilization > 0 && utilization <= 1)) {
-      throw new IllegalArgumentException("GPU memory utilization must be in (0, 1], got " + utilization);
+      throw new IllegalArgumentException(
+          "GPU memory utilization must be in (0, 1], got " + utilization);
     }
   }
 

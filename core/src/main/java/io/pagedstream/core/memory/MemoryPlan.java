@@ -19,7 +19,12 @@ import java.util.OptionalInt;
  * @param tensorParallel GPUs the weights and KV heads are split across (see {@link TensorParallel})
  */
 public record MemoryPlan(
-    ModelSpec spec, Dtype weightDtype, Dtype kvDtype, int blockSize, int tensorParallel, Workload workload) {
+    ModelSpec spec,
+    Dtype weightDtype,
+    Dtype kvDtype,
+    int blockSize,
+    int tensorParallel,
+    Workload workload) {
 
   /** The {@code plan} command's defaults: 10 sequences of 2000 tokens, 4096 tokens per step. */
   public static final Workload DEFAULT_WORKLOAD = new Workload(2000, 10, 4096);
@@ -42,7 +47,8 @@ public record MemoryPlan(
    * block size and workload, on one GPU.
    */
   public static MemoryPlan of(ModelSpec spec, Dtype weightDtype) {
-    return new MemoryPlan(spec, weightDtype, weightDtype.computeDtype(), DEFAULT_BLOCK_SIZE, 1, DEFAULT_WORKLOAD);
+    return new MemoryPlan(
+        spec, weightDtype, weightDtype.computeDtype(), DEFAULT_BLOCK_SIZE, 1, DEFAULT_WORKLOAD);
   }
 
   public MemoryPlan withKvDtype(Dtype d) {
@@ -95,14 +101,20 @@ public record MemoryPlan(
     return kvDtype.bytesFor(kvElementsPerToken(split().kvHeadsPerGpu()) * blockSize);
   }
 
-  /** Blocks one sequence of the workload's maximum length occupies: ceil(max_seq_len / block_size). */
+  /**
+   * Blocks one sequence of the workload's maximum length occupies: ceil(max_seq_len / block_size).
+   */
   public long blocksPerSequence() {
     return TensorParallel.ceilDiv(workload.maxSeqLen(), blockSize);
   }
 
-  /** concurrency x max_seq_len x kv bytes per token: the workload's KV cache, whole model, unrounded. */
+  /**
+   * concurrency x max_seq_len x kv bytes per token: the workload's KV cache, whole model,
+   * unrounded.
+   */
   public long kvBytesForConcurrency() {
-    return Math.multiplyExact((long) workload.concurrency() * workload.maxSeqLen(), kvBytesPerToken());
+    return Math.multiplyExact(
+        (long) workload.concurrency() * workload.maxSeqLen(), kvBytesPerToken());
   }
 
   /** Activation, logits and fixed overhead on each GPU. */
@@ -112,7 +124,9 @@ public record MemoryPlan(
 
   /** One GPU's need for the workload: its weights, overhead, and KV share of every sequence. */
   public long totalBytesPerGpu() {
-    long kv = Math.multiplyExact((long) workload.concurrency() * workload.maxSeqLen(), kvBytesPerTokenPerGpu());
+    long kv =
+        Math.multiplyExact(
+            (long) workload.concurrency() * workload.maxSeqLen(), kvBytesPerTokenPerGpu());
     return weightBytesPerGpu() + overhead().total() + kv;
   }
 
@@ -129,7 +143,10 @@ public record MemoryPlan(
     return Math.max(0, bytes) / kvBytesPerBlockPerGpu();
   }
 
-  /** Bytes of each GPU left for the KV cache after weights and overhead; negative when they do not fit. */
+  /**
+   * Bytes of each GPU left for the KV cache after weights and overhead; negative when they do not
+   * fit.
+   */
   public long kvBytesAvailable(GpuBudget gpu) {
     return gpu.usableBytes() - weightBytesPerGpu() - overhead().total();
   }
@@ -144,7 +161,9 @@ public record MemoryPlan(
     return kvBlocksAvailable(gpu) / blocksPerSequence();
   }
 
-  /** Whether this group of GPUs holds the whole workload: every sequence's blocks, at full length. */
+  /**
+   * Whether this group of GPUs holds the whole workload: every sequence's blocks, at full length.
+   */
   public boolean fits(GpuBudget gpu) {
     return maxConcurrentSequences(gpu) >= workload.concurrency();
   }

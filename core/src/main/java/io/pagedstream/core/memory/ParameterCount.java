@@ -3,10 +3,10 @@ package io.pagedstream.core.memory;
 import io.pagedstream.core.model.ModelSpec;
 
 /**
- * The exact number of parameters of a Llama-family decoder, by part, counted from the tensor
- * shapes transformers' {@code LlamaForCausalLM}, {@code MistralForCausalLM} and
- * {@code Qwen2ForCausalLM} create (the same tensors {@code Weights} loads). Rotary frequencies are
- * buffers, not parameters, and are not counted.
+ * The exact number of parameters of a Llama-family decoder, by part, counted from the tensor shapes
+ * transformers' {@code LlamaForCausalLM}, {@code MistralForCausalLM} and {@code Qwen2ForCausalLM}
+ * create (the same tensors {@code Weights} loads). Rotary frequencies are buffers, not parameters,
+ * and are not counted.
  *
  * @param embedding {@code embed_tokens}: vocab x hidden
  * @param queryOutput q_proj and o_proj over all layers, with their biases
@@ -16,7 +16,8 @@ import io.pagedstream.core.model.ModelSpec;
  * @param norms the two RMSNorm weights per layer plus the final norm
  * @param lmHead the output projection; 0 when it is tied to the embedding
  */
-public record ParameterCount(long embedding, long queryOutput, long keyValue, long mlp, long norms, long lmHead) {
+public record ParameterCount(
+    long embedding, long queryOutput, long keyValue, long mlp, long norms, long lmHead) {
 
   public static ParameterCount of(ModelSpec s) {
     long h = s.hiddenSize();

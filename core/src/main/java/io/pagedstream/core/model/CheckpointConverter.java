@@ -27,35 +27,45 @@ import java.util.stream.Stream;
  */
 public final class CheckpointConverter {
 
-  private static final Set<String> NOT_COPIED = Set.of("config.json", "model.safetensors", "README.md");
+  private static final Set<String> NOT_COPIED =
+      Set.of("config.json", "model.safetensors", "README.md");
 
   private CheckpointConverter() {}
 
-  /** Converts the checkpoint in {@code from} into {@code to} (created if missing; not {@code from} itself). */
+  /**
+   * Converts the checkpoint in {@code from} into {@code to} (created if missing; not {@code from}
+   * itself).
+   */
   public static void convert(Path from, Path to, Dtype dtype) throws IOException {
     String stored = storedName(dtype);
     Path weights = from.resolve("model.safetensors");
     if (!Files.isRegularFile(weights)) {
-      throw new ModelFormatException(from + " has no model.safetensors (sharded checkpoints are not converted)");
+      throw new ModelFormatException(
+          from + " has no model.safetensors (sharded checkpoints are not converted)");
     }
     if (Files.exists(to) && Files.isSameFile(from, to)) {
-      throw new IllegalArgumentException("the converted copy must go to another folder than " + from);
+      throw new IllegalArgumentException(
+          "the converted copy must go to another folder than " + from);
     }
     Files.createDirectories(to);
-    ObjectNode config = (ObjectNode) new ObjectMapper().readTree(from.resolve("config.json").toFile());
+    ObjectNode config =
+        (ObjectNode) new ObjectMapper().readTree(from.resolve("config.json").toFile());
     config.put("torch_dtype", dtype.label());
     Files.writeString(to.resolve("config.json"), config.toPrettyString() + "\n");
     try (SafetensorsReader in = SafetensorsReader.open(weights)) {
       List<SafetensorsWriter.Entry> entries = new ArrayList<>();
       for (TensorInfo t : in.tensors().values()) {
-        entries.add(new SafetensorsWriter.Entry(t.name(), stored, t.shape(), () -> floats(in.readFloats(t))));
+        entries.add(
+            new SafetensorsWriter.Entry(
+                t.name(), stored, t.shape(), () -> floats(in.readFloats(t))));
       }
       SafetensorsWriter.write(to.resolve("model.safetensors"), entries);
     }
     try (Stream<Path> files = Files.list(from)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         if (Files.isRegularFile(f) && !NOT_COPIED.contains(f.getFileName().toString())) {
-          Files.copy(f, to.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+          Files.copy(
+              f, to.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
         }
       }
     }
@@ -66,7 +76,9 @@ public final class CheckpointConverter {
       case FLOAT32 -> "F32";
       case FLOAT16 -> "F16";
       case BFLOAT16 -> "BF16";
-      default -> throw new IllegalArgumentException("checkpoints are written in float32, float16 or bfloat16, not " + dtype);
+      default ->
+          throw new IllegalArgumentException(
+              "checkpoints are written in float32, float16 or bfloat16, not " + dtype);
     };
   }
 

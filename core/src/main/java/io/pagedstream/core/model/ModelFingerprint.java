@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A short identity of a model's weights and configuration, so that cached responses are reused
- * only by the same model: SHA-256 over {@code config.json}, {@code tokenizer.json} when present,
- * and each safetensors file's size, its first megabyte (the header: tensor names, dtypes, shapes)
- * and 64 KiB samples at 32 places spread over the rest. Sampling instead of reading every weight
- * keeps it instant for multi-gigabyte checkpoints while still telling apart fine-tunes of one
- * base model, whose layouts and sizes are identical.
+ * A short identity of a model's weights and configuration, so that cached responses are reused only
+ * by the same model: SHA-256 over {@code config.json}, {@code tokenizer.json} when present, and
+ * each safetensors file's size, its first megabyte (the header: tensor names, dtypes, shapes) and
+ * 64 KiB samples at 32 places spread over the rest. Sampling instead of reading every weight keeps
+ * it instant for multi-gigabyte checkpoints while still telling apart fine-tunes of one base model,
+ * whose layouts and sizes are identical.
  */
 public final class ModelFingerprint {
 
@@ -54,9 +54,14 @@ public final class ModelFingerprint {
         }
       }
       try (Stream<Path> files = Files.list(modelDir)) {
-        for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
+        for (Path p :
+            files
+                .filter(f -> f.getFileName().toString().endsWith(".safetensors"))
+                .sorted()
+                .toList()) {
           sha.update(p.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-          sha.update(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(Files.size(p)).array());
+          sha.update(
+              ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(Files.size(p)).array());
           sampleInto(sha, p);
         }
       }

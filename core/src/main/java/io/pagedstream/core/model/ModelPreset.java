@@ -33,14 +33,42 @@ public final class ModelPreset {
   public static ModelSpec get(String name) {
     ModelSpec s = PRESETS.get(name.toLowerCase(Locale.ROOT));
     if (s == null) {
-      throw new IllegalArgumentException("unknown preset '" + name + "' (known: " + String.join(", ", names()) + ")");
+      throw new IllegalArgumentException(
+          "unknown preset '" + name + "' (known: " + String.join(", ", names()) + ")");
     }
     return s;
   }
 
-  private static ModelSpec spec(String type, int hidden, int inter, int layers, int heads, int kvHeads,
-      int vocab, int positions, boolean tied, boolean bias) {
-    return new ModelSpec(type, hidden, inter, layers, heads, kvHeads, hidden / heads, vocab, positions,
-        1e-5, 10000.0, tied, bias, false, 1, List.of(2), "float32", null, 0);
+  private static ModelSpec spec(
+      String type,
+      int hidden,
+      int inter,
+      int layers,
+      int heads,
+      int kvHeads,
+      int vocab,
+      int positions,
+      boolean tied,
+      boolean bias) {
+    return new ModelSpec(
+        type,
+        hidden,
+        inter,
+        layers,
+        heads,
+        kvHeads,
+        hidden / heads,
+        vocab,
+        positions,
+        1e-5,
+        10000.0,
+        tied,
+        bias,
+        false,
+        1,
+        List.of(2),
+        "float32",
+        null,
+        0);
   }
 }

@@ -16,10 +16,10 @@ import java.util.Set;
  * <p>Covers the model types whose forward pass is the Llama one: {@code llama}, {@code mistral}
  * (the same graph plus a sliding attention window) and {@code qwen2} (adds biases to the q/k/v
  * projections). {@code ropeScaling} is null for plain RoPE. {@code slidingWindow} is 0 when
- * attention sees the whole context; the engine does not implement windowed attention, so a
- * windowed model serves sequences up to its window ({@link #contextLength()}), where full and
- * windowed attention are the same computation. Everything downstream — weight loading, the memory
- * plan, the batcher's KV estimates — reads the model through this record so the numbers agree.
+ * attention sees the whole context; the engine does not implement windowed attention, so a windowed
+ * model serves sequences up to its window ({@link #contextLength()}), where full and windowed
+ * attention are the same computation. Everything downstream — weight loading, the memory plan, the
+ * batcher's KV estimates — reads the model through this record so the numbers agree.
  */
 public record ModelSpec(
     String modelType,
@@ -59,7 +59,8 @@ public record ModelSpec(
             + ") is not a multiple of num_key_value_heads ("
             + numKvHeads
             + "): grouped-query attention needs whole groups");
-    require(headDim > 0 && headDim % 2 == 0, "head_dim must be a positive even number, got " + headDim);
+    require(
+        headDim > 0 && headDim % 2 == 0, "head_dim must be a positive even number, got " + headDim);
     require(vocabSize > 0, "vocab_size must be positive, got " + vocabSize);
     require(maxPositionEmbeddings > 0, "max_position_embeddings must be positive");
     require(rmsNormEps > 0, "rms_norm_eps must be positive");
@@ -69,13 +70,16 @@ public record ModelSpec(
 
   /** The longest sequence (prompt + generated tokens) the engine serves for this model. */
   public int contextLength() {
-    return slidingWindow > 0 ? Math.min(maxPositionEmbeddings, slidingWindow) : maxPositionEmbeddings;
+    return slidingWindow > 0
+        ? Math.min(maxPositionEmbeddings, slidingWindow)
+        : maxPositionEmbeddings;
   }
 
   /** How {@link #contextLength()} is named in error messages. */
   public String contextDescription() {
     return contextLength() < maxPositionEmbeddings
-        ? contextLength() + "-token sliding window (windowed attention beyond it is not implemented)"
+        ? contextLength()
+            + "-token sliding window (windowed attention beyond it is not implemented)"
         : maxPositionEmbeddings + " positions";
   }
 
@@ -97,8 +101,8 @@ public record ModelSpec(
   }
 
   /**
-   * Adds the end-of-sequence ids of a {@code generation_config.json}: Hugging Face's generate
-   * stops at those (instruct models often list their end-of-turn token there, not in config.json).
+   * Adds the end-of-sequence ids of a {@code generation_config.json}: Hugging Face's generate stops
+   * at those (instruct models often list their end-of-turn token there, not in config.json).
    */
   ModelSpec withEosFrom(Path generationConfig) {
     JsonNode g;
@@ -110,16 +114,34 @@ public record ModelSpec(
     }
     java.util.LinkedHashSet<Integer> ids = new java.util.LinkedHashSet<>(eosTokenIds);
     ids.addAll(eosIds(g == null ? null : g.get("eos_token_id")));
-    return new ModelSpec(modelType, hiddenSize, intermediateSize, numLayers, numHeads, numKvHeads,
-        headDim, vocabSize, maxPositionEmbeddings, rmsNormEps, ropeTheta, tieWordEmbeddings,
-        attentionBias, mlpBias, bosTokenId, List.copyOf(ids), torchDtype, ropeScaling, slidingWindow);
+    return new ModelSpec(
+        modelType,
+        hiddenSize,
+        intermediateSize,
+        numLayers,
+        numHeads,
+        numKvHeads,
+        headDim,
+        vocabSize,
+        maxPositionEmbeddings,
+        rmsNormEps,
+        ropeTheta,
+        tieWordEmbeddings,
+        attentionBias,
+        mlpBias,
+        bosTokenId,
+        List.copyOf(ids),
+        torchDtype,
+        ropeScaling,
+        slidingWindow);
   }
 
   public static ModelSpec parse(String json) {
     try {
       return fromJson(JSON.readTree(json));
     } catch (IOException e) {
-      throw new ModelFormatException("config is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new ModelFormatException(
+          "config is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
   }
 
@@ -139,14 +161,16 @@ public record ModelSpec(
     int hidden = requiredInt(c, "hidden_size");
     int heads = requiredInt(c, "num_attention_heads");
     require(heads > 0, "num_attention_heads must be positive, got " + heads);
-    int kvHeads = c.has("num_key_value_heads") && !c.get("num_key_value_heads").isNull()
-        ? requiredInt(c, "num_key_value_heads")
-        : heads;
+    int kvHeads =
+        c.has("num_key_value_heads") && !c.get("num_key_value_heads").isNull()
+            ? requiredInt(c, "num_key_value_heads")
+            : heads;
     int headDim;
     if (c.hasNonNull("head_dim")) {
       headDim = requiredInt(c, "head_dim");
     } else {
-      require(hidden % heads == 0,
+      require(
+          hidden % heads == 0,
           "hidden_size (" + hidden + ") is not divisible by num_attention_heads (" + heads + ")");
       headDim = hidden / heads;
     }
@@ -180,15 +204,18 @@ public record ModelSpec(
     if (!c.hasNonNull("sliding_window")) {
       return 0;
     }
-    boolean applies = switch (type) {
-      case "mistral" -> true;
-      case "qwen2" -> c.path("use_sliding_window").asBoolean(false);
-      default -> false;
-    };
+    boolean applies =
+        switch (type) {
+          case "mistral" -> true;
+          case "qwen2" -> c.path("use_sliding_window").asBoolean(false);
+          default -> false;
+        };
     return applies ? requiredInt(c, "sliding_window") : 0;
   }
 
-  /** Bytes of K plus V for one token across all layers: 2 x layers x kv_heads x head_dim x dtype. */
+  /**
+   * Bytes of K plus V for one token across all layers: 2 x layers x kv_heads x head_dim x dtype.
+   */
   public long kvBytesPerToken(int kvDtypeBytes) {
     return 2L * numLayers * numKvHeads * headDim * kvDtypeBytes;
   }

@@ -12,8 +12,8 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * Writes a model with random weights in the Hugging Face layout ({@code config.json} and
- * {@code model.safetensors}) through {@link SafetensorsWriter}, the inverse of the loader's reader.
+ * Writes a model with random weights in the Hugging Face layout ({@code config.json} and {@code
+ * model.safetensors}) through {@link SafetensorsWriter}, the inverse of the loader's reader.
  * Matrices are N(0, 0.02²) as in Llama's initialisation, norms are 1, biases small; the same seed
  * gives the same file.
  */
@@ -30,12 +30,15 @@ public final class RandomModelWriter {
    * {@code torch_dtype} saying so; the values are the float32 ones rounded to nearest even.
    */
   public static void write(ModelSpec spec, long seed, Path dir, Dtype dtype) throws IOException {
-    String stored = switch (dtype) {
-      case FLOAT32 -> "F32";
-      case FLOAT16 -> "F16";
-      case BFLOAT16 -> "BF16";
-      default -> throw new IllegalArgumentException("checkpoints are written in float32, float16 or bfloat16, not " + dtype);
-    };
+    String stored =
+        switch (dtype) {
+          case FLOAT32 -> "F32";
+          case FLOAT16 -> "F16";
+          case BFLOAT16 -> "BF16";
+          default ->
+              throw new IllegalArgumentException(
+                  "checkpoints are written in float32, float16 or bfloat16, not " + dtype);
+        };
     Files.createDirectories(dir);
     ObjectNode config = configJson(spec);
     config.put("torch_dtype", dtype.label());
@@ -78,11 +81,12 @@ public final class RandomModelWriter {
   /** The config.json a {@link ModelSpec} was (or could have been) read from. */
   public static ObjectNode configJson(ModelSpec s) {
     ObjectNode c = new ObjectMapper().createObjectNode();
-    String arch = switch (s.modelType()) {
-      case "qwen2" -> "Qwen2ForCausalLM";
-      case "mistral" -> "MistralForCausalLM";
-      default -> "LlamaForCausalLM";
-    };
+    String arch =
+        switch (s.modelType()) {
+          case "qwen2" -> "Qwen2ForCausalLM";
+          case "mistral" -> "MistralForCausalLM";
+          default -> "LlamaForCausalLM";
+        };
     c.putArray("architectures").add(arch);
     c.put("model_type", s.modelType());
     c.put("hidden_size", s.hiddenSize());
@@ -104,8 +108,11 @@ public final class RandomModelWriter {
     c.put("torch_dtype", s.torchDtype());
     if (s.ropeScaling() != null) {
       RopeScaling r = s.ropeScaling();
-      c.putObject("rope_scaling").put("rope_type", r.type()).put("factor", r.factor())
-          .put("low_freq_factor", r.lowFreqFactor()).put("high_freq_factor", r.highFreqFactor())
+      c.putObject("rope_scaling")
+          .put("rope_type", r.type())
+          .put("factor", r.factor())
+          .put("low_freq_factor", r.lowFreqFactor())
+          .put("high_freq_factor", r.highFreqFactor())
           .put("original_max_position_embeddings", r.originalMaxPositions());
     }
     if (s.slidingWindow() > 0) {
@@ -124,8 +131,10 @@ public final class RandomModelWriter {
     return c;
   }
 
-  private static SafetensorsWriter.Entry matrix(String name, SplittableRandom rnd, int rows, int cols) {
-    return new SafetensorsWriter.Entry(name, "F32", new long[] {rows, cols}, gaussian(rnd, (long) rows * cols, 0.02));
+  private static SafetensorsWriter.Entry matrix(
+      String name, SplittableRandom rnd, int rows, int cols) {
+    return new SafetensorsWriter.Entry(
+        name, "F32", new long[] {rows, cols}, gaussian(rnd, (long) rows * cols, 0.02));
   }
 
   private static SafetensorsWriter.Entry vector(String name, SplittableRandom rnd, int n) {
@@ -133,11 +142,15 @@ public final class RandomModelWriter {
   }
 
   private static SafetensorsWriter.Entry ones(String name, int n) {
-    return new SafetensorsWriter.Entry(name, "F32", new long[] {n}, () -> {
-      float[] v = new float[n];
-      java.util.Arrays.fill(v, 1f);
-      return v;
-    });
+    return new SafetensorsWriter.Entry(
+        name,
+        "F32",
+        new long[] {n},
+        () -> {
+          float[] v = new float[n];
+          java.util.Arrays.fill(v, 1f);
+          return v;
+        });
   }
 
   private static Supplier<float[]> gaussian(SplittableRandom rnd, long n, double std) {

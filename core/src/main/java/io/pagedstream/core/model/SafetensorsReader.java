@@ -33,7 +33,8 @@ public final class SafetensorsReader implements AutoCloseable {
   private final long dataStart;
   private final Map<String, TensorInfo> tensors;
 
-  private SafetensorsReader(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors) {
+  private SafetensorsReader(
+      Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors) {
     this.path = path;
     this.channel = channel;
     this.dataStart = dataStart;
@@ -46,7 +47,8 @@ public final class SafetensorsReader implements AutoCloseable {
       ch = FileChannel.open(path, StandardOpenOption.READ);
       long size = ch.size();
       if (size < 8) {
-        throw new ModelFormatException(path + " is not a safetensors file (only " + size + " bytes)");
+        throw new ModelFormatException(
+            path + " is not a safetensors file (only " + size + " bytes)");
       }
       ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       readFully(ch, len, 0);
@@ -67,7 +69,10 @@ public final class SafetensorsReader implements AutoCloseable {
         TensorInfo info = parseInfo(path, e.getKey(), e.getValue());
         if (info.end() > dataLen) {
           throw new ModelFormatException(
-              path + ": tensor " + info.name() + " runs past the end of the file (truncated download?)");
+              path
+                  + ": tensor "
+                  + info.name()
+                  + " runs past the end of the file (truncated download?)");
         }
         infos.put(e.getKey(), info);
       }
@@ -91,12 +96,23 @@ public final class SafetensorsReader implements AutoCloseable {
     for (int i = 0; i < dims.length; i++) {
       dims[i] = shape.get(i).asLong();
     }
-    TensorInfo info = new TensorInfo(name, n.get("dtype").asText(), dims, offsets.get(0).asLong(), offsets.get(1).asLong());
+    TensorInfo info =
+        new TensorInfo(
+            name, n.get("dtype").asText(), dims, offsets.get(0).asLong(), offsets.get(1).asLong());
     int width = TensorInfo.dtypeBytes(info.dtype());
     if (width > 0 && info.end() - info.begin() != info.elementCount() * width) {
       throw new ModelFormatException(
-          path + ": tensor " + name + " has " + (info.end() - info.begin()) + " bytes but shape "
-              + info.shapeText() + " of " + info.dtype() + " needs " + info.elementCount() * width);
+          path
+              + ": tensor "
+              + name
+              + " has "
+              + (info.end() - info.begin())
+              + " bytes but shape "
+              + info.shapeText()
+              + " of "
+              + info.dtype()
+              + " needs "
+              + info.elementCount() * width);
     }
     return info;
   }
@@ -121,7 +137,12 @@ public final class SafetensorsReader implements AutoCloseable {
     }
     if (!Arrays.equals(info.shape(), expectedShape)) {
       throw new ModelFormatException(
-          "tensor " + name + " has shape " + info.shapeText() + ", expected " + Arrays.toString(expectedShape));
+          "tensor "
+              + name
+              + " has shape "
+              + info.shapeText()
+              + ", expected "
+              + Arrays.toString(expectedShape));
     }
     return info;
   }
@@ -132,7 +153,8 @@ public final class SafetensorsReader implements AutoCloseable {
     if (count > Integer.MAX_VALUE) {
       throw new ModelFormatException("tensor " + info.name() + " is too large for one buffer");
     }
-    FloatBuffer out = ByteBuffer.allocateDirect((int) count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    FloatBuffer out =
+        ByteBuffer.allocateDirect((int) count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
     readFloats(info, 0, out);
     return out.flip();
   }
@@ -150,13 +172,15 @@ public final class SafetensorsReader implements AutoCloseable {
     }
     int count = out.remaining();
     if (first < 0 || first + count > info.elementCount()) {
-      throw new IndexOutOfBoundsException("elements " + first + ".." + (first + count) + " of tensor " + info.name());
+      throw new IndexOutOfBoundsException(
+          "elements " + first + ".." + (first + count) + " of tensor " + info.name());
     }
     ByteBuffer raw = rawBuffer(count * width);
     try {
       readFully(channel, raw, dataStart + info.begin() + first * width);
     } catch (IOException e) {
-      throw new ModelFormatException("cannot read tensor " + info.name() + " from " + path + ": " + e.getMessage());
+      throw new ModelFormatException(
+          "cannot read tensor " + info.name() + " from " + path + ": " + e.getMessage());
     }
     raw.flip();
     switch (info.dtype()) {

@@ -15,7 +15,8 @@ public final class CacheKey {
 
   private CacheKey() {}
 
-  public static Optional<String> of(String modelFingerprint, int[] promptTokenIds, SamplingParams p) {
+  public static Optional<String> of(
+      String modelFingerprint, int[] promptTokenIds, SamplingParams p) {
     if (!p.isDeterministic()) {
       return Optional.empty();
     }

@@ -10,6 +10,8 @@ import java.util.List;
 @FunctionalInterface
 public interface ChatEncoder {
 
-  /** @throws InvalidRequestException when the template refuses the conversation */
+  /**
+   * @throws InvalidRequestException when the template refuses the conversation
+   */
   int[] encode(List<ChatMessage> messages);
 }

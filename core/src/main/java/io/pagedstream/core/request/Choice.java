@@ -8,7 +8,12 @@ import java.util.List;
  * @param text null for models without a tokenizer
  * @param logprobs one entry per output token when logprobs were asked for, else null
  */
-public record Choice(int index, int[] tokenIds, String text, FinishReason finishReason, List<TokenLogprob> logprobs) {
+public record Choice(
+    int index,
+    int[] tokenIds,
+    String text,
+    FinishReason finishReason,
+    List<TokenLogprob> logprobs) {
 
   public Choice {
     if (index < 0) {

@@ -10,10 +10,9 @@ import java.util.List;
 
 /**
  * The native JSON of a request's samples, as result lines show them and as {@code Completion}
- * records carry them ({@code choices}, a JSON string: the JSONL sink and PostgreSQL's JSONB
- * column take it as it is):
- * {@code [{"index", "token_ids", "text", "finish_reason", "logprobs": [{"token_id", "token",
- * "logprob", "top_logprobs": [{"token_id", "token", "logprob"}]}]}]}.
+ * records carry them ({@code choices}, a JSON string: the JSONL sink and PostgreSQL's JSONB column
+ * take it as it is): {@code [{"index", "token_ids", "text", "finish_reason", "logprobs":
+ * [{"token_id", "token", "logprob", "top_logprobs": [{"token_id", "token", "logprob"}]}]}]}.
  */
 public final class ChoicesJson {
 
@@ -43,7 +42,10 @@ public final class ChoicesJson {
           l.put("logprob", finite(lp.logprob()));
           ArrayNode top = l.putArray("top_logprobs");
           for (TokenLogprob.Alternative a : lp.top()) {
-            top.addObject().put("token_id", a.tokenId()).put("token", a.token()).put("logprob", finite(a.logprob()));
+            top.addObject()
+                .put("token_id", a.tokenId())
+                .put("token", a.token())
+                .put("logprob", finite(a.logprob()));
           }
         }
       }
@@ -68,7 +70,8 @@ public final class ChoicesJson {
     try {
       return read(JSON.readTree(json));
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("choices are not valid JSON: " + e.getOriginalMessage(), e);
+      throw new IllegalArgumentException(
+          "choices are not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 
@@ -86,15 +89,27 @@ public final class ChoicesJson {
         for (JsonNode l : c.get("logprobs")) {
           List<TokenLogprob.Alternative> top = new ArrayList<>();
           for (JsonNode a : l.path("top_logprobs")) {
-            top.add(new TokenLogprob.Alternative(a.path("token_id").asInt(), textOrNull(a.get("token")),
-                a.path("logprob").asDouble()));
+            top.add(
+                new TokenLogprob.Alternative(
+                    a.path("token_id").asInt(),
+                    textOrNull(a.get("token")),
+                    a.path("logprob").asDouble()));
           }
-          lps.add(new TokenLogprob(l.path("token_id").asInt(), textOrNull(l.get("token")),
-              l.path("logprob").asDouble(), top));
+          lps.add(
+              new TokenLogprob(
+                  l.path("token_id").asInt(),
+                  textOrNull(l.get("token")),
+                  l.path("logprob").asDouble(),
+                  top));
         }
       }
-      out.add(new Choice(c.path("index").asInt(), ids, textOrNull(c.get("text")),
-          FinishReason.fromWire(c.path("finish_reason").asText()), lps));
+      out.add(
+          new Choice(
+              c.path("index").asInt(),
+              ids,
+              textOrNull(c.get("text")),
+              FinishReason.fromWire(c.path("finish_reason").asText()),
+              lps));
     }
     return out;
   }

@@ -6,8 +6,8 @@ import java.util.stream.Collectors;
 /**
  * Why a request ended. On the wire ({@code Completion.finish_reason}, result lines) it is the
  * lower-case {@link #wire()} name; the Avro field stays a string because Avro resolves neither a
- * string to an enum nor back, so an enum would be an incompatible schema change for every topic
- * and data directory written so far.
+ * string to an enum nor back, so an enum would be an incompatible schema change for every topic and
+ * data directory written so far.
  */
 public enum FinishReason {
   /** Generated {@code max_tokens} tokens. */
@@ -35,11 +35,18 @@ public enum FinishReason {
         return r;
       }
     }
-    throw new IllegalArgumentException("unknown finish_reason " + (name == null ? "null" : "\"" + name + "\"")
-        + " (expected " + Arrays.stream(values()).map(FinishReason::wire).collect(Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "unknown finish_reason "
+            + (name == null ? "null" : "\"" + name + "\"")
+            + " (expected "
+            + Arrays.stream(values()).map(FinishReason::wire).collect(Collectors.joining(", "))
+            + ")");
   }
 
-  /** Whether a record's finish_reason is {@link #ERROR}, without failing on names this version does not know. */
+  /**
+   * Whether a record's finish_reason is {@link #ERROR}, without failing on names this version does
+   * not know.
+   */
   public static boolean isError(CharSequence name) {
     return name != null && ERROR.wire.contentEquals(name);
   }

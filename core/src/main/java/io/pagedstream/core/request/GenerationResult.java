@@ -15,8 +15,8 @@ import java.util.Objects;
  *
  * <p>With {@code n > 1} or logprobs, {@code choices} holds every sample; the top-level ids, text
  * and finish reason are then choice 0's and {@code outputTokens} counts all samples' tokens.
- * Without them {@code choices} is null and the request's one sample is the top-level fields.
- * {@link #format} decides the line: native, or an OpenAI batch output line.
+ * Without them {@code choices} is null and the request's one sample is the top-level fields. {@link
+ * #format} decides the line: native, or an OpenAI batch output line.
  *
  * @param createdAtMs when the result was made (the OpenAI body's {@code created}); 0 when unknown
  */
@@ -39,20 +39,40 @@ public record GenerationResult(
     Objects.requireNonNull(tokenIds, "tokenIds");
     Objects.requireNonNull(finishReason, "finishReason");
     if ((finishReason == FinishReason.ERROR) != (error != null)) {
-      throw new IllegalArgumentException("a result has an error exactly when its finish reason is error, got "
-          + finishReason + " with error " + error);
+      throw new IllegalArgumentException(
+          "a result has an error exactly when its finish reason is error, got "
+              + finishReason
+              + " with error "
+              + error);
     }
     if (promptTokens < 0 || outputTokens < 0) {
-      throw new IllegalArgumentException("token counts cannot be negative: " + promptTokens + ", " + outputTokens);
+      throw new IllegalArgumentException(
+          "token counts cannot be negative: " + promptTokens + ", " + outputTokens);
     }
     format = format == null ? ResponseFormat.NATIVE : format;
     choices = choices == null ? null : List.copyOf(choices);
   }
 
   /** A native result with one sample. */
-  public GenerationResult(String id, int[] tokenIds, String text, FinishReason finishReason, String error,
-      int promptTokens, int outputTokens) {
-    this(id, tokenIds, text, finishReason, error, promptTokens, outputTokens, ResponseFormat.NATIVE, null, 0);
+  public GenerationResult(
+      String id,
+      int[] tokenIds,
+      String text,
+      FinishReason finishReason,
+      String error,
+      int promptTokens,
+      int outputTokens) {
+    this(
+        id,
+        tokenIds,
+        text,
+        finishReason,
+        error,
+        promptTokens,
+        outputTokens,
+        ResponseFormat.NATIVE,
+        null,
+        0);
   }
 
   /**
@@ -65,14 +85,24 @@ public record GenerationResult(
   }
 
   /** {@link #error(String, String, int)} answered in the request's own format. */
-  public static GenerationResult error(String id, String message, int promptTokens, ResponseFormat format) {
-    return new GenerationResult(id, new int[0], null, FinishReason.ERROR, OneLine.of(message), promptTokens, 0,
-        format, null, System.currentTimeMillis());
+  public static GenerationResult error(
+      String id, String message, int promptTokens, ResponseFormat format) {
+    return new GenerationResult(
+        id,
+        new int[0],
+        null,
+        FinishReason.ERROR,
+        OneLine.of(message),
+        promptTokens,
+        0,
+        format,
+        null,
+        System.currentTimeMillis());
   }
 
   /** A generated result: {@code text} is null when the model has no tokenizer. */
-  public static GenerationResult generated(String id, int[] outputIds, String text, FinishReason reason,
-      int promptTokens) {
+  public static GenerationResult generated(
+      String id, int[] outputIds, String text, FinishReason reason, int promptTokens) {
     return new GenerationResult(id, outputIds, text, reason, null, promptTokens, outputIds.length);
   }
 
@@ -83,18 +113,55 @@ public record GenerationResult(
    *
    * @throws IllegalArgumentException for a finish reason this version does not know
    */
-  public static GenerationResult read(String id, int[] tokenIds, String text, String finishReason, String error,
-      int promptTokens, int outputTokens) {
-    return read(id, tokenIds, text, finishReason, error, promptTokens, outputTokens, ResponseFormat.NATIVE, null, 0);
+  public static GenerationResult read(
+      String id,
+      int[] tokenIds,
+      String text,
+      String finishReason,
+      String error,
+      int promptTokens,
+      int outputTokens) {
+    return read(
+        id,
+        tokenIds,
+        text,
+        finishReason,
+        error,
+        promptTokens,
+        outputTokens,
+        ResponseFormat.NATIVE,
+        null,
+        0);
   }
 
-  /** {@link #read(String, int[], String, String, String, int, int)} with the OpenAI and n-sample fields. */
-  public static GenerationResult read(String id, int[] tokenIds, String text, String finishReason, String error,
-      int promptTokens, int outputTokens, ResponseFormat format, List<Choice> choices, long createdAtMs) {
+  /**
+   * {@link #read(String, int[], String, String, String, int, int)} with the OpenAI and n-sample
+   * fields.
+   */
+  public static GenerationResult read(
+      String id,
+      int[] tokenIds,
+      String text,
+      String finishReason,
+      String error,
+      int promptTokens,
+      int outputTokens,
+      ResponseFormat format,
+      List<Choice> choices,
+      long createdAtMs) {
     FinishReason reason = FinishReason.fromWire(finishReason);
     return reason == FinishReason.ERROR
         ? error(id, error, promptTokens, format)
-        : new GenerationResult(id, tokenIds, text, reason, null, promptTokens, outputTokens, format, choices,
+        : new GenerationResult(
+            id,
+            tokenIds,
+            text,
+            reason,
+            null,
+            promptTokens,
+            outputTokens,
+            format,
+            choices,
             createdAtMs);
   }
 
@@ -102,13 +169,22 @@ public record GenerationResult(
    * The result of a request's samples: choice 0 at the top level; {@code choices} kept only when
    * there are several or they carry logprobs, so a plain request's line is as before.
    */
-  public static GenerationResult of(String id, List<Choice> samples, int promptTokens, ResponseFormat format,
-      long createdAtMs) {
+  public static GenerationResult of(
+      String id, List<Choice> samples, int promptTokens, ResponseFormat format, long createdAtMs) {
     Choice first = samples.get(0);
     int output = samples.stream().mapToInt(c -> c.tokenIds().length).sum();
     boolean plain = samples.size() == 1 && first.logprobs() == null;
-    return new GenerationResult(id, first.tokenIds(), first.text(), first.finishReason(), null, promptTokens,
-        output, format, plain ? null : samples, createdAtMs);
+    return new GenerationResult(
+        id,
+        first.tokenIds(),
+        first.text(),
+        first.finishReason(),
+        null,
+        promptTokens,
+        output,
+        format,
+        plain ? null : samples,
+        createdAtMs);
   }
 
   public boolean isError() {

@@ -11,8 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * Reads a JSONL stream line by line as strict UTF-8 and parses each line into a request, so that
- * a line with invalid bytes becomes an error result for that line instead of a silently mangled
+ * Reads a JSONL stream line by line as strict UTF-8 and parses each line into a request, so that a
+ * line with invalid bytes becomes an error result for that line instead of a silently mangled
  * prompt. A final line without a newline counts; an empty file has no lines.
  */
 public final class JsonlReader {
@@ -21,7 +21,8 @@ public final class JsonlReader {
 
   /** Calls {@code sink} once per line, in order, with its parse result. Returns the line count. */
   public static long read(InputStream in, Consumer<ParsedLine> sink) throws IOException {
-    InputStream buffered = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16);
+    InputStream buffered =
+        in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16);
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     long number = 0;
     int b;
@@ -50,11 +51,13 @@ public final class JsonlReader {
     }
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(raw, 0, len))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(raw, 0, len))
+              .toString();
     } catch (CharacterCodingException e) {
       return new ParsedLine.Failed("line-" + number, "line " + number + " is not valid UTF-8");
     }

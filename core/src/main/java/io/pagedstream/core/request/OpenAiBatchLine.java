@@ -21,10 +21,10 @@ import java.util.Set;
  *
  * <p>Read strictly, unlike native lines: a body field that would change what is generated and is
  * not supported ({@code tools}, {@code response_format}, {@code stream: true}, ...) fails the line
- * with an error naming it rather than being ignored. Fields that do not change the output
- * ({@link #HARMLESS}) are accepted and ignored; some fields are accepted at their neutral value
- * only ({@link #NEUTRAL}). The body's {@code model} is checked against the served model later
- * ({@link ServedModel}), where the model is known.
+ * with an error naming it rather than being ignored. Fields that do not change the output ({@link
+ * #HARMLESS}) are accepted and ignored; some fields are accepted at their neutral value only
+ * ({@link #NEUTRAL}). The body's {@code model} is checked against the served model later ({@link
+ * ServedModel}), where the model is known.
  */
 public final class OpenAiBatchLine {
 
@@ -32,26 +32,48 @@ public final class OpenAiBatchLine {
   public static final String COMPLETIONS_URL = "/v1/completions";
 
   /** Body fields read, by endpoint. */
-  private static final Set<String> COMMON = Set.of("model", "max_tokens", "temperature", "top_p",
-      "seed", "top_k", "ignore_eos", "stop_token_ids", "stop", "n", "logprobs");
-  private static final Set<String> CHAT_ONLY = Set.of("messages", "max_completion_tokens", "top_logprobs");
+  private static final Set<String> COMMON =
+      Set.of(
+          "model",
+          "max_tokens",
+          "temperature",
+          "top_p",
+          "seed",
+          "top_k",
+          "ignore_eos",
+          "stop_token_ids",
+          "stop",
+          "n",
+          "logprobs");
+
+  private static final Set<String> CHAT_ONLY =
+      Set.of("messages", "max_completion_tokens", "top_logprobs");
   private static final Set<String> COMPLETIONS_ONLY = Set.of("prompt");
 
   /** Body fields accepted and ignored: they label or route a request, never change its output. */
-  public static final Set<String> HARMLESS = Set.of("user", "metadata", "store", "service_tier",
-      "parallel_tool_calls", "prompt_cache_key", "safety_identifier", "stream_options");
+  public static final Set<String> HARMLESS =
+      Set.of(
+          "user",
+          "metadata",
+          "store",
+          "service_tier",
+          "parallel_tool_calls",
+          "prompt_cache_key",
+          "safety_identifier",
+          "stream_options");
 
   /** Body fields accepted only at the value that means "off" (OpenAI's defaults). */
-  public static final Map<String, String> NEUTRAL = Map.of(
-      "stream", "false",
-      "echo", "false",
-      "presence_penalty", "0",
-      "frequency_penalty", "0",
-      "repetition_penalty", "1",
-      "min_p", "0",
-      "logit_bias", "{}",
-      "best_of", "1",
-      "response_format", "{\"type\":\"text\"}");
+  public static final Map<String, String> NEUTRAL =
+      Map.of(
+          "stream", "false",
+          "echo", "false",
+          "presence_penalty", "0",
+          "frequency_penalty", "0",
+          "repetition_penalty", "1",
+          "min_p", "0",
+          "logit_bias", "{}",
+          "best_of", "1",
+          "response_format", "{\"type\":\"text\"}");
 
   private OpenAiBatchLine() {}
 
@@ -62,41 +84,55 @@ public final class OpenAiBatchLine {
 
   static ParsedLine parse(JsonNode node, String fallbackId) {
     JsonNode cid = node.get("custom_id");
-    String customId = cid != null && cid.isTextual() && !cid.asText().isBlank() ? cid.asText() : null;
+    String customId =
+        cid != null && cid.isTextual() && !cid.asText().isBlank() ? cid.asText() : null;
     String id = customId != null ? customId : fallbackId;
     ResponseFormat.Kind kind = kindOf(node.get("url"));
     JsonNode body = node.get("body");
-    String model = body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
-    ResponseFormat format = new ResponseFormat(kind == null ? ResponseFormat.Kind.CHAT : kind, customId, model);
+    String model =
+        body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
+    ResponseFormat format =
+        new ResponseFormat(kind == null ? ResponseFormat.Kind.CHAT : kind, customId, model);
     try {
       if (customId == null) {
-        throw new InvalidRequestException(cid == null || cid.isNull()
-            ? "custom_id is missing" : "custom_id must be a non-empty string, got " + brief(cid));
+        throw new InvalidRequestException(
+            cid == null || cid.isNull()
+                ? "custom_id is missing"
+                : "custom_id must be a non-empty string, got " + brief(cid));
       }
       JsonNode method = node.get("method");
       if (method == null || !method.isTextual() || !method.asText().equals("POST")) {
-        throw new InvalidRequestException("method must be \"POST\", got " + (method == null ? "none" : brief(method)));
+        throw new InvalidRequestException(
+            "method must be \"POST\", got " + (method == null ? "none" : brief(method)));
       }
       if (kind == null) {
         JsonNode url = node.get("url");
-        throw new InvalidRequestException("url " + (url == null ? "is missing" : brief(url) + " is not supported")
-            + " (supported: " + CHAT_URL + ", " + COMPLETIONS_URL + ")");
+        throw new InvalidRequestException(
+            "url "
+                + (url == null ? "is missing" : brief(url) + " is not supported")
+                + " (supported: "
+                + CHAT_URL
+                + ", "
+                + COMPLETIONS_URL
+                + ")");
       }
       for (var it = node.fieldNames(); it.hasNext(); ) {
         String f = it.next();
         if (!Set.of("custom_id", "method", "url", "body").contains(f)) {
-          throw new InvalidRequestException("line field " + f + " is not part of the OpenAI batch format");
+          throw new InvalidRequestException(
+              "line field " + f + " is not part of the OpenAI batch format");
         }
       }
       if (body == null || !body.isObject()) {
-        throw new InvalidRequestException("body must be a JSON object, got " + (body == null ? "none" : brief(body)));
+        throw new InvalidRequestException(
+            "body must be a JSON object, got " + (body == null ? "none" : brief(body)));
       }
       checkFields(body, kind);
       if (model == null) {
         throw new InvalidRequestException("body.model must name the served model");
       }
-      return new ParsedLine.Ok(kind == ResponseFormat.Kind.CHAT
-          ? chat(id, body, format) : completion(id, body, format));
+      return new ParsedLine.Ok(
+          kind == ResponseFormat.Kind.CHAT ? chat(id, body, format) : completion(id, body, format));
     } catch (InvalidRequestException e) {
       return new ParsedLine.Failed(id, e.getMessage(), format);
     }
@@ -128,8 +164,14 @@ public final class OpenAiBatchLine {
         continue;
       }
       String where = kind == ResponseFormat.Kind.CHAT ? CHAT_URL : COMPLETIONS_URL;
-      throw new InvalidRequestException("body." + f + (neutral != null ? " = " + brief(v) : "")
-          + " is not supported" + (neutral != null ? " (only " + neutral + ")" : "") + " for " + where);
+      throw new InvalidRequestException(
+          "body."
+              + f
+              + (neutral != null ? " = " + brief(v) : "")
+              + " is not supported"
+              + (neutral != null ? " (only " + neutral + ")" : "")
+              + " for "
+              + where);
     }
   }
 
@@ -149,7 +191,8 @@ public final class OpenAiBatchLine {
     JsonNode lp = body.get("logprobs");
     Integer logprobs = null;
     if (lp != null && !lp.isNull() && !lp.isBoolean()) {
-      throw new InvalidRequestException("logprobs must be true or false for " + CHAT_URL + ", got " + brief(lp));
+      throw new InvalidRequestException(
+          "logprobs must be true or false for " + CHAT_URL + ", got " + brief(lp));
     }
     boolean wantLogprobs = optBool(body, "logprobs");
     if (body.hasNonNull("top_logprobs")) {
@@ -160,7 +203,8 @@ public final class OpenAiBatchLine {
     } else if (wantLogprobs) {
       logprobs = 0;
     }
-    return new PromptRequest(id, null, null, null, messages, params(body, maxTokens, logprobs), format);
+    return new PromptRequest(
+        id, null, null, null, messages, params(body, maxTokens, logprobs), format);
   }
 
   private static PromptRequest completion(String id, JsonNode body, ResponseFormat format) {
@@ -174,28 +218,37 @@ public final class OpenAiBatchLine {
     } else if (p.isArray() && !p.isEmpty() && p.get(0).isIntegralNumber()) {
       ids = optIds(p);
     } else {
-      throw new InvalidRequestException("body.prompt must be a string or an array of token ids "
-          + "(one prompt per line), got " + brief(p));
+      throw new InvalidRequestException(
+          "body.prompt must be a string or an array of token ids "
+              + "(one prompt per line), got "
+              + brief(p));
     }
     JsonNode lp = body.get("logprobs");
     Integer logprobs = null;
     if (lp != null && !lp.isNull()) {
       if (lp.isBoolean()) {
-        throw new InvalidRequestException("logprobs must be a number of alternatives for " + COMPLETIONS_URL + ", got " + lp);
+        throw new InvalidRequestException(
+            "logprobs must be a number of alternatives for " + COMPLETIONS_URL + ", got " + lp);
       }
       logprobs = (int) optLong(body, "logprobs", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
-    return new PromptRequest(id, null, text, ids, null, params(body, maxTokens(body, null), logprobs), format);
+    return new PromptRequest(
+        id, null, text, ids, null, params(body, maxTokens(body, null), logprobs), format);
   }
 
   /** {@code max_tokens}, or the chat's newer {@code max_completion_tokens}; both must agree. */
   private static Integer maxTokens(JsonNode body, String newer) {
-    Integer a = body.hasNonNull("max_tokens")
-        ? (int) optLong(body, "max_tokens", 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : null;
-    Integer b = newer != null && body.hasNonNull(newer)
-        ? (int) optLong(body, newer, 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : null;
+    Integer a =
+        body.hasNonNull("max_tokens")
+            ? (int) optLong(body, "max_tokens", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)
+            : null;
+    Integer b =
+        newer != null && body.hasNonNull(newer)
+            ? (int) optLong(body, newer, 0, Integer.MIN_VALUE, Integer.MAX_VALUE)
+            : null;
     if (a != null && b != null && !a.equals(b)) {
-      throw new InvalidRequestException("max_tokens (" + a + ") and " + newer + " (" + b + ") disagree");
+      throw new InvalidRequestException(
+          "max_tokens (" + a + ") and " + newer + " (" + b + ") disagree");
     }
     return b != null ? b : a;
   }

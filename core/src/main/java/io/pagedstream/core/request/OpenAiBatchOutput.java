@@ -10,11 +10,13 @@ import java.util.HexFormat;
 
 /**
  * Writes a result as a line of an OpenAI Batch API output file:
+ *
  * <pre>
  * {"id": "batch_req_…", "custom_id", "response": {"status_code": 200, "request_id": "req_…",
  *   "body": {"id": "chatcmpl-…" | "cmpl-…", "object": "chat.completion" | "text_completion",
  *            "created", "model", "choices": [...], "usage": {...}}}, "error": null}
  * </pre>
+ *
  * A failed request gets status 400 and an OpenAI error body ({@code {"error": {"message", "type":
  * "invalid_request_error", "param", "code"}}}). The ids derive from the result id, so the same
  * request answers with the same line through {@code generate} and through Kafka.

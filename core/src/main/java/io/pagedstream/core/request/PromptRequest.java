@@ -10,8 +10,14 @@ import java.util.List;
  *
  * @param messages null unless the request is a chat; then non-empty
  */
-public record PromptRequest(String id, String jobId, String prompt, int[] promptTokenIds,
-    List<ChatMessage> messages, SamplingParams params, ResponseFormat format) {
+public record PromptRequest(
+    String id,
+    String jobId,
+    String prompt,
+    int[] promptTokenIds,
+    List<ChatMessage> messages,
+    SamplingParams params,
+    ResponseFormat format) {
 
   public PromptRequest {
     messages = messages == null ? null : List.copyOf(messages);
@@ -22,7 +28,8 @@ public record PromptRequest(String id, String jobId, String prompt, int[] prompt
   }
 
   /** A native text or token-id request. */
-  public PromptRequest(String id, String jobId, String prompt, int[] promptTokenIds, SamplingParams params) {
+  public PromptRequest(
+      String id, String jobId, String prompt, int[] promptTokenIds, SamplingParams params) {
     this(id, jobId, prompt, promptTokenIds, null, params, ResponseFormat.NATIVE);
   }
 
@@ -30,7 +37,9 @@ public record PromptRequest(String id, String jobId, String prompt, int[] prompt
     return messages != null;
   }
 
-  /** The prompt's length in tokens when it came as token ids, else 0 (text is not tokenized yet). */
+  /**
+   * The prompt's length in tokens when it came as token ids, else 0 (text is not tokenized yet).
+   */
   public int knownPromptTokens() {
     return promptTokenIds == null ? 0 : promptTokenIds.length;
   }

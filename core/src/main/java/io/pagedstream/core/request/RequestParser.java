@@ -15,18 +15,21 @@ import java.util.List;
  * "max_tokens", "temperature", "top_p", "top_k", "seed", "ignore_eos", "stop", "stop_token_ids",
  * "logprobs", "top_logprobs", "n", "job_id"}}; unknown fields are ignored so that newer producers
  * can add fields. A line with {@code custom_id}, {@code method}, {@code url} or {@code body} is an
- * OpenAI Batch API line, read strictly by {@link OpenAiBatchLine}. Every problem becomes a
- * {@link ParsedLine.Failed} with a one-line reason; nothing here throws on bad input.
+ * OpenAI Batch API line, read strictly by {@link OpenAiBatchLine}. Every problem becomes a {@link
+ * ParsedLine.Failed} with a one-line reason; nothing here throws on bad input.
  */
 public final class RequestParser {
 
   private static final int MAX_LINE_CHARS = 64 * 1024 * 1024;
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .build();
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   static {
-    JSON.getFactory().setStreamReadConstraints(
-        StreamReadConstraints.builder().maxStringLength(MAX_LINE_CHARS).maxNumberLength(100).build());
+    JSON.getFactory()
+        .setStreamReadConstraints(
+            StreamReadConstraints.builder()
+                .maxStringLength(MAX_LINE_CHARS)
+                .maxNumberLength(100)
+                .build());
   }
 
   private RequestParser() {}
@@ -38,7 +41,9 @@ public final class RequestParser {
     try {
       node = JSON.readTree(line);
     } catch (JsonProcessingException e) {
-      return new ParsedLine.Failed(fallbackId, "line " + lineNumber + " is not valid JSON: " + OneLine.of(e.getOriginalMessage()));
+      return new ParsedLine.Failed(
+          fallbackId,
+          "line " + lineNumber + " is not valid JSON: " + OneLine.of(e.getOriginalMessage()));
     }
     if (node == null || node.isMissingNode()) {
       return new ParsedLine.Failed(fallbackId, "line " + lineNumber + " is empty");
@@ -56,28 +61,42 @@ public final class RequestParser {
   public static ParsedLine parse(JsonNode node, String fallbackId) {
     String id = fallbackId;
     JsonNode idNode = node.get("id");
-    if (idNode != null && (idNode.isTextual() || idNode.isIntegralNumber()) && !idNode.asText().isBlank()) {
+    if (idNode != null
+        && (idNode.isTextual() || idNode.isIntegralNumber())
+        && !idNode.asText().isBlank()) {
       id = idNode.asText();
     } else if (idNode != null && !idNode.isNull()) {
-      return new ParsedLine.Failed(fallbackId, "id must be a non-empty string or integer, got " + brief(idNode));
+      return new ParsedLine.Failed(
+          fallbackId, "id must be a non-empty string or integer, got " + brief(idNode));
     }
     try {
       String jobId = optText(node, "job_id");
       String prompt = optText(node, "prompt");
       int[] ids = optIds(node.get("prompt_token_ids"));
-      List<ChatMessage> messages = node.hasNonNull("messages") ? messages(node.get("messages")) : null;
-      SamplingParams params = new SamplingParams(
-          optDouble(node, "temperature", 1.0),
-          optDouble(node, "top_p", 1.0),
-          (int) optLong(node, "top_k", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
-          node.hasNonNull("seed") ? optLong(node, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE) : null,
-          (int) optLong(node, "max_tokens", SamplingParams.DEFAULT_MAX_TOKENS, Integer.MIN_VALUE, Integer.MAX_VALUE),
-          optBool(node, "ignore_eos"),
-          stop(node.get("stop")),
-          optIdList(node.get("stop_token_ids"), "stop_token_ids"),
-          nativeLogprobs(node),
-          (int) optLong(node, "n", 1, Integer.MIN_VALUE, Integer.MAX_VALUE));
-      return new ParsedLine.Ok(new PromptRequest(id, jobId, prompt, ids, messages, params, ResponseFormat.NATIVE));
+      List<ChatMessage> messages =
+          node.hasNonNull("messages") ? messages(node.get("messages")) : null;
+      SamplingParams params =
+          new SamplingParams(
+              optDouble(node, "temperature", 1.0),
+              optDouble(node, "top_p", 1.0),
+              (int) optLong(node, "top_k", 0, Integer.MIN_VALUE, Integer.MAX_VALUE),
+              node.hasNonNull("seed")
+                  ? optLong(node, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE)
+                  : null,
+              (int)
+                  optLong(
+                      node,
+                      "max_tokens",
+                      SamplingParams.DEFAULT_MAX_TOKENS,
+                      Integer.MIN_VALUE,
+                      Integer.MAX_VALUE),
+              optBool(node, "ignore_eos"),
+              stop(node.get("stop")),
+              optIdList(node.get("stop_token_ids"), "stop_token_ids"),
+              nativeLogprobs(node),
+              (int) optLong(node, "n", 1, Integer.MIN_VALUE, Integer.MAX_VALUE));
+      return new ParsedLine.Ok(
+          new PromptRequest(id, jobId, prompt, ids, messages, params, ResponseFormat.NATIVE));
     } catch (InvalidRequestException e) {
       return new ParsedLine.Failed(id, e.getMessage());
     }
@@ -89,8 +108,10 @@ public final class RequestParser {
    */
   private static Integer nativeLogprobs(JsonNode node) {
     JsonNode v = node.get("logprobs");
-    Integer top = node.hasNonNull("top_logprobs")
-        ? (int) optLong(node, "top_logprobs", 0, Integer.MIN_VALUE, Integer.MAX_VALUE) : null;
+    Integer top =
+        node.hasNonNull("top_logprobs")
+            ? (int) optLong(node, "top_logprobs", 0, Integer.MIN_VALUE, Integer.MAX_VALUE)
+            : null;
     if (v == null || v.isNull() || (v.isBoolean() && !v.asBoolean())) {
       if (top != null) {
         throw new InvalidRequestException("top_logprobs needs logprobs: true");
@@ -101,7 +122,8 @@ public final class RequestParser {
       return top == null ? 0 : top;
     }
     if (top != null) {
-      throw new InvalidRequestException("give logprobs: true with top_logprobs, or logprobs as a number, not both");
+      throw new InvalidRequestException(
+          "give logprobs: true with top_logprobs, or logprobs as a number, not both");
     }
     return (int) optLong(node, "logprobs", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
   }
@@ -115,7 +137,8 @@ public final class RequestParser {
       return List.of(v.asText());
     }
     if (!v.isArray()) {
-      throw new InvalidRequestException("stop must be a string or an array of strings, got " + brief(v));
+      throw new InvalidRequestException(
+          "stop must be a string or an array of strings, got " + brief(v));
     }
     List<String> out = new ArrayList<>();
     for (JsonNode e : v) {
@@ -128,8 +151,8 @@ public final class RequestParser {
   }
 
   /**
-   * Chat messages: objects with a {@code role} (system, user, assistant) and a {@code content}
-   * that is a string or a list of text parts ({@code {"type": "text", "text": ...}}).
+   * Chat messages: objects with a {@code role} (system, user, assistant) and a {@code content} that
+   * is a string or a list of text parts ({@code {"type": "text", "text": ...}}).
    */
   static List<ChatMessage> messages(JsonNode v) {
     if (!v.isArray()) {
@@ -153,10 +176,15 @@ public final class RequestParser {
       JsonNode roleNode = m.get("role");
       ChatMessage.Role role;
       try {
-        role = ChatMessage.Role.parse(roleNode == null || !roleNode.isTextual() ? null : roleNode.asText());
+        role =
+            ChatMessage.Role.parse(
+                roleNode == null || !roleNode.isTextual() ? null : roleNode.asText());
       } catch (IllegalArgumentException e) {
-        throw new InvalidRequestException("messages[" + i + "].role must be system, user or assistant, got "
-            + (roleNode == null ? "none" : brief(roleNode)));
+        throw new InvalidRequestException(
+            "messages["
+                + i
+                + "].role must be system, user or assistant, got "
+                + (roleNode == null ? "none" : brief(roleNode)));
       }
       out.add(message(role, m.get("content"), i));
     }
@@ -171,15 +199,25 @@ public final class RequestParser {
       return ChatMessage.of(role, c.asText());
     }
     if (!c.isArray() || c.isEmpty()) {
-      throw new InvalidRequestException("messages[" + i + "].content must be a string or a list of text parts, got " + brief(c));
+      throw new InvalidRequestException(
+          "messages[" + i + "].content must be a string or a list of text parts, got " + brief(c));
     }
     List<String> text = new ArrayList<>();
     for (int p = 0; p < c.size(); p++) {
       JsonNode part = c.get(p);
       JsonNode type = part.get("type");
-      if (!part.isObject() || type == null || !"text".equals(type.asText()) || !part.path("text").isTextual()) {
-        throw new InvalidRequestException("messages[" + i + "].content[" + p + "] is not a text part "
-            + "(only {\"type\": \"text\", \"text\": ...} is supported): " + brief(part));
+      if (!part.isObject()
+          || type == null
+          || !"text".equals(type.asText())
+          || !part.path("text").isTextual()) {
+        throw new InvalidRequestException(
+            "messages["
+                + i
+                + "].content["
+                + p
+                + "] is not a text part "
+                + "(only {\"type\": \"text\", \"text\": ...} is supported): "
+                + brief(part));
       }
       text.add(part.get("text").asText());
     }
@@ -220,13 +258,15 @@ public final class RequestParser {
       return null;
     }
     if (!v.isArray()) {
-      throw new InvalidRequestException("prompt_token_ids must be an array of integers, got " + brief(v));
+      throw new InvalidRequestException(
+          "prompt_token_ids must be an array of integers, got " + brief(v));
     }
     int[] ids = new int[v.size()];
     for (int i = 0; i < ids.length; i++) {
       JsonNode e = v.get(i);
       if (!e.isIntegralNumber() || !e.canConvertToInt()) {
-        throw new InvalidRequestException("prompt_token_ids[" + i + "] is not an integer: " + brief(e));
+        throw new InvalidRequestException(
+            "prompt_token_ids[" + i + "] is not an integer: " + brief(e));
       }
       ids[i] = e.asInt();
     }
@@ -249,12 +289,15 @@ public final class RequestParser {
     if (v == null || v.isNull()) {
       return fallback;
     }
-    boolean whole = v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
+    boolean whole =
+        v.isIntegralNumber() || (v.isNumber() && v.asDouble() == Math.rint(v.asDouble()));
     if (!whole) {
       throw new InvalidRequestException(field + " must be an integer, got " + brief(v));
     }
-    if (v.isBigInteger() || (v.isFloatingPointNumber() && Math.abs(v.asDouble()) > 9e18)
-        || v.asLong() < min || v.asLong() > max) {
+    if (v.isBigInteger()
+        || (v.isFloatingPointNumber() && Math.abs(v.asDouble()) > 9e18)
+        || v.asLong() < min
+        || v.asLong() > max) {
       throw new InvalidRequestException(field + " is out of range: " + brief(v));
     }
     return v.asLong();

@@ -35,7 +35,8 @@ public final class RequestValidator {
     /**
      * The request cannot run.
      *
-     * @param promptTokens the prompt's length when it was tokenized before the problem was found, else 0
+     * @param promptTokens the prompt's length when it was tokenized before the problem was found,
+     *     else 0
      */
     record Rejected(String error, int promptTokens) implements Verdict {}
   }
@@ -46,12 +47,16 @@ public final class RequestValidator {
   private final Optional<ChatEncoder> chat;
 
   /** {@code pool} empty: the KV pool is not checked here (a later stage does it). */
-  public RequestValidator(ModelSpec spec, Optional<TextTokenizer> tokenizer, Optional<KvPoolLimit> pool) {
+  public RequestValidator(
+      ModelSpec spec, Optional<TextTokenizer> tokenizer, Optional<KvPoolLimit> pool) {
     this(spec, tokenizer, pool, Optional.empty());
   }
 
   /** {@code chat}: the model's chat template, when it has one; chat requests fail without. */
-  public RequestValidator(ModelSpec spec, Optional<TextTokenizer> tokenizer, Optional<KvPoolLimit> pool,
+  public RequestValidator(
+      ModelSpec spec,
+      Optional<TextTokenizer> tokenizer,
+      Optional<KvPoolLimit> pool,
       Optional<ChatEncoder> chat) {
     this.spec = Objects.requireNonNull(spec, "spec");
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
@@ -73,7 +78,8 @@ public final class RequestValidator {
   /** Why this request can never run on any model, or empty when it may. */
   public static Optional<String> modelFreeProblem(PromptRequest r) {
     if (r.jobId() != null && r.jobId().length() > MAX_ID_CHARS) {
-      return Optional.of("job_id is " + r.jobId().length() + " characters long, more than " + MAX_ID_CHARS);
+      return Optional.of(
+          "job_id is " + r.jobId().length() + " characters long, more than " + MAX_ID_CHARS);
     }
     if (r.isChat()) {
       return Optional.empty(); // messages were checked by the parser; the template needs the model
@@ -84,7 +90,8 @@ public final class RequestValidator {
       return idsProblem(ids);
     }
     if (r.prompt() == null) {
-      return Optional.of("request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")");
+      return Optional.of(
+          "request has no prompt (give \"prompt\", \"prompt_token_ids\" or \"messages\")");
     }
     if (r.prompt().isEmpty()) {
       return Optional.of("prompt is empty");
@@ -101,8 +108,10 @@ public final class RequestValidator {
     int[] ids;
     if (r.isChat()) {
       if (chat.isEmpty()) {
-        return new Verdict.Rejected("this model has no chat template (tokenizer_config.json's chat_template "
-            + "or chat_template.jinja): send a prompt instead of messages", 0);
+        return new Verdict.Rejected(
+            "this model has no chat template (tokenizer_config.json's chat_template "
+                + "or chat_template.jinja): send a prompt instead of messages",
+            0);
       }
       try {
         ids = chat.get().encode(r.messages());
@@ -116,12 +125,18 @@ public final class RequestValidator {
       ids = r.promptTokenIds();
     } else {
       if (tokenizer.isEmpty()) {
-        return new Verdict.Rejected("this model has no tokenizer.json: send prompt_token_ids instead of a text prompt", 0);
+        return new Verdict.Rejected(
+            "this model has no tokenizer.json: send prompt_token_ids instead of a text prompt", 0);
       }
       // a character cap first, so a 10 MB line is refused without tokenizing it
       if (r.prompt().length() > 64L * spec.maxPositionEmbeddings()) {
-        return new Verdict.Rejected("prompt of " + r.prompt().length() + " characters cannot fit the model's "
-            + spec.maxPositionEmbeddings() + " positions", 0);
+        return new Verdict.Rejected(
+            "prompt of "
+                + r.prompt().length()
+                + " characters cannot fit the model's "
+                + spec.maxPositionEmbeddings()
+                + " positions",
+            0);
       }
       ids = tokenizer.get().encode(r.prompt());
       if (ids.length == 0) {
@@ -136,30 +151,61 @@ public final class RequestValidator {
     return validateIds(id, jobId, ids, params, ResponseFormat.NATIVE);
   }
 
-  /** {@link #validateIds(String, String, int[], SamplingParams)} for a request answered in {@code format}. */
-  public Verdict validateIds(String id, String jobId, int[] ids, SamplingParams params, ResponseFormat format) {
+  /**
+   * {@link #validateIds(String, String, int[], SamplingParams)} for a request answered in {@code
+   * format}.
+   */
+  public Verdict validateIds(
+      String id, String jobId, int[] ids, SamplingParams params, ResponseFormat format) {
     Optional<String> problem = idsProblem(ids);
     if (problem.isPresent()) {
       return new Verdict.Rejected(problem.get(), ids.length);
     }
     for (int i = 0; i < ids.length; i++) {
       if (ids[i] >= spec.vocabSize()) {
-        return new Verdict.Rejected("prompt_token_ids[" + i + "] = " + ids[i] + " is outside the vocabulary (0.."
-            + (spec.vocabSize() - 1) + ")", ids.length);
+        return new Verdict.Rejected(
+            "prompt_token_ids["
+                + i
+                + "] = "
+                + ids[i]
+                + " is outside the vocabulary (0.."
+                + (spec.vocabSize() - 1)
+                + ")",
+            ids.length);
       }
     }
     long total = (long) ids.length + params.maxTokens();
     if (total > spec.contextLength()) {
-      return new Verdict.Rejected(sizeOf(ids.length, params) + " = " + total + " exceeds the model's "
-          + spec.contextDescription(), ids.length);
+      return new Verdict.Rejected(
+          sizeOf(ids.length, params)
+              + " = "
+              + total
+              + " exceeds the model's "
+              + spec.contextDescription(),
+          ids.length);
     }
     if (pool.isPresent()) {
       long blocks = pool.get().need().blocks(ids.length, params);
       if (blocks > pool.get().blocks()) {
-        String size = params.n() == 1 ? sizeOf(ids.length, params)
-            : "prompt (" + ids.length + " tokens) + " + params.n() + " samples x max_tokens (" + params.maxTokens() + ")";
-        return new Verdict.Rejected(size + " needs " + blocks + " KV blocks of "
-            + pool.get().blockSize() + " tokens, more than the whole KV pool holds (" + pool.get().blocks() + ")",
+        String size =
+            params.n() == 1
+                ? sizeOf(ids.length, params)
+                : "prompt ("
+                    + ids.length
+                    + " tokens) + "
+                    + params.n()
+                    + " samples x max_tokens ("
+                    + params.maxTokens()
+                    + ")";
+        return new Verdict.Rejected(
+            size
+                + " needs "
+                + blocks
+                + " KV blocks of "
+                + pool.get().blockSize()
+                + " tokens, more than the whole KV pool holds ("
+                + pool.get().blocks()
+                + ")",
             ids.length);
       }
     }

@@ -2,8 +2,8 @@ package io.pagedstream.core.request;
 
 /**
  * How a request's result line is written: the native line, or the OpenAI Batch API line of the
- * endpoint the request named. Travels with the request through Kafka ({@code format},
- * {@code custom_id}, {@code model}) so every path writes the same line.
+ * endpoint the request named. Travels with the request through Kafka ({@code format}, {@code
+ * custom_id}, {@code model}) so every path writes the same line.
  *
  * @param customId the OpenAI line's {@code custom_id} (null for native lines, or when unreadable)
  * @param model the {@code model} the OpenAI body named, echoed in the response body

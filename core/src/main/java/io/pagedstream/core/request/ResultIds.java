@@ -9,10 +9,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The id each input line's result goes out under: the line's own id when valid and not taken by
- * an earlier line, else a {@link IdRegistry} stand-in. Ingest routes with it, {@code generate}
- * answers with it (so a duplicate id is the same error on both paths), and a reader of the results
- * uses {@link #forInput} to put them back in input order.
+ * The id each input line's result goes out under: the line's own id when valid and not taken by an
+ * earlier line, else a {@link IdRegistry} stand-in. Ingest routes with it, {@code generate} answers
+ * with it (so a duplicate id is the same error on both paths), and a reader of the results uses
+ * {@link #forInput} to put them back in input order.
  */
 public final class ResultIds {
 
@@ -26,16 +26,18 @@ public final class ResultIds {
     String own = line.id();
     Optional<String> idProblem = RequestValidator.idProblem(own);
     if (idProblem.isPresent()) {
-      return new Resolved(ids.claimFallback(number), line instanceof ParsedLine.Ok ? idProblem.get() : null);
+      return new Resolved(
+          ids.claimFallback(number), line instanceof ParsedLine.Ok ? idProblem.get() : null);
     }
     if (ids.claim(own, number)) {
       return new Resolved(own, null);
     }
     String fallback = ids.claimFallback(number);
     // a line that failed anyway keeps its own error; a good request fails because of the clash
-    String problem = line instanceof ParsedLine.Ok
-        ? "duplicate id \"" + own + "\" (already used on line " + ids.lineOf(own) + ")"
-        : null;
+    String problem =
+        line instanceof ParsedLine.Ok
+            ? "duplicate id \"" + own + "\" (already used on line " + ids.lineOf(own) + ")"
+            : null;
     return new Resolved(fallback, problem);
   }
 

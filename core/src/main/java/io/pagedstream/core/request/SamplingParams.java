@@ -16,8 +16,8 @@ import java.util.List;
  *     text contains one, and the returned text ends before it (OpenAI's {@code stop})
  * @param stopTokenIds token ids that end generation like EOS (vLLM's {@code stop_token_ids}); the
  *     stop token is kept in the ids but not in the text. Not affected by {@code ignoreEos}.
- * @param logprobs null for none; else return each output token's log-probability and this many
- *     (0 to {@link #MAX_TOP_LOGPROBS}) most likely alternatives, from the raw log-softmax
+ * @param logprobs null for none; else return each output token's log-probability and this many (0
+ *     to {@link #MAX_TOP_LOGPROBS}) most likely alternatives, from the raw log-softmax
  * @param n how many samples to draw from the one prompt (1 to {@link #MAX_N}); they share the
  *     prompt's KV blocks
  */
@@ -34,10 +34,13 @@ public record SamplingParams(
     int n) {
 
   public static final int DEFAULT_MAX_TOKENS = 16;
+
   /** OpenAI's limit on stop strings. */
   public static final int MAX_STOP_STRINGS = 4;
+
   /** OpenAI's limit on alternatives per token. */
   public static final int MAX_TOP_LOGPROBS = 20;
+
   /**
    * Samples per request. All n run at once sharing the prompt, so n is bounded well below a
    * processor's max-num-seqs; a larger fan-out is better sent as separate requests.
@@ -46,7 +49,8 @@ public record SamplingParams(
 
   public SamplingParams {
     if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-      throw new InvalidRequestException("temperature must be a finite number >= 0, got " + temperature);
+      throw new InvalidRequestException(
+          "temperature must be a finite number >= 0, got " + temperature);
     }
     if (!(topP > 0 && topP <= 1)) {
       throw new InvalidRequestException("top_p must be in (0, 1], got " + topP);

@@ -30,8 +30,12 @@ public record ServedModel(String name) {
 
   public void check(ResponseFormat format) {
     if (format.isOpenAi() && !name.equals(format.model())) {
-      throw new InvalidRequestException("model \"" + format.model() + "\" is not served here: the served model is \""
-          + name + "\" (--served-model-name)");
+      throw new InvalidRequestException(
+          "model \""
+              + format.model()
+              + "\" is not served here: the served model is \""
+              + name
+              + "\" (--served-model-name)");
     }
   }
 }

@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * One message of a chat request, as OpenAI's {@code messages} and Hugging Face chat templates
- * know it.
+ * One message of a chat request, as OpenAI's {@code messages} and Hugging Face chat templates know
+ * it.
  *
  * <p>Content comes as a string or as a list of text parts ({@code {"type": "text", "text": ...}});
  * {@code textParts} keeps the parts (empty for string content) and {@code content} is always the
@@ -18,9 +18,13 @@ public record ChatMessage(Role role, String content, List<String> textParts) {
 
   /** The roles a chat template is given; tool roles are not served. */
   public enum Role {
-    SYSTEM, USER, ASSISTANT;
+    SYSTEM,
+    USER,
+    ASSISTANT;
 
-    /** The role's name in requests and templates: {@code system}, {@code user}, {@code assistant}. */
+    /**
+     * The role's name in requests and templates: {@code system}, {@code user}, {@code assistant}.
+     */
     public String wireName() {
       return name().toLowerCase(Locale.ROOT);
     }
@@ -32,8 +36,8 @@ public record ChatMessage(Role role, String content, List<String> textParts) {
           return r;
         }
       }
-      throw new IllegalArgumentException("unknown message role \"" + name
-          + "\" (expected system, user or assistant)");
+      throw new IllegalArgumentException(
+          "unknown message role \"" + name + "\" (expected system, user or assistant)");
     }
   }
 

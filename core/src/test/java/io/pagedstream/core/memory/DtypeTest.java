@@ -10,8 +10,18 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DtypeTest {
 
   @ParameterizedTest
-  @CsvSource({"float32,FLOAT32", "FP32,FLOAT32", "float16,FLOAT16", "half,FLOAT16", "bf16,BFLOAT16",
-      "bfloat16,BFLOAT16", "int8,INT8", "int4,INT4", "fp8,FLOAT8", "fp8_e5m2,FLOAT8"})
+  @CsvSource({
+    "float32,FLOAT32",
+    "FP32,FLOAT32",
+    "float16,FLOAT16",
+    "half,FLOAT16",
+    "bf16,BFLOAT16",
+    "bfloat16,BFLOAT16",
+    "int8,INT8",
+    "int4,INT4",
+    "fp8,FLOAT8",
+    "fp8_e5m2,FLOAT8"
+  })
   void parsesNamesAndAliases(String name, Dtype expected) {
     assertThat(Dtype.parse(name)).isEqualTo(expected);
   }
@@ -19,7 +29,8 @@ class DtypeTest {
   @Test
   void unknownNamesListTheChoices() {
     assertThatThrownBy(() -> Dtype.parse("float64"))
-        .hasMessage("unknown dtype 'float64' (expected one of float32, float16, bfloat16, float8, int8, int4)");
+        .hasMessage(
+            "unknown dtype 'float64' (expected one of float32, float16, bfloat16, float8, int8, int4)");
   }
 
   @Test

@@ -31,7 +31,8 @@ class MemoryPlanTest {
   @Test
   void hiddenSizeIsTheWrongBasisForKvWhenHeadDimIsExplicit() {
     // Mistral-Nemo: hidden 5120 / 32 heads would suggest head_dim 160, but the config says 128
-    MemoryPlan nemo = MemoryPlan.of(PublishedConfigs.spec("mistral-nemo-base-2407"), Dtype.BFLOAT16);
+    MemoryPlan nemo =
+        MemoryPlan.of(PublishedConfigs.spec("mistral-nemo-base-2407"), Dtype.BFLOAT16);
     long fromHidden = 2L * 40 * 8 * (5120 / 32) * 2;
     assertThat(nemo.kvBytesPerToken()).isEqualTo(2L * 40 * 8 * 128 * 2).isNotEqualTo(fromHidden);
     // and with GQA, 2 x layers x hidden would overstate Llama-3.1-8B's KV four times
@@ -51,10 +52,17 @@ class MemoryPlanTest {
     assertThat(e.fixedBytes()).isEqualTo(1L << 30);
     assertThat(e.total()).isEqualTo(e.activationBytes() + e.logitsBytes() + e.fixedBytes());
     // float32 weights compute in float32; int4 weights dequantize into float16 matmuls
-    assertThat(llama13b().withKvDtype(Dtype.FLOAT16).overhead().activationBytes()).isEqualTo(e.activationBytes());
-    assertThat(MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.FLOAT32).overhead().activationBytes())
+    assertThat(llama13b().withKvDtype(Dtype.FLOAT16).overhead().activationBytes())
+        .isEqualTo(e.activationBytes());
+    assertThat(
+            MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.FLOAT32)
+                .overhead()
+                .activationBytes())
         .isEqualTo(2 * e.activationBytes());
-    assertThat(MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.INT4).overhead().activationBytes())
+    assertThat(
+            MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.INT4)
+                .overhead()
+                .activationBytes())
         .isEqualTo(e.activationBytes());
   }
 
@@ -81,7 +89,8 @@ class MemoryPlanTest {
     // 2001 tokens need a 126th block: the last 15 slots of it are paid for too
     MemoryPlan plan = llama13b().withWorkload(new Workload(2001, 10, 4096));
     assertThat(plan.blocksPerSequence()).isEqualTo(126);
-    assertThat(plan.maxConcurrentSequences(A100_80)).isEqualTo(plan.kvBlocksAvailable(A100_80) / 126);
+    assertThat(plan.maxConcurrentSequences(A100_80))
+        .isEqualTo(plan.kvBlocksAvailable(A100_80) / 126);
   }
 
   @Test
@@ -114,7 +123,8 @@ class MemoryPlanTest {
     int few = small.gpusNeeded(A100_80).orElseThrow();
     int many = big.gpusNeeded(A100_80).orElseThrow();
     assertThat(many).isGreaterThan(few);
-    assertThat(big.withTensorParallel(many).maxConcurrentSequences(A100_80)).isGreaterThanOrEqualTo(100);
+    assertThat(big.withTensorParallel(many).maxConcurrentSequences(A100_80))
+        .isGreaterThanOrEqualTo(100);
     for (int n = 1; n < many; n++) {
       if (TensorParallel.isValid(big.spec(), n)) {
         assertThat(big.withTensorParallel(n).fits(A100_80)).as("tp %d", n).isFalse();
@@ -124,8 +134,9 @@ class MemoryPlanTest {
 
   @Test
   void noGpuCountWhenEvenTheLargestGroupIsTooSmall() {
-    MemoryPlan plan = MemoryPlan.of(PublishedConfigs.spec("llama-2-70b"), Dtype.FLOAT16)
-        .withWorkload(new Workload(100_000, 1000, 4096));
+    MemoryPlan plan =
+        MemoryPlan.of(PublishedConfigs.spec("llama-2-70b"), Dtype.FLOAT16)
+            .withWorkload(new Workload(100_000, 1000, 4096));
     assertThat(plan.gpusNeeded(A100_80)).isEmpty();
   }
 
@@ -161,21 +172,25 @@ class MemoryPlanTest {
     MemoryPlan plan = llama13b();
     assertThatThrownBy(() -> plan.withTensorParallel(3))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("tensor parallel size 3 does not divide num_attention_heads (40): each GPU must hold whole attention heads");
+        .hasMessage(
+            "tensor parallel size 3 does not divide num_attention_heads (40): each GPU must hold whole attention heads");
     // 13824 = 2^9 x 27: five GPUs cannot share the MLP evenly though they share 40 heads
     assertThatThrownBy(() -> plan.withTensorParallel(5))
         .hasMessageContaining("does not divide intermediate_size (13824)");
     MemoryPlan qwen = MemoryPlan.of(PublishedConfigs.spec("qwen2.5-7b"), Dtype.BFLOAT16);
     assertThatThrownBy(() -> qwen.withTensorParallel(14))
-        .hasMessage("tensor parallel size 14 and num_key_value_heads (4) do not divide one another:"
-            + " KV heads can be split evenly or replicated, not cut");
+        .hasMessage(
+            "tensor parallel size 14 and num_key_value_heads (4) do not divide one another:"
+                + " KV heads can be split evenly or replicated, not cut");
     assertThatThrownBy(() -> plan.withTensorParallel(0)).hasMessageContaining("at least 1");
   }
 
   @Test
   void engineBudgetGivesWholeFloat32Blocks() {
-    MemoryPlan engine = MemoryPlan.of(PublishedConfigs.spec("llama-2-7b"), Dtype.FLOAT32)
-        .withKvDtype(Dtype.FLOAT32).withBlockSize(16);
+    MemoryPlan engine =
+        MemoryPlan.of(PublishedConfigs.spec("llama-2-7b"), Dtype.FLOAT32)
+            .withKvDtype(Dtype.FLOAT32)
+            .withBlockSize(16);
     // float32 Llama-2-7B: 1 MiB per token, 16 MiB per block
     assertThat(engine.kvBytesPerBlock()).isEqualTo(16L << 20);
     assertThat(engine.kvBlocksWithin(1L << 30)).isEqualTo(64);
@@ -186,28 +201,37 @@ class MemoryPlanTest {
   @ParameterizedTest
   @ValueSource(ints = {0, -1})
   void blockSizeMustBePositive(int size) {
-    assertThatThrownBy(() -> llama13b().withBlockSize(size)).hasMessageContaining("block size must be at least 1");
+    assertThatThrownBy(() -> llama13b().withBlockSize(size))
+        .hasMessageContaining("block size must be at least 1");
   }
 
   @Test
   void workloadAndGpuMustBeSensible() {
-    assertThatThrownBy(() -> new Workload(0, 1, 1)).hasMessage("max sequence length must be at least 1, got 0");
-    assertThatThrownBy(() -> new Workload(1, 0, 1)).hasMessage("concurrency must be at least 1, got 0");
-    assertThatThrownBy(() -> GpuBudget.ofGib(80, 1.5)).hasMessage("GPU memory utilization must be in (0, 1], got 1.5");
+    assertThatThrownBy(() -> new Workload(0, 1, 1))
+        .hasMessage("max sequence length must be at least 1, got 0");
+    assertThatThrownBy(() -> new Workload(1, 0, 1))
+        .hasMessage("concurrency must be at least 1, got 0");
+    assertThatThrownBy(() -> GpuBudget.ofGib(80, 1.5))
+        .hasMessage("GPU memory utilization must be in (0, 1], got 1.5");
     assertThatThrownBy(() -> GpuBudget.ofGib(0, 0.9)).hasMessageContaining("positive");
   }
 
   @Test
   void badConfigsFailWithOneLine() {
     String good = PublishedConfigs.json("llama-2-7b");
-    assertOneLineError(good.replace("\"hidden_size\": 4096,", ""), "config.json is missing hidden_size");
-    assertOneLineError(good.replace("\"model_type\": \"llama\"", "\"model_type\": \"gpt2\""),
+    assertOneLineError(
+        good.replace("\"hidden_size\": 4096,", ""), "config.json is missing hidden_size");
+    assertOneLineError(
+        good.replace("\"model_type\": \"llama\"", "\"model_type\": \"gpt2\""),
         "model_type 'gpt2' is not supported (supported: llama, mistral, qwen2)");
-    assertOneLineError(good.replace("\"num_attention_heads\": 32", "\"num_attention_heads\": 0"),
+    assertOneLineError(
+        good.replace("\"num_attention_heads\": 32", "\"num_attention_heads\": 0"),
         "num_attention_heads must be positive, got 0");
-    assertOneLineError(good.replace("\"num_key_value_heads\": 32", "\"num_key_value_heads\": 5"),
+    assertOneLineError(
+        good.replace("\"num_key_value_heads\": 32", "\"num_key_value_heads\": 5"),
         "num_attention_heads (32) is not a multiple of num_key_value_heads (5)");
-    assertOneLineError(good.replace("\"num_key_value_heads\": 32", "\"num_key_value_heads\": 0"),
+    assertOneLineError(
+        good.replace("\"num_key_value_heads\": 32", "\"num_key_value_heads\": 0"),
         "num_key_value_heads must be positive, got 0");
   }
 

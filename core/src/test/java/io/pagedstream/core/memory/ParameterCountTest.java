@@ -18,7 +18,8 @@ class ParameterCountTest {
   void equalsTheTensorsInARealCheckpoint(String model) {
     ModelSpec spec = ModelSpec.load(SharedData.model(model));
     long stored;
-    try (SafetensorsReader r = SafetensorsReader.open(SharedData.model(model).resolve("model.safetensors"))) {
+    try (SafetensorsReader r =
+        SafetensorsReader.open(SharedData.model(model).resolve("model.safetensors"))) {
       stored = r.tensors().values().stream().mapToLong(TensorInfo::elementCount).sum();
     }
     assertThat(ParameterCount.of(spec).total()).isEqualTo(stored);
@@ -36,7 +37,9 @@ class ParameterCountTest {
 
   @Test
   void llamaAttentionBiasAlsoBiasesTheOutputProjection() {
-    String json = PublishedConfigs.json("tinyllama-1.1b-chat-v1.0").replace("\"attention_bias\": false", "\"attention_bias\": true");
+    String json =
+        PublishedConfigs.json("tinyllama-1.1b-chat-v1.0")
+            .replace("\"attention_bias\": false", "\"attention_bias\": true");
     ParameterCount biased = ParameterCount.of(ModelSpec.parse(json));
     ParameterCount plain = ParameterCount.of(PublishedConfigs.spec("tinyllama-1.1b-chat-v1.0"));
     long q = 32 * 64;
@@ -47,7 +50,9 @@ class ParameterCountTest {
 
   @Test
   void mlpBiasAddsGateUpAndDownBiases() {
-    String json = PublishedConfigs.json("tinyllama-1.1b-chat-v1.0").replace("\"pretraining_tp\": 1", "\"mlp_bias\": true");
+    String json =
+        PublishedConfigs.json("tinyllama-1.1b-chat-v1.0")
+            .replace("\"pretraining_tp\": 1", "\"mlp_bias\": true");
     ParameterCount biased = ParameterCount.of(ModelSpec.parse(json));
     ParameterCount plain = ParameterCount.of(PublishedConfigs.spec("tinyllama-1.1b-chat-v1.0"));
     assertThat(biased.mlp() - plain.mlp()).isEqualTo(22 * (2 * 5632 + 2048));
@@ -66,7 +71,8 @@ class ParameterCountTest {
   void partsAddUpToTheTotal() {
     ParameterCount p = ParameterCount.of(PublishedConfigs.spec("llama-3.1-8b"));
     assertThat(p.attention()).isEqualTo(p.queryOutput() + p.keyValue());
-    assertThat(p.total()).isEqualTo(p.embedding() + p.attention() + p.mlp() + p.norms() + p.lmHead());
+    assertThat(p.total())
+        .isEqualTo(p.embedding() + p.attention() + p.mlp() + p.norms() + p.lmHead());
     assertThat(p.norms()).isEqualTo((2L * 32 + 1) * 4096);
   }
 }

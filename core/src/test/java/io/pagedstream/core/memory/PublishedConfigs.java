@@ -9,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The Hugging Face {@code config.json} files of published models kept under
- * {@code src/test/resources/configs/} (shared with the app's tests through core's test-jar).
+ * The Hugging Face {@code config.json} files of published models kept under {@code
+ * src/test/resources/configs/} (shared with the app's tests through core's test-jar).
  */
 public final class PublishedConfigs {
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Parameters, weight bytes and KV bytes per token of published models, from their real
- * {@code config.json}, against the figures their model cards and Hugging Face pages give.
+ * Parameters, weight bytes and KV bytes per token of published models, from their real {@code
+ * config.json}, against the figures their model cards and Hugging Face pages give.
  */
 class PublishedModelsTest {
 
@@ -44,7 +44,8 @@ class PublishedModelsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("published")
-  void parametersWithinHalfAPercentOfPublished(String name, long published, boolean exact, long kv16) {
+  void parametersWithinHalfAPercentOfPublished(
+      String name, long published, boolean exact, long kv16) {
     long counted = plan(name, Dtype.FLOAT16).parameters().total();
     assertThat((double) counted).as(name).isCloseTo(published, within(published * 0.005));
     if (exact) {
@@ -72,7 +73,8 @@ class PublishedModelsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("published")
-  void weightBytesAreParametersTimesDtypeBytes(String name, long published, boolean exact, long kv16) {
+  void weightBytesAreParametersTimesDtypeBytes(
+      String name, long published, boolean exact, long kv16) {
     long p = plan(name, Dtype.FLOAT32).parameters().total();
     assertThat(plan(name, Dtype.FLOAT32).weightBytes()).isEqualTo(4 * p);
     assertThat(plan(name, Dtype.FLOAT16).weightBytes()).isEqualTo(2 * p);
@@ -85,7 +87,8 @@ class PublishedModelsTest {
   @EnumSource(Dtype.class)
   void weightBytesUseTheDtypeWidth(Dtype d) {
     long p = plan("smollm-135m", d).parameters().total();
-    assertThat(plan("smollm-135m", d).weightBytes()).isEqualTo((long) Math.ceil(p * d.bytesPerElement()));
+    assertThat(plan("smollm-135m", d).weightBytes())
+        .isEqualTo((long) Math.ceil(p * d.bytesPerElement()));
   }
 
   static MemoryPlan plan(String name, Dtype weights) {

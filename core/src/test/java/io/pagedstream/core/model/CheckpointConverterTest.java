@@ -13,7 +13,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real checkpoint converted to float16: same tensors and shapes, values rounded, config and tokenizer kept. */
+/**
+ * A real checkpoint converted to float16: same tensors and shapes, values rounded, config and
+ * tokenizer kept.
+ */
 class CheckpointConverterTest {
 
   @TempDir Path dir;
@@ -25,11 +28,13 @@ class CheckpointConverterTest {
     CheckpointConverter.convert(from, to, Dtype.FLOAT16);
 
     ObjectMapper json = new ObjectMapper();
-    assertThat(json.readTree(to.resolve("config.json").toFile()).get("torch_dtype").asText()).isEqualTo("float16");
+    assertThat(json.readTree(to.resolve("config.json").toFile()).get("torch_dtype").asText())
+        .isEqualTo("float16");
     assertThat(ModelSpec.load(to).numLayers()).isEqualTo(ModelSpec.load(from).numLayers());
     assertThat(to.resolve("tokenizer.json")).hasSameBinaryContentAs(from.resolve("tokenizer.json"));
     assertThat(to.resolve("README.md")).doesNotExist();
-    assertThat(Files.size(to.resolve("model.safetensors"))).isLessThan(Files.size(from.resolve("model.safetensors")) / 2 + 4096);
+    assertThat(Files.size(to.resolve("model.safetensors")))
+        .isLessThan(Files.size(from.resolve("model.safetensors")) / 2 + 4096);
 
     try (SafetensorsReader a = SafetensorsReader.open(from.resolve("model.safetensors"));
         SafetensorsReader b = SafetensorsReader.open(to.resolve("model.safetensors"))) {
@@ -53,6 +58,7 @@ class CheckpointConverterTest {
     assertThatThrownBy(() -> CheckpointConverter.convert(from, dir.resolve("q"), Dtype.INT8))
         .hasMessageContaining("not int8");
     assertThatThrownBy(() -> CheckpointConverter.convert(dir, dir.resolve("x"), Dtype.FLOAT16))
-        .isInstanceOf(ModelFormatException.class).hasMessageContaining("no model.safetensors");
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("no model.safetensors");
   }
 }

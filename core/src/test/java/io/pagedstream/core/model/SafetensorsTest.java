@@ -33,10 +33,12 @@ class SafetensorsTest {
   void f32F16AndBf16RoundTripWithinTheirPrecision() throws IOException {
     float[] v = values(1000, 1);
     Path file = dir.resolve("t.safetensors");
-    SafetensorsWriter.write(file, List.of(
-        new SafetensorsWriter.Entry("f32", "F32", new long[] {10, 100}, () -> v),
-        new SafetensorsWriter.Entry("f16", "F16", new long[] {1000}, () -> v),
-        new SafetensorsWriter.Entry("bf16", "BF16", new long[] {20, 50}, () -> v)));
+    SafetensorsWriter.write(
+        file,
+        List.of(
+            new SafetensorsWriter.Entry("f32", "F32", new long[] {10, 100}, () -> v),
+            new SafetensorsWriter.Entry("f16", "F16", new long[] {1000}, () -> v),
+            new SafetensorsWriter.Entry("bf16", "BF16", new long[] {20, 50}, () -> v)));
     try (SafetensorsReader r = SafetensorsReader.open(file)) {
       assertThat(r.tensors().keySet()).containsExactly("f32", "f16", "bf16");
       float[] f32 = floats(r, "f32", 10, 100);
@@ -45,8 +47,10 @@ class SafetensorsTest {
       assertThat(f32).containsExactly(v);
       for (int i = 0; i < v.length; i++) {
         // half precision keeps 11 significant bits, bfloat16 keeps 8
-        assertThat(f16[i]).isCloseTo(v[i], org.assertj.core.data.Offset.offset(Math.abs(v[i]) / 1024 + 6e-8f));
-        assertThat(bf16[i]).isCloseTo(v[i], org.assertj.core.data.Offset.offset(Math.abs(v[i]) / 128 + 1e-30f));
+        assertThat(f16[i])
+            .isCloseTo(v[i], org.assertj.core.data.Offset.offset(Math.abs(v[i]) / 1024 + 6e-8f));
+        assertThat(bf16[i])
+            .isCloseTo(v[i], org.assertj.core.data.Offset.offset(Math.abs(v[i]) / 128 + 1e-30f));
       }
       assertThat(f16[2]).isEqualTo(65504f);
       assertThat(Float.floatToRawIntBits(f16[1])).isEqualTo(Float.floatToRawIntBits(-0f));
@@ -78,11 +82,15 @@ class SafetensorsTest {
   @Test
   void missingTensorWrongShapeAndUnknownDtypeAreOneLineErrors() throws IOException {
     Path file = dir.resolve("t.safetensors");
-    SafetensorsWriter.write(file, List.of(new SafetensorsWriter.Entry("w", "F32", new long[] {2, 3}, () -> new float[6])));
+    SafetensorsWriter.write(
+        file,
+        List.of(new SafetensorsWriter.Entry("w", "F32", new long[] {2, 3}, () -> new float[6])));
     try (SafetensorsReader r = SafetensorsReader.open(file)) {
-      assertThatThrownBy(() -> r.info("nope", 2, 3)).isInstanceOf(ModelFormatException.class)
+      assertThatThrownBy(() -> r.info("nope", 2, 3))
+          .isInstanceOf(ModelFormatException.class)
           .hasMessage("t.safetensors has no tensor nope");
-      assertThatThrownBy(() -> r.info("w", 3, 2)).isInstanceOf(ModelFormatException.class)
+      assertThatThrownBy(() -> r.info("w", 3, 2))
+          .isInstanceOf(ModelFormatException.class)
           .hasMessage("tensor w has shape [2, 3], expected [3, 2]");
       assertThatThrownBy(() -> r.readFloats(new TensorInfo("q", "I8", new long[] {4}, 0, 4)))
           .hasMessageContaining("dtype I8; supported: F32, F16, BF16");
@@ -92,15 +100,19 @@ class SafetensorsTest {
   @Test
   void truncatedAndGarbageFilesAreRefusedClearly() throws IOException {
     Path file = dir.resolve("t.safetensors");
-    SafetensorsWriter.write(file, List.of(new SafetensorsWriter.Entry("w", "F32", new long[] {64}, () -> new float[64])));
+    SafetensorsWriter.write(
+        file,
+        List.of(new SafetensorsWriter.Entry("w", "F32", new long[] {64}, () -> new float[64])));
     byte[] whole = Files.readAllBytes(file);
     Path truncated = dir.resolve("truncated.safetensors");
     Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length - 10));
-    assertThatThrownBy(() -> SafetensorsReader.open(truncated)).isInstanceOf(ModelFormatException.class)
+    assertThatThrownBy(() -> SafetensorsReader.open(truncated))
+        .isInstanceOf(ModelFormatException.class)
         .hasMessageContaining("runs past the end of the file");
     Path garbage = dir.resolve("garbage.safetensors");
     Files.writeString(garbage, "this is not a safetensors file at all");
-    assertThatThrownBy(() -> SafetensorsReader.open(garbage)).isInstanceOf(ModelFormatException.class)
+    assertThatThrownBy(() -> SafetensorsReader.open(garbage))
+        .isInstanceOf(ModelFormatException.class)
         .hasMessageContaining("bad safetensors header length");
   }
 }

@@ -37,19 +37,24 @@ class GenerationResultTest {
 
   @Test
   void anErrorGoesWithTheErrorReasonAndNoOther() {
-    assertThatThrownBy(() -> new GenerationResult("r", new int[0], null, FinishReason.ERROR, null, 0, 0))
+    assertThatThrownBy(
+            () -> new GenerationResult("r", new int[0], null, FinishReason.ERROR, null, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new GenerationResult("r", new int[] {1}, "a", FinishReason.STOP, "oops", 0, 1))
+    assertThatThrownBy(
+            () -> new GenerationResult("r", new int[] {1}, "a", FinishReason.STOP, "oops", 0, 1))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
   void theResultLineHasItsFieldsInOrderAndLeavesOutWhatIsNull() {
-    GenerationResult ok = GenerationResult.generated("a", new int[] {5, 2}, "Hi", FinishReason.STOP, 3);
-    assertThat(ok.toJsonLine()).isEqualTo(
-        "{\"id\":\"a\",\"token_ids\":[5,2],\"text\":\"Hi\",\"finish_reason\":\"stop\",\"prompt_tokens\":3,\"output_tokens\":2}");
-    assertThat(GenerationResult.error("b", "no", 0).toJsonLine()).isEqualTo(
-        "{\"id\":\"b\",\"token_ids\":[],\"finish_reason\":\"error\",\"error\":\"no\",\"prompt_tokens\":0,\"output_tokens\":0}");
+    GenerationResult ok =
+        GenerationResult.generated("a", new int[] {5, 2}, "Hi", FinishReason.STOP, 3);
+    assertThat(ok.toJsonLine())
+        .isEqualTo(
+            "{\"id\":\"a\",\"token_ids\":[5,2],\"text\":\"Hi\",\"finish_reason\":\"stop\",\"prompt_tokens\":3,\"output_tokens\":2}");
+    assertThat(GenerationResult.error("b", "no", 0).toJsonLine())
+        .isEqualTo(
+            "{\"id\":\"b\",\"token_ids\":[],\"finish_reason\":\"error\",\"error\":\"no\",\"prompt_tokens\":0,\"output_tokens\":0}");
   }
 
   @Test
@@ -58,8 +63,10 @@ class GenerationResultTest {
     assertThat(read.finishReason()).isEqualTo(FinishReason.LENGTH);
     assertThat(read.outputTokens()).isEqualTo(1);
     // a record that says error without a reason still reads as a one-line error result
-    assertThat(GenerationResult.read("b", new int[0], null, "error", null, 0, 0).error()).isEqualTo("unknown error");
-    assertThat(GenerationResult.read("c", new int[] {1}, "x", "stop", "stray", 1, 1).error()).isNull();
+    assertThat(GenerationResult.read("b", new int[0], null, "error", null, 0, 0).error())
+        .isEqualTo("unknown error");
+    assertThat(GenerationResult.read("c", new int[] {1}, "x", "stop", "stray", 1, 1).error())
+        .isNull();
     assertThatThrownBy(() -> GenerationResult.read("d", new int[0], null, "tool_calls", null, 0, 0))
         .isInstanceOf(IllegalArgumentException.class);
   }

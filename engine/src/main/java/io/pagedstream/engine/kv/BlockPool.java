@@ -71,7 +71,8 @@ public final class BlockPool {
     if (b == null) {
       Iterator<Integer> lru = idle.iterator();
       if (!lru.hasNext()) {
-        throw new IllegalStateException("KV block pool exhausted (" + numBlocks + " blocks in use)");
+        throw new IllegalStateException(
+            "KV block pool exhausted (" + numBlocks + " blocks in use)");
       }
       b = lru.next();
       lru.remove();
@@ -87,14 +88,17 @@ public final class BlockPool {
   public void retain(int block) {
     if (refCount[block] == 0) {
       if (!idle.remove(block)) {
-        throw new IllegalStateException("block " + block + " is free; only cached blocks can be revived");
+        throw new IllegalStateException(
+            "block " + block + " is free; only cached blocks can be revived");
       }
       inUse++;
     }
     refCount[block]++;
   }
 
-  /** Drops a reference; at zero the block becomes cached-idle if it holds known content, else free. */
+  /**
+   * Drops a reference; at zero the block becomes cached-idle if it holds known content, else free.
+   */
   public void release(int block) {
     if (refCount[block] <= 0) {
       throw new IllegalStateException("block " + block + " released more often than it was taken");
@@ -115,7 +119,8 @@ public final class BlockPool {
    */
   public boolean register(int block, long hash, int[] tokens) {
     if (refCount[block] == 0) {
-      throw new IllegalStateException("only in-use blocks can be registered, block " + block + " is not");
+      throw new IllegalStateException(
+          "only in-use blocks can be registered, block " + block + " is not");
     }
     if (cached[block] || byHash.containsKey(hash)) {
       return false;
@@ -152,7 +157,8 @@ public final class BlockPool {
     boolean[] seen = new boolean[numBlocks];
     for (int b : free) {
       if (seen[b] || refCount[b] != 0 || cached[b]) {
-        throw new IllegalStateException("free block " + b + " is also referenced, cached or listed twice");
+        throw new IllegalStateException(
+            "free block " + b + " is also referenced, cached or listed twice");
       }
       seen[b] = true;
     }
@@ -169,14 +175,16 @@ public final class BlockPool {
           throw new IllegalStateException("block " + b + " is in use and also free or idle");
         }
       } else if (!seen[b]) {
-        throw new IllegalStateException("block " + b + " leaked: unreferenced but neither free nor idle");
+        throw new IllegalStateException(
+            "block " + b + " leaked: unreferenced but neither free nor idle");
       }
       if (cached[b] && byHash.get(hashOf[b]) != b) {
         throw new IllegalStateException("block " + b + " is cached but not indexed");
       }
     }
     if (used != inUse) {
-      throw new IllegalStateException("in-use count " + inUse + " but " + used + " blocks referenced");
+      throw new IllegalStateException(
+          "in-use count " + inUse + " but " + used + " blocks referenced");
     }
   }
 }

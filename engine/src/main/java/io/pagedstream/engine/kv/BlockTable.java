@@ -3,8 +3,8 @@ package io.pagedstream.engine.kv;
 import java.util.Arrays;
 
 /**
- * A sequence's logical-to-physical block map: entry i holds token positions [i*bs, (i+1)*bs).
- * The leading full blocks also carry their prefix-chain hash once their content is final.
+ * A sequence's logical-to-physical block map: entry i holds token positions [i*bs, (i+1)*bs). The
+ * leading full blocks also carry their prefix-chain hash once their content is final.
  */
 public final class BlockTable {
 
@@ -35,7 +35,8 @@ public final class BlockTable {
   /** Points entry {@code i} at another block (copy-on-write); only unhashed entries change. */
   public void set(int i, int block) {
     if (i >= size || i < hashed) {
-      throw new IllegalStateException("block " + i + " of " + size + " (" + hashed + " hashed) cannot be replaced");
+      throw new IllegalStateException(
+          "block " + i + " of " + size + " (" + hashed + " hashed) cannot be replaced");
     }
     blocks[i] = block;
   }
@@ -53,7 +54,8 @@ public final class BlockTable {
   /** Records the chain hash of the next unhashed block. */
   public void addHash(long hash) {
     if (hashed >= size) {
-      throw new IllegalStateException("no block to hash: " + hashed + " of " + size + " already hashed");
+      throw new IllegalStateException(
+          "no block to hash: " + hashed + " of " + size + " already hashed");
     }
     hashes[hashed++] = hash;
   }

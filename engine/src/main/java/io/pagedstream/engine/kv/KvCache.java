@@ -12,10 +12,10 @@ import io.pagedstream.engine.precision.Caster;
 import io.pagedstream.engine.precision.Precision;
 
 /**
- * The KV cache's storage: per layer one preallocated K and one V tensor of shape
- * {@code [numBlocks * blockSize, kvHeads, headDim]} (the block-major layout with blocks and
- * in-block offsets flattened into one slot axis). Slot {@code b * blockSize + i} is offset i of
- * block b. Tokens are written and read only by slot index, through block tables.
+ * The KV cache's storage: per layer one preallocated K and one V tensor of shape {@code [numBlocks
+ * * blockSize, kvHeads, headDim]} (the block-major layout with blocks and in-block offsets
+ * flattened into one slot axis). Slot {@code b * blockSize + i} is offset i of block b. Tokens are
+ * written and read only by slot index, through block tables.
  *
  * <p>K and V are stored in the precision's KV dtype: float32 rows are converted on the way in and
  * gathered rows widened back to float32 on the way out, so attention always runs in float32.
@@ -31,8 +31,14 @@ public final class KvCache implements AutoCloseable {
   private final Dtype dtype;
   private final Caster caster;
 
-  public KvCache(NDManager parent, Device device, ModelSpec spec, int numBlocks, int blockSize,
-      Precision precision, Caster caster) {
+  public KvCache(
+      NDManager parent,
+      Device device,
+      ModelSpec spec,
+      int numBlocks,
+      int blockSize,
+      Precision precision,
+      Caster caster) {
     this.manager = parent.newSubManager(device);
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
@@ -94,7 +100,9 @@ public final class KvCache implements AutoCloseable {
     values[layer].set(at, v);
   }
 
-  /** K rows of the given slots as float32, {@code [n, kvHeads, headDim]} (a gather: a new tensor). */
+  /**
+   * K rows of the given slots as float32, {@code [n, kvHeads, headDim]} (a gather: a new tensor).
+   */
   public NDArray gatherKeys(int layer, NDArray slots) {
     return caster.toFloat32(keys[layer].get(new NDIndex("{}", slots)));
   }
@@ -117,7 +125,8 @@ public final class KvCache implements AutoCloseable {
   /** Copies block {@code from}'s slots into block {@code to} in every layer, in the KV dtype. */
   public void copyBlock(int from, int to) {
     // the scope frees the gathered rows, which the cache's own manager would keep until close
-    try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+    try (NDManager m = manager.newSubManager();
+        NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray src = slotsOfBlocks(m, new int[] {from});
       NDArray dst = slotsOfBlocks(m, new int[] {to});

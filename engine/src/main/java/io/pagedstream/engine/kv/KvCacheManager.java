@@ -8,8 +8,8 @@ import java.util.OptionalInt;
  * cached full blocks for a shared prompt prefix, registers newly filled blocks for reuse, and
  * releases a table's blocks when its sequence finishes or is preempted.
  *
- * <p>Only full blocks are ever shared, and a sequence only writes positions past its shared
- * prefix, so a block with more than one reference is never written.
+ * <p>Only full blocks are ever shared, and a sequence only writes positions past its shared prefix,
+ * so a block with more than one reference is never written.
  */
 public final class KvCacheManager {
 
@@ -43,9 +43,9 @@ public final class KvCacheManager {
   }
 
   /**
-   * Points an empty table at cached blocks holding the longest cached full-block prefix of
-   * {@code tokens[0, length)}, and returns how many tokens they cover. At least one token is
-   * always left to compute, since the last one's logits are needed.
+   * Points an empty table at cached blocks holding the longest cached full-block prefix of {@code
+   * tokens[0, length)}, and returns how many tokens they cover. At least one token is always left
+   * to compute, since the last one's logits are needed.
    */
   public int matchPrefix(BlockTable table, int[] tokens, int length) {
     if (table.size() != 0) {
@@ -78,7 +78,8 @@ public final class KvCacheManager {
   public void grow(BlockTable table, int slots) {
     int need = blocksFor(slots) - table.size();
     if (need > pool.available()) {
-      throw new IllegalStateException("need " + need + " KV blocks, " + pool.available() + " available");
+      throw new IllegalStateException(
+          "need " + need + " KV blocks, " + pool.available() + " available");
     }
     for (int i = 0; i < need; i++) {
       table.add(pool.allocate());
@@ -115,9 +116,9 @@ public final class KvCacheManager {
 
   /**
    * Gives the table its own copy of every shared block that positions {@code [start, end)} are
-   * about to be written into, as vLLM's fork does: samples of one prompt share its blocks until
-   * one of them writes. Returns how many blocks were copied. A shared block is always a full
-   * prefix block or the prompt's last partial block, never a block past a sample's own output.
+   * about to be written into, as vLLM's fork does: samples of one prompt share its blocks until one
+   * of them writes. Returns how many blocks were copied. A shared block is always a full prefix
+   * block or the prompt's last partial block, never a block past a sample's own output.
    */
   public int copyOnWrite(BlockTable table, int start, int end, BlockCopier copier) {
     int copied = 0;

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
@@ -13,11 +12,11 @@ import io.pagedstream.engine.precision.Precision;
 import java.util.ArrayDeque;
 
 /**
- * Host-memory blocks that hold swapped-out sequences' KV, the other preemption mode the vLLM
- * paper compares with recomputation. Its tensors always live on the CPU; on a CPU-only machine
- * the copies are host to host but take the same path as device-to-host ones. Blocks keep the KV
- * cache's dtype; bfloat16 rows cross devices as float32 (exact both ways), because DJL cannot name
- * bfloat16 in a device copy.
+ * Host-memory blocks that hold swapped-out sequences' KV, the other preemption mode the vLLM paper
+ * compares with recomputation. Its tensors always live on the CPU; on a CPU-only machine the copies
+ * are host to host but take the same path as device-to-host ones. Blocks keep the KV cache's dtype;
+ * bfloat16 rows cross devices as float32 (exact both ways), because DJL cannot name bfloat16 in a
+ * device copy.
  */
 public final class SwapSpace implements AutoCloseable {
 
@@ -30,12 +29,14 @@ public final class SwapSpace implements AutoCloseable {
 
   private final Dtype dtype;
 
-  public SwapSpace(NDManager parent, ModelSpec spec, int numBlocks, int blockSize, Precision precision) {
+  public SwapSpace(
+      NDManager parent, ModelSpec spec, int numBlocks, int blockSize, Precision precision) {
     this.manager = parent.newSubManager(Device.cpu());
     this.numBlocks = numBlocks;
     this.blockSize = blockSize;
     this.dtype = precision.kv();
-    Shape shape = new Shape((long) Math.max(numBlocks, 1) * blockSize, spec.numKvHeads(), spec.headDim());
+    Shape shape =
+        new Shape((long) Math.max(numBlocks, 1) * blockSize, spec.numKvHeads(), spec.headDim());
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
     for (int l = 0; l < spec.numLayers(); l++) {
@@ -64,7 +65,8 @@ public final class SwapSpace implements AutoCloseable {
   /** Copies device blocks into newly taken swap blocks and returns those, in the same order. */
   public int[] swapOut(KvCache cache, int[] deviceBlocks) {
     if (deviceBlocks.length > free.size()) {
-      throw new IllegalStateException("swap space full: " + deviceBlocks.length + " blocks asked, " + free.size() + " free");
+      throw new IllegalStateException(
+          "swap space full: " + deviceBlocks.length + " blocks asked, " + free.size() + " free");
     }
     int[] host = new int[deviceBlocks.length];
     for (int i = 0; i < host.length; i++) {
@@ -72,7 +74,8 @@ public final class SwapSpace implements AutoCloseable {
     }
     try (NDScope scope = new NDScope()) {
       NDArray from = cache.slotsOfBlocks(manager, deviceBlocks);
-      NDIndex to = new NDIndex("{}", cache.slotsOfBlocks(manager, host).toDevice(Device.cpu(), false));
+      NDIndex to =
+          new NDIndex("{}", cache.slotsOfBlocks(manager, host).toDevice(Device.cpu(), false));
       for (int l = 0; l < keys.length; l++) {
         keys[l].set(to, move(cache.gatherStored(l, false, from), Device.cpu()));
         values[l].set(to, move(cache.gatherStored(l, true, from), Device.cpu()));
@@ -89,7 +92,11 @@ public final class SwapSpace implements AutoCloseable {
       NDArray to = cache.slotsOfBlocks(manager, deviceBlocks);
       NDIndex fromIdx = new NDIndex("{}", from);
       for (int l = 0; l < keys.length; l++) {
-        cache.writeStored(l, to, move(keys[l].get(fromIdx), cache.device()), move(values[l].get(fromIdx), cache.device()));
+        cache.writeStored(
+            l,
+            to,
+            move(keys[l].get(fromIdx), cache.device()),
+            move(values[l].get(fromIdx), cache.device()));
       }
       scope.suppressNotUsedWarning();
     }
@@ -104,8 +111,9 @@ public final class SwapSpace implements AutoCloseable {
     if (dtype != Dtype.BFLOAT16) {
       return rows.toDevice(device, false);
     }
-    throw new IllegalStateException("swapping bfloat16 KV blocks between devices is not supported by DJL 0.33 "
-        + "(use --kv-cache-dtype float16 or --preemption-mode recompute)");
+    throw new IllegalStateException(
+        "swapping bfloat16 KV blocks between devices is not supported by DJL 0.33 "
+            + "(use --kv-cache-dtype float16 or --preemption-mode recompute)");
   }
 
   /** Gives swap blocks back without copying (a swapped sequence that was aborted). */

@@ -1,8 +1,8 @@
 package io.pagedstream.engine.model;
 
 /**
- * Sequences whose attention runs as one padded batch: {@code size} sequences, at most
- * {@code queries} new tokens and {@code context} cached positions each.
+ * Sequences whose attention runs as one padded batch: {@code size} sequences, at most {@code
+ * queries} new tokens and {@code context} cached positions each.
  *
  * @param queryRows for each (sequence, query) pair, the packed row of that query (0 for padding)
  * @param contextSlots for each (sequence, position) pair, the cache slot of that position's K and
@@ -10,4 +10,5 @@ package io.pagedstream.engine.model;
  * @param maskBias additive mask {@code [size, queries, context]}: 0 where a query may attend a
  *     position (causal, within the sequence), a large negative number elsewhere
  */
-public record AttentionGroup(int size, int queries, int context, long[] queryRows, long[] contextSlots, float[] maskBias) {}
+public record AttentionGroup(
+    int size, int queries, int context, long[] queryRows, long[] contextSlots, float[] maskBias) {}

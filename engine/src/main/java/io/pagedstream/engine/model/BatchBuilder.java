@@ -19,7 +19,10 @@ public final class BatchBuilder {
   private final int blockSize;
   private final BatchInvariance invariance;
 
-  /** Attention groups are padded as {@code invariance} says, so no token's result depends on its batch. */
+  /**
+   * Attention groups are padded as {@code invariance} says, so no token's result depends on its
+   * batch.
+   */
   public BatchBuilder(int blockSize, BatchInvariance invariance) {
     this.blockSize = blockSize;
     this.invariance = invariance;
@@ -66,11 +69,21 @@ public final class BatchBuilder {
       groups.add(g);
       offset += g.size() * g.queries();
     }
-    return new ForwardBatch(tokens, positions, slots, groups, unpack,
+    return new ForwardBatch(
+        tokens,
+        positions,
+        slots,
+        groups,
+        unpack,
         sample.stream().mapToLong(Long::longValue).toArray());
   }
 
-  private AttentionGroup group(List<ScheduledChunk> chunks, List<Integer> members, int[] firstRow, long[] unpack, int offset) {
+  private AttentionGroup group(
+      List<ScheduledChunk> chunks,
+      List<Integer> members,
+      int[] firstRow,
+      long[] unpack,
+      int offset) {
     int size = members.size();
     int queries = 0;
     int context = 0;
@@ -91,7 +104,8 @@ public final class BatchBuilder {
         queryRows[b * queries + q] = firstRow[members.get(b)] + q;
         unpack[firstRow[members.get(b)] + q] = offset + (long) b * queries + q;
         int visible = c.start() + q + 1;
-        java.util.Arrays.fill(mask, (b * queries + q) * context, (b * queries + q) * context + visible, 0f);
+        java.util.Arrays.fill(
+            mask, (b * queries + q) * context, (b * queries + q) * context + visible, 0f);
       }
       for (int p = 0; p < c.end(); p++) {
         contextSlots[b * context + p] = table.slot(p, blockSize);

@@ -19,35 +19,40 @@ import java.util.List;
  * GEMV), 2-3 rows, or the 1-3 tail rows of a 5-11 row product each sum in another order than
  * products of 4, 8 or 12+ rows; a product contracting over 200-512 positions splits that sum
  * differently for different lengths; softmax rows under one vector wide take a scalar path; and
- * elementwise exp() rounds differently in the SIMD body and the scalar tail of a loop, whose
- * place moves when a large op is split across threads. So a
- * token decoded beside 63 others, alone, or recomputed in a prefill after a preemption would get
- * slightly different logits, and a near tie would flip a greedy token. Therefore:
+ * elementwise exp() rounds differently in the SIMD body and the scalar tail of a loop, whose place
+ * moves when a large op is split across threads. So a token decoded beside 63 others, alone, or
+ * recomputed in a prefill after a preemption would get slightly different logits, and a near tie
+ * would flip a greedy token. Therefore:
+ *
  * <ul>
- *   <li>dense products are padded with zero rows to a row count measured here to give every row
- *       the same bits as in any larger batch ({@link #padRows});
+ *   <li>dense products are padded with zero rows to a row count measured here to give every row the
+ *       same bits as in any larger batch ({@link #padRows});
  *   <li>attention groups are padded to a measured number of query rows ({@link #padQueries});
  *   <li>contexts are padded to a multiple of {@link #CHUNK} positions and the probability-times-V
  *       product is summed chunk by chunk in order, so every product has the same shape and the
  *       padding chunks add exact zeros;
  *   <li>the activation runs on row blocks small enough for one thread ({@link #elementwiseRows}).
  * </ul>
+ *
  * The thresholds differ between CPUs and BLAS builds, which is why they are measured at start-up
- * rather than written down; {@link #verified()} says whether the sampled checks beyond the
- * measured range held as well.
+ * rather than written down; {@link #verified()} says whether the sampled checks beyond the measured
+ * range held as well.
  */
 public final class BatchInvariance {
 
   /** Context positions per attention product. */
   public static final int CHUNK = 128;
+
   /**
    * PyTorch runs an elementwise op on one thread below this many elements (at::internal::
    * GRAIN_SIZE); above it, threads split the elements at arbitrary offsets, and the SIMD loop's
    * scalar tail, whose exp() rounds differently, then falls on different elements.
    */
   static final int ELEMENTWISE_GRAIN = 32768;
+
   /** Row and query counts up to this are measured one by one; larger ones are sampled. */
   static final int MEASURED = 64;
+
   private static final int REFERENCE_ROWS = 192;
   private static final int[] SAMPLED = {65, 72, 96, 100, 127, 128, 129, 150, 191};
 
@@ -67,7 +72,8 @@ public final class BatchInvariance {
    */
   public static BatchInvariance measure(Weights w, NDManager manager, DenseProduct product) {
     ModelSpec spec = w.spec();
-    try (NDManager m = manager.newSubManager(); NDScope scope = new NDScope()) {
+    try (NDManager m = manager.newSubManager();
+        NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       boolean[] rows = allTrue();
       boolean verified = true;
@@ -79,7 +85,8 @@ public final class BatchInvariance {
           rows[r] &= sameLeading(product.apply(x.get(new NDIndex("0:" + r)), weight, r), ref, r, 0);
         }
         for (int r : SAMPLED) {
-          verified &= sameLeading(product.apply(x.get(new NDIndex("0:" + r)), weight, r), ref, r, 0);
+          verified &=
+              sameLeading(product.apply(x.get(new NDIndex("0:" + r)), weight, r), ref, r, 0);
         }
       }
       int g = spec.queriesPerKvHead();
@@ -112,8 +119,14 @@ public final class BatchInvariance {
     return new BatchInvariance(allTrue(), allTrue(), false);
   }
 
-  private static boolean sameAttention(NDArray q, NDArray keys, NDArray probs, NDArray values,
-      NDArray refScores, NDArray refOut, int queryRows) {
+  private static boolean sameAttention(
+      NDArray q,
+      NDArray keys,
+      NDArray probs,
+      NDArray values,
+      NDArray refScores,
+      NDArray refOut,
+      int queryRows) {
     NDIndex first = new NDIndex(":, :, 0:" + queryRows);
     return sameLeading(q.get(first).matMul(keys), refScores, queryRows, 2)
         && sameLeading(probs.get(first).matMul(values), refOut, queryRows, 2);
@@ -132,10 +145,15 @@ public final class BatchInvariance {
       float[] first = null;
       for (int ctx = roundUp(valid); ctx <= longest; ctx += CHUNK) {
         NDArray scores = q.matMul(keys.get(new NDIndex(":, :, :, 0:" + ctx)));
-        NDArray mask = NDArrays.concat(new NDList(
-            m.zeros(new Shape(1, 1, 1, valid)), m.full(new Shape(1, 1, 1, ctx - valid), BatchBuilder.MASKED)), -1);
+        NDArray mask =
+            NDArrays.concat(
+                new NDList(
+                    m.zeros(new Shape(1, 1, 1, valid)),
+                    m.full(new Shape(1, 1, 1, ctx - valid), BatchBuilder.MASKED)),
+                -1);
         NDArray probs = scores.add(mask).softmax(-1);
-        float[] out = weightedSum(probs, values.get(new NDIndex(":, :, 0:" + ctx)), ctx).toFloatArray();
+        float[] out =
+            weightedSum(probs, values.get(new NDIndex(":, :, 0:" + ctx)), ctx).toFloatArray();
         if (first == null) {
           first = out;
         } else if (!Arrays.equals(first, out)) {
@@ -154,16 +172,20 @@ public final class BatchInvariance {
     return Math.max(1, (ELEMENTWISE_GRAIN - 1) / width);
   }
 
-  /** Whether silu on row blocks of a strided view gives each row the same bits at any batch size. */
+  /**
+   * Whether silu on row blocks of a strided view gives each row the same bits at any batch size.
+   */
   private static boolean activationAgrees(NDManager m, int width) {
     int rows = 3 * elementwiseRows(width) + 5;
-    NDArray both = m.randomNormal(0, 3, new Shape(rows, 2L * width), ai.djl.ndarray.types.DataType.FLOAT32);
+    NDArray both =
+        m.randomNormal(0, 3, new Shape(rows, 2L * width), ai.djl.ndarray.types.DataType.FLOAT32);
     float[] ref = null;
     for (int take : new int[] {1, 7, rows}) {
       NDList parts = new NDList();
       int block = elementwiseRows(width);
       for (int from = 0; from < take; from += block) {
-        NDArray gate = both.get(new NDIndex(from + ":" + Math.min(take, from + block) + ", 0:" + width));
+        NDArray gate =
+            both.get(new NDIndex(from + ":" + Math.min(take, from + block) + ", 0:" + width));
         parts.add(gate.mul(ai.djl.nn.Activation.sigmoid(gate)));
       }
       float[] first = NDArrays.concat(parts, 0).get(new NDIndex("0:1")).toFloatArray();
@@ -181,7 +203,10 @@ public final class BatchInvariance {
     NDArray sum = null;
     for (int from = 0; from < context; from += CHUNK) {
       String range = from + ":" + (from + CHUNK);
-      NDArray part = probs.get(new NDIndex("..., " + range)).matMul(values.get(new NDIndex(":, :, " + range + ", :")));
+      NDArray part =
+          probs
+              .get(new NDIndex("..., " + range))
+              .matMul(values.get(new NDIndex(":, :, " + range + ", :")));
       sum = sum == null ? part : sum.add(part);
     }
     return sum;
@@ -189,7 +214,8 @@ public final class BatchInvariance {
 
   private static boolean sameLeading(NDArray a, NDArray ref, int rows, int axis) {
     String prefix = ":, ".repeat(axis);
-    return Arrays.equals(a.toFloatArray(), ref.get(new NDIndex(prefix + "0:" + rows)).toFloatArray());
+    return Arrays.equals(
+        a.toFloatArray(), ref.get(new NDIndex(prefix + "0:" + rows)).toFloatArray());
   }
 
   private static boolean[] allTrue() {

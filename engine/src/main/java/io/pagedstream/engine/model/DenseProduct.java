@@ -22,10 +22,10 @@ public final class DenseProduct {
 
   /**
    * Rows below which a product runs slower than at this count. oneDNN's bfloat16 kernels for 1-3
-   * rows stream the weights at about 7 GB/s on the machine this was measured on, 4 rows at about
-   * 12 GB/s (smollm's gate/up matrix: 504 vs 300 us), so a decode of one sequence pads to 4 rows.
-   * float32 products are padded to 4 rows for batch invariance anyway, and float16 products
-   * without hardware support are compute-bound, where padding only costs.
+   * rows stream the weights at about 7 GB/s on the machine this was measured on, 4 rows at about 12
+   * GB/s (smollm's gate/up matrix: 504 vs 300 us), so a decode of one sequence pads to 4 rows.
+   * float32 products are padded to 4 rows for batch invariance anyway, and float16 products without
+   * hardware support are compute-bound, where padding only costs.
    */
   public int minRows() {
     return dtype == Dtype.BFLOAT16 ? 4 : 1;

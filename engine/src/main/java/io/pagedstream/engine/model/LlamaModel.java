@@ -15,11 +15,11 @@ import io.pagedstream.engine.precision.Caster;
 
 /**
  * The Llama decoder forward pass over a packed batch, reading and writing K/V only through cache
- * slots. Dense layers run once over all packed tokens; attention runs per {@link AttentionGroup}
- * on K/V gathered by slot from the block-structured cache.
+ * slots. Dense layers run once over all packed tokens; attention runs per {@link AttentionGroup} on
+ * K/V gathered by slot from the block-structured cache.
  *
- * <p>Dense products run in the weights' dtype ({@link DenseProduct}); the residual stream,
- * RMSNorm, RoPE, attention scores, softmax and the logits stay float32.
+ * <p>Dense products run in the weights' dtype ({@link DenseProduct}); the residual stream, RMSNorm,
+ * RoPE, attention scores, softmax and the logits stay float32.
  *
  * <p>Every intermediate array lives in an {@link NDScope} closed at the end of the call, so a step
  * leaves no native memory behind whatever manager an operation attached its result to.
@@ -37,8 +37,13 @@ public final class LlamaModel {
   private final Caster caster;
   private StepProfile profile = new StepProfile();
 
-  public LlamaModel(Weights weights, KvCache cache, NDManager manager, BatchInvariance invariance,
-      DenseProduct product, Caster caster) {
+  public LlamaModel(
+      Weights weights,
+      KvCache cache,
+      NDManager manager,
+      BatchInvariance invariance,
+      DenseProduct product,
+      Caster caster) {
     this.spec = weights.spec();
     this.product = product;
     this.caster = caster;
@@ -56,19 +61,20 @@ public final class LlamaModel {
   }
 
   /**
-   * Runs the batch, writing its K/V into the cache; returns each sampled row's argmax and the
-   * full logits of the sampled rows {@code fullRows} marks.
+   * Runs the batch, writing its K/V into the cache; returns each sampled row's argmax and the full
+   * logits of the sampled rows {@code fullRows} marks.
    */
   public SampledLogits forward(ForwardBatch batch, boolean[] fullRows) {
     return forward(batch, fullRows, null);
   }
 
   /**
-   * The forward pass; {@code topLogprobs[r]} >= 0 asks for row r's log-probabilities with that
-   * many alternatives (null or -1: none), computed where the logits are.
+   * The forward pass; {@code topLogprobs[r]} >= 0 asks for row r's log-probabilities with that many
+   * alternatives (null or -1: none), computed where the logits are.
    */
   public SampledLogits forward(ForwardBatch batch, boolean[] fullRows, int[] topLogprobs) {
-    try (NDManager step = manager.newSubManager(); NDScope scope = new NDScope()) {
+    try (NDManager step = manager.newSubManager();
+        NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray slots = step.create(batch.slots());
       NDList ropeTables = rope.tables(step.create(batch.positions()));
@@ -77,7 +83,8 @@ public final class LlamaModel {
       for (int i = 0; i < groups.length; i++) {
         groups[i] = new GroupInputs(step, batch.groups().get(i));
       }
-      NDArray x = caster.toFloat32(weights.embedding().get(new NDIndex("{}", step.create(batch.tokens()))));
+      NDArray x =
+          caster.toFloat32(weights.embedding().get(new NDIndex("{}", step.create(batch.tokens()))));
       profile.mark(Section.INPUTS);
       for (int l = 0; l < spec.numLayers(); l++) {
         x = scoped(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
@@ -93,8 +100,11 @@ public final class LlamaModel {
       for (int i = 0; i < best.length; i++) {
         argmax[i] = (int) best[i];
       }
-      SampledLogits sampled = new SampledLogits(argmax, fullRows(logits, fullRows),
-          topLogprobs == null ? null : RowLogprobs.of(logits, topLogprobs));
+      SampledLogits sampled =
+          new SampledLogits(
+              argmax,
+              fullRows(logits, fullRows),
+              topLogprobs == null ? null : RowLogprobs.of(logits, topLogprobs));
       profile.mark(Section.SAMPLING);
       return sampled;
     }
@@ -116,7 +126,10 @@ public final class LlamaModel {
         index[j++] = i;
       }
     }
-    NDArray picked = count == marked.length ? logits : logits.get(new NDIndex("{}", logits.getManager().create(index)));
+    NDArray picked =
+        count == marked.length
+            ? logits
+            : logits.get(new NDIndex("{}", logits.getManager().create(index)));
     float[] flat = picked.toFloatArray();
     int vocab = (int) logits.getShape().get(1);
     for (int j = 0; j < count; j++) {
@@ -126,10 +139,17 @@ public final class LlamaModel {
   }
 
   /**
-   * One layer in its own scope, so its intermediates are freed before the next layer allocates
-   * (a long prefill would otherwise hold every layer's activations at once).
+   * One layer in its own scope, so its intermediates are freed before the next layer allocates (a
+   * long prefill would otherwise hold every layer's activations at once).
    */
-  private NDArray scoped(int index, Weights.Layer w, NDArray x, NDArray slots, NDList ropeTables, GroupInputs[] groups, NDArray unpack) {
+  private NDArray scoped(
+      int index,
+      Weights.Layer w,
+      NDArray x,
+      NDArray slots,
+      NDList ropeTables,
+      GroupInputs[] groups,
+      NDArray unpack) {
     NDArray out;
     try (NDScope layerScope = new NDScope()) {
       layerScope.suppressNotUsedWarning();
@@ -143,7 +163,14 @@ public final class LlamaModel {
     return out;
   }
 
-  private NDArray layer(int index, Weights.Layer w, NDArray x, NDArray slots, NDList ropeTables, GroupInputs[] groups, NDArray unpack) {
+  private NDArray layer(
+      int index,
+      Weights.Layer w,
+      NDArray x,
+      NDArray slots,
+      NDList ropeTables,
+      GroupInputs[] groups,
+      NDArray unpack) {
     int tokens = (int) x.getShape().get(0);
     int qDim = spec.numHeads() * spec.headDim();
     int kvDim = spec.numKvHeads() * spec.headDim();
@@ -153,10 +180,15 @@ public final class LlamaModel {
     profile.mark(Section.QKV);
     // q and k heads side by side, rotated in one pass
     int heads = spec.numHeads() + spec.numKvHeads();
-    NDArray qk = rope.apply(qkv.get(new NDIndex(":, 0:" + (qDim + kvDim))).reshape(tokens, heads, spec.headDim()), ropeTables);
+    NDArray qk =
+        rope.apply(
+            qkv.get(new NDIndex(":, 0:" + (qDim + kvDim))).reshape(tokens, heads, spec.headDim()),
+            ropeTables);
     NDArray q = qk.get(new NDIndex(":, 0:" + spec.numHeads()));
     NDArray k = qk.get(new NDIndex(":, " + spec.numHeads() + ":"));
-    NDArray v = qkv.get(new NDIndex(":, " + (qDim + kvDim) + ":")).reshape(tokens, spec.numKvHeads(), spec.headDim());
+    NDArray v =
+        qkv.get(new NDIndex(":, " + (qDim + kvDim) + ":"))
+            .reshape(tokens, spec.numKvHeads(), spec.headDim());
     profile.mark(Section.ROPE);
     cache.write(index, slots, k, v);
     profile.mark(Section.KV_WRITE);
@@ -186,7 +218,9 @@ public final class LlamaModel {
     return out;
   }
 
-  /** silu(gate) * up, in row blocks that keep every row's arithmetic the same (see BatchInvariance). */
+  /**
+   * silu(gate) * up, in row blocks that keep every row's arithmetic the same (see BatchInvariance).
+   */
   private NDArray swiGlu(NDArray gateUp) {
     int rows = (int) gateUp.getShape().get(0);
     int inter = spec.intermediateSize();
@@ -196,7 +230,8 @@ public final class LlamaModel {
     }
     NDList parts = new NDList();
     for (int from = 0; from < rows; from += block) {
-      parts.add(swiGluRows(gateUp.get(new NDIndex(from + ":" + Math.min(rows, from + block))), inter));
+      parts.add(
+          swiGluRows(gateUp.get(new NDIndex(from + ":" + Math.min(rows, from + block))), inter));
     }
     return NDArrays.concat(parts, 0);
   }
@@ -215,13 +250,23 @@ public final class LlamaModel {
     int kvh = spec.numKvHeads();
     int grp = spec.queriesPerKvHead();
     int d = spec.headDim();
-    NDArray q = flatQ.get(g.queryRows).reshape(b, nq, kvh, grp, d).transpose(0, 2, 3, 1, 4).reshape(b, kvh, grp * nq, d);
-    NDArray k = cache.gatherKeys(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 3, 1);
-    NDArray v = cache.gatherValues(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 1, 3);
+    NDArray q =
+        flatQ
+            .get(g.queryRows)
+            .reshape(b, nq, kvh, grp, d)
+            .transpose(0, 2, 3, 1, 4)
+            .reshape(b, kvh, grp * nq, d);
+    NDArray k =
+        cache.gatherKeys(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 3, 1);
+    NDArray v =
+        cache.gatherValues(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 1, 3);
     profile.mark(Section.KV_GATHER);
     NDArray scores = q.matMul(k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
     NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
-    return BatchInvariance.weightedSum(probs, v, ctx).reshape(b, kvh, grp, nq, d).transpose(0, 3, 1, 2, 4).reshape(b * nq, kvh * grp * d);
+    return BatchInvariance.weightedSum(probs, v, ctx)
+        .reshape(b, kvh, grp, nq, d)
+        .transpose(0, 3, 1, 2, 4)
+        .reshape(b * nq, kvh * grp * d);
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {

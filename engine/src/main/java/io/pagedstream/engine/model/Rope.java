@@ -9,9 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import io.pagedstream.core.model.ModelSpec;
 
 /**
- * Rotary position embedding in the rotate-half layout of Hugging Face's Llama (pair i is
- * dimensions i and i + headDim/2). Angles are computed the way the reference implementations do,
- * in float32 ({@code angle = (float) position * (float) invFreq}), so long positions match them.
+ * Rotary position embedding in the rotate-half layout of Hugging Face's Llama (pair i is dimensions
+ * i and i + headDim/2). Angles are computed the way the reference implementations do, in float32
+ * ({@code angle = (float) position * (float) invFreq}), so long positions match them.
  */
 final class Rope {
 

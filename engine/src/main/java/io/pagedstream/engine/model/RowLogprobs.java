@@ -6,8 +6,8 @@ import ai.djl.ndarray.index.NDIndex;
 
 /**
  * One logits row's raw log-softmax, reduced on the device to what a result reports: the row's
- * log-sum-exp (so any token's log-probability is its logit minus it) and its top alternatives.
- * Only {@code k} values per row cross to Java, never the vocabulary.
+ * log-sum-exp (so any token's log-probability is its logit minus it) and its top alternatives. Only
+ * {@code k} values per row cross to Java, never the vocabulary.
  *
  * @param logSumExp {@code log(sum(exp(logits)))} of the float32 row
  * @param topTokenIds the most likely tokens, most likely first (at least one, for greedy rows)
@@ -17,15 +17,15 @@ public record RowLogprobs(float logSumExp, int[] topTokenIds, float[] topLogprob
 
   /**
    * Candidates fetched beyond a row's k. The device's top-k orders equal values as its kernel
-   * happens to for the shape at hand, and the shape depends on the other rows of the step; taking
-   * a few more and ordering ties by token id gives every row the same alternatives in any batch.
+   * happens to for the shape at hand, and the shape depends on the other rows of the step; taking a
+   * few more and ordering ties by token id gives every row the same alternatives in any batch.
    */
   private static final int TIE_MARGIN = 4;
 
   /**
    * The log-probabilities of the rows of {@code logits} ({@code [rows, vocab]}, float32) whose
-   * {@code topK} entry is >= 0; the others stay null. Each computed row carries
-   * {@code max(topK, 1)} alternatives: the first is the greedy choice's own log-probability.
+   * {@code topK} entry is >= 0; the others stay null. Each computed row carries {@code max(topK,
+   * 1)} alternatives: the first is the greedy choice's own log-probability.
    */
   static RowLogprobs[] of(NDArray logits, int[] topK) {
     RowLogprobs[] out = new RowLogprobs[topK.length];
@@ -46,8 +46,10 @@ public record RowLogprobs(float logSumExp, int[] topTokenIds, float[] topLogprob
         index[j++] = i;
       }
     }
-    NDArray picked = count == topK.length
-        ? logits : logits.get(new NDIndex("{}", logits.getManager().create(index)));
+    NDArray picked =
+        count == topK.length
+            ? logits
+            : logits.get(new NDIndex("{}", logits.getManager().create(index)));
     int vocab = (int) logits.getShape().get(1);
     k = Math.min(k + TIE_MARGIN, vocab);
     NDArray logSoftmax = picked.logSoftmax(1);
@@ -64,8 +66,12 @@ public record RowLogprobs(float logSumExp, int[] topTokenIds, float[] topLogprob
         order[i] = j * k + i;
       }
       // most likely first; equal log-probabilities by token id
-      java.util.Arrays.sort(order, (a, b) -> values[a] != values[b] ? Float.compare(values[b], values[a])
-          : Long.compare(ids[a], ids[b]));
+      java.util.Arrays.sort(
+          order,
+          (a, b) ->
+              values[a] != values[b]
+                  ? Float.compare(values[b], values[a])
+                  : Long.compare(ids[a], ids[b]));
       int[] rowIds = new int[rowK];
       float[] rowValues = new float[rowK];
       for (int i = 0; i < rowK; i++) {

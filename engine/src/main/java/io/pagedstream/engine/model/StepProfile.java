@@ -7,8 +7,8 @@ import java.util.Map;
  * Where a forward pass's time goes, section by section, over decode-only steps (every sequence
  * computing one token: the steady state of bulk generation). Each {@link #mark} charges the time
  * since the previous mark to a section; CPU operations are synchronous, so the wall time between
- * marks is the time of the operations issued between them. Off unless asked for, at the cost of
- * one branch per mark.
+ * marks is the time of the operations issued between them. Off unless asked for, at the cost of one
+ * branch per mark.
  */
 public final class StepProfile {
 

@@ -6,14 +6,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import io.pagedstream.core.memory.Dtype;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pagedstream.core.model.ModelFormatException;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.model.SafetensorsReader;
 import io.pagedstream.core.model.TensorInfo;
 import io.pagedstream.engine.precision.Precision;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,15 +26,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model's weights, immutable once loaded and laid out for the forward pass: the q/k/v
- * projections fused into one matrix and gate/up into another (two matmuls per layer instead of
- * five), every matrix seen as {@code [in, out]} (a transposed view of the checkpoint's
- * {@code [out, in]}) so activations multiply on the left.
+ * A model's weights, immutable once loaded and laid out for the forward pass: the q/k/v projections
+ * fused into one matrix and gate/up into another (two matmuls per layer instead of five), every
+ * matrix seen as {@code [in, out]} (a transposed view of the checkpoint's {@code [out, in]}) so
+ * activations multiply on the left.
  *
  * <p>Matrices and the embedding are stored in the engine's weight dtype; norms and biases, which
  * are tiny and enter float32 arithmetic, stay float32. Loading goes tensor by tensor and chunk by
- * chunk straight into arrays of the final dtype and layout (fused matrices are filled in place,
- * not concatenated), so the process never holds more than the weights plus one chunk.
+ * chunk straight into arrays of the final dtype and layout (fused matrices are filled in place, not
+ * concatenated), so the process never holds more than the weights plus one chunk.
  *
  * <p>All arrays belong to one {@link NDManager} that this object owns; closing it frees them.
  */
@@ -61,7 +60,13 @@ public final class Weights implements AutoCloseable {
   private final NDArray finalNorm;
   private final NDArray lmHead;
 
-  private Weights(ModelSpec spec, NDManager manager, NDArray embedding, List<Layer> layers, NDArray finalNorm, NDArray lmHead) {
+  private Weights(
+      ModelSpec spec,
+      NDManager manager,
+      NDArray embedding,
+      List<Layer> layers,
+      NDArray finalNorm,
+      NDArray lmHead) {
     this.spec = spec;
     this.manager = manager;
     this.embedding = embedding;
@@ -71,7 +76,8 @@ public final class Weights implements AutoCloseable {
   }
 
   /** Loads {@code model.safetensors} (or the shards named by its index) from a model folder. */
-  public static Weights load(Path modelDir, ModelSpec spec, NDManager parent, Device device, Precision precision) {
+  public static Weights load(
+      Path modelDir, ModelSpec spec, NDManager parent, Device device, Precision precision) {
     NDManager manager = parent.newSubManager(device);
     List<SafetensorsReader> readers = new ArrayList<>();
     try {
@@ -85,34 +91,54 @@ public final class Weights implements AutoCloseable {
       List<Layer> layers = new ArrayList<>();
       for (int i = 0; i < spec.numLayers(); i++) {
         String p = "model.layers." + i + ".";
-        NDArray qkv = l.matrix(h, p + "self_attn.q_proj.weight", q, p + "self_attn.k_proj.weight", kv,
-            p + "self_attn.v_proj.weight", kv);
-        NDArray qkvBias = spec.attentionBias()
-            ? l.vector(p + "self_attn.q_proj.bias", q, p + "self_attn.k_proj.bias", kv, p + "self_attn.v_proj.bias", kv)
-            : null;
+        NDArray qkv =
+            l.matrix(
+                h,
+                p + "self_attn.q_proj.weight",
+                q,
+                p + "self_attn.k_proj.weight",
+                kv,
+                p + "self_attn.v_proj.weight",
+                kv);
+        NDArray qkvBias =
+            spec.attentionBias()
+                ? l.vector(
+                    p + "self_attn.q_proj.bias",
+                    q,
+                    p + "self_attn.k_proj.bias",
+                    kv,
+                    p + "self_attn.v_proj.bias",
+                    kv)
+                : null;
         // Llama's attention_bias also gives o_proj a bias; Qwen2 biases only q, k and v.
-        NDArray oBias = spec.attentionBias() && l.has(p + "self_attn.o_proj.bias")
-            ? l.vector(p + "self_attn.o_proj.bias", h) : null;
-        NDArray gateUp = l.matrix(h, p + "mlp.gate_proj.weight", inter, p + "mlp.up_proj.weight", inter);
-        NDArray gateUpBias = spec.mlpBias()
-            ? l.vector(p + "mlp.gate_proj.bias", inter, p + "mlp.up_proj.bias", inter)
-            : null;
-        layers.add(new Layer(
-            l.vector(p + "input_layernorm.weight", h),
-            qkv.transpose(),
-            qkvBias,
-            l.matrix(p + "self_attn.o_proj.weight", h, q).transpose(),
-            oBias,
-            l.vector(p + "post_attention_layernorm.weight", h),
-            gateUp.transpose(),
-            gateUpBias,
-            l.matrix(p + "mlp.down_proj.weight", h, inter).transpose(),
-            spec.mlpBias() ? l.vector(p + "mlp.down_proj.bias", h) : null));
+        NDArray oBias =
+            spec.attentionBias() && l.has(p + "self_attn.o_proj.bias")
+                ? l.vector(p + "self_attn.o_proj.bias", h)
+                : null;
+        NDArray gateUp =
+            l.matrix(h, p + "mlp.gate_proj.weight", inter, p + "mlp.up_proj.weight", inter);
+        NDArray gateUpBias =
+            spec.mlpBias()
+                ? l.vector(p + "mlp.gate_proj.bias", inter, p + "mlp.up_proj.bias", inter)
+                : null;
+        layers.add(
+            new Layer(
+                l.vector(p + "input_layernorm.weight", h),
+                qkv.transpose(),
+                qkvBias,
+                l.matrix(p + "self_attn.o_proj.weight", h, q).transpose(),
+                oBias,
+                l.vector(p + "post_attention_layernorm.weight", h),
+                gateUp.transpose(),
+                gateUpBias,
+                l.matrix(p + "mlp.down_proj.weight", h, inter).transpose(),
+                spec.mlpBias() ? l.vector(p + "mlp.down_proj.bias", h) : null));
       }
       NDArray norm = l.vector("model.norm.weight", h);
-      NDArray head = spec.tieWordEmbeddings()
-          ? embed.transpose()
-          : l.matrix("lm_head.weight", spec.vocabSize(), h).transpose();
+      NDArray head =
+          spec.tieWordEmbeddings()
+              ? embed.transpose()
+              : l.matrix("lm_head.weight", spec.vocabSize(), h).transpose();
       return new Weights(spec, manager, embed, layers, norm, head);
     } catch (RuntimeException e) {
       manager.close();
@@ -122,7 +148,8 @@ public final class Weights implements AutoCloseable {
     }
   }
 
-  private static Map<String, SafetensorsReader> openShards(Path dir, List<SafetensorsReader> opened) {
+  private static Map<String, SafetensorsReader> openShards(
+      Path dir, List<SafetensorsReader> opened) {
     Path single = dir.resolve("model.safetensors");
     Path index = dir.resolve("model.safetensors.index.json");
     Map<String, SafetensorsReader> byTensor = new HashMap<>();
@@ -133,18 +160,22 @@ public final class Weights implements AutoCloseable {
       return byTensor;
     }
     if (!Files.isRegularFile(index)) {
-      throw new ModelFormatException("no model.safetensors or model.safetensors.index.json in " + dir);
+      throw new ModelFormatException(
+          "no model.safetensors or model.safetensors.index.json in " + dir);
     }
     try {
       JsonNode map = new ObjectMapper().readTree(index.toFile()).get("weight_map");
       Map<String, SafetensorsReader> byFile = new HashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        SafetensorsReader r = byFile.computeIfAbsent(e.getValue().asText(), f -> {
-          SafetensorsReader opened1 = SafetensorsReader.open(dir.resolve(f));
-          opened.add(opened1);
-          return opened1;
-        });
+        SafetensorsReader r =
+            byFile.computeIfAbsent(
+                e.getValue().asText(),
+                f -> {
+                  SafetensorsReader opened1 = SafetensorsReader.open(dir.resolve(f));
+                  opened.add(opened1);
+                  return opened1;
+                });
         byTensor.put(e.getKey(), r);
       }
       return byTensor;
@@ -168,7 +199,8 @@ public final class Weights implements AutoCloseable {
     private ByteBuffer stagingBytes;
     private FloatBuffer staging;
 
-    Loader(NDManager manager, Map<String, SafetensorsReader> byTensor, Path dir, Precision precision) {
+    Loader(
+        NDManager manager, Map<String, SafetensorsReader> byTensor, Path dir, Precision precision) {
       this.manager = manager;
       this.byTensor = byTensor;
       this.dir = dir;
@@ -185,8 +217,8 @@ public final class Weights implements AutoCloseable {
     }
 
     /**
-     * Matrices of {@code cols} columns stacked by rows into one array in the weight dtype:
-     * {@code (name, rows)} pairs in order.
+     * Matrices of {@code cols} columns stacked by rows into one array in the weight dtype: {@code
+     * (name, rows)} pairs in order.
      */
     NDArray matrix(long cols, Object... nameRows) {
       long total = 0;
@@ -243,7 +275,8 @@ public final class Weights implements AutoCloseable {
 
     private FloatBuffer staging(long values) {
       if (staging == null || staging.capacity() < values) {
-        stagingBytes = ByteBuffer.allocateDirect((int) values * Float.BYTES).order(ByteOrder.nativeOrder());
+        stagingBytes =
+            ByteBuffer.allocateDirect((int) values * Float.BYTES).order(ByteOrder.nativeOrder());
         staging = stagingBytes.asFloatBuffer();
       }
       staging.clear();

@@ -1,7 +1,7 @@
 package io.pagedstream.engine.precision;
 
-import ai.djl.Model;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -18,15 +18,15 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
- * Makes bfloat16 arrays, which DJL 0.33 cannot ask PyTorch for (see the package documentation):
- * a two-line TorchScript module, {@code x.to(torch.bfloat16)}, written at start-up and loaded
- * through DJL, does the conversion inside PyTorch, where the dtype is never named across JNI.
+ * Makes bfloat16 arrays, which DJL 0.33 cannot ask PyTorch for (see the package documentation): a
+ * two-line TorchScript module, {@code x.to(torch.bfloat16)}, written at start-up and loaded through
+ * DJL, does the conversion inside PyTorch, where the dtype is never named across JNI.
  *
- * <p>The arrays it returns report {@code DataType.UNKNOWN} in Java. PyTorch knows them as
- * bfloat16 and runs matmul, add, mul, views, gathers, {@code set} (which converts its float32
- * source in place) and {@code toType(FLOAT32 | FLOAT16)} on them; any DJL call that passes the
- * array's own dtype back to native code (softmax, zerosLike, toDevice with a copy, ...) would abort
- * the process, so {@link Precision} confines them to those operations.
+ * <p>The arrays it returns report {@code DataType.UNKNOWN} in Java. PyTorch knows them as bfloat16
+ * and runs matmul, add, mul, views, gathers, {@code set} (which converts its float32 source in
+ * place) and {@code toType(FLOAT32 | FLOAT16)} on them; any DJL call that passes the array's own
+ * dtype back to native code (softmax, zerosLike, toDevice with a copy, ...) would abort the
+ * process, so {@link Precision} confines them to those operations.
  */
 public final class Bfloat16Arrays implements AutoCloseable {
 
@@ -56,7 +56,8 @@ public final class Bfloat16Arrays implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the bfloat16 conversion module", e);
     } catch (MalformedModelException e) {
-      throw new IllegalStateException("PyTorch refused the bfloat16 conversion module: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "PyTorch refused the bfloat16 conversion module: " + e.getMessage(), e);
     } finally {
       deleteQuietly(dir);
     }
@@ -73,7 +74,11 @@ public final class Bfloat16Arrays implements AutoCloseable {
   public NDArray zeros(NDManager target, Shape shape) {
     try (NDManager m = manager.newSubManager()) {
       NDArray scalar = m.zeros(new Shape(1));
-      NDArray out = module.getBlock().forward(store, new NDList(scalar.broadcast(shape)), true).singletonOrThrow();
+      NDArray out =
+          module
+              .getBlock()
+              .forward(store, new NDList(scalar.broadcast(shape)), true)
+              .singletonOrThrow();
       out.attach(target);
       return out;
     }
@@ -90,19 +95,25 @@ public final class Bfloat16Arrays implements AutoCloseable {
    * Written here rather than shipped as a binary so that the repository holds only source.
    */
   private static void writeModule(Path file) throws IOException {
-    String code = "class ToBf16(Module):\n"
-        + "  __parameters__ = []\n"
-        + "  __buffers__ = []\n"
-        + "  training : bool\n"
-        + "  _is_full_backward_hook : Optional[bool]\n"
-        + "  def forward(self: __torch__.ToBf16,\n"
-        + "    x: Tensor) -> Tensor:\n"
-        + "    return torch.contiguous(torch.to(x, " + TORCH_BFLOAT16 + "))\n";
+    String code =
+        "class ToBf16(Module):\n"
+            + "  __parameters__ = []\n"
+            + "  __buffers__ = []\n"
+            + "  training : bool\n"
+            + "  _is_full_backward_hook : Optional[bool]\n"
+            + "  def forward(self: __torch__.ToBf16,\n"
+            + "    x: Tensor) -> Tensor:\n"
+            + "    return torch.contiguous(torch.to(x, "
+            + TORCH_BFLOAT16
+            + "))\n";
     // pickle protocol 2: GLOBAL __torch__.ToBf16, EMPTY_TUPLE, NEWOBJ, then its state dict
     // {"training": True, "_is_full_backward_hook": None} set with BUILD
-    byte[] data = bytes("\u0080\u0002c__torch__\nToBf16\nq\u0000)\u0081}(X\u0008\u0000\u0000\u0000trainingq\u0001\u0088"
-        + "X\u0016\u0000\u0000\u0000_is_full_backward_hookq\u0002Nubq\u0003.");
-    try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
+    byte[] data =
+        bytes(
+            "\u0080\u0002c__torch__\nToBf16\nq\u0000)\u0081}(X\u0008\u0000\u0000\u0000trainingq\u0001\u0088"
+                + "X\u0016\u0000\u0000\u0000_is_full_backward_hookq\u0002Nubq\u0003.");
+    try (OutputStream out = Files.newOutputStream(file);
+        ZipOutputStream zip = new ZipOutputStream(out)) {
       stored(zip, "to_bf16/data.pkl", data);
       stored(zip, "to_bf16/code/__torch__.py", code.getBytes(StandardCharsets.UTF_8));
       stored(zip, "to_bf16/constants.pkl", bytes("\u0080\u0002)."));

@@ -15,9 +15,9 @@ import io.pagedstream.core.memory.Dtype;
  *
  * <p>float16 converts with {@code toType}. bfloat16 cannot (DJL would abort), so the values are
  * copied into a bfloat16 scratch array with {@code set}, which PyTorch converts in place; the view
- * returned is valid until the next bfloat16 cast, which is safe because every consumer runs
- * before the next cast is issued (synchronously on the CPU, in stream order on a GPU).
- * Not thread-safe: one per engine thread.
+ * returned is valid until the next bfloat16 cast, which is safe because every consumer runs before
+ * the next cast is issued (synchronously on the CPU, in stream order on a GPU). Not thread-safe:
+ * one per engine thread.
  */
 public final class Caster implements AutoCloseable {
 
@@ -50,7 +50,10 @@ public final class Caster implements AutoCloseable {
         long rowSize = shape.size() / Math.max(rows, 1);
         long[] dims = shape.getShape().clone();
         dims[0] = paddedRows;
-        NDArray view = scratch(paddedRows * rowSize).get(new NDIndex("0:" + paddedRows * rowSize)).reshape(new Shape(dims));
+        NDArray view =
+            scratch(paddedRows * rowSize)
+                .get(new NDIndex("0:" + paddedRows * rowSize))
+                .reshape(new Shape(dims));
         view.set(new NDIndex("0:" + rows), x);
         yield view;
       }

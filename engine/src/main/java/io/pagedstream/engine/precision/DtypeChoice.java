@@ -12,13 +12,13 @@ import java.util.Set;
 
 /**
  * Turns {@code --dtype} and {@code --kv-cache-dtype} into the dtypes an engine runs, before it is
- * loaded, so that the memory plan, the batcher's estimates and the engine's pool use the same
- * byte counts.
+ * loaded, so that the memory plan, the batcher's estimates and the engine's pool use the same byte
+ * counts.
  *
  * <ul>
- *   <li>{@code auto} is the checkpoint's {@code torch_dtype}, as in vLLM; a float16 checkpoint
- *       on a CPU without float16 arithmetic runs in bfloat16 instead (vLLM's CPU backend does the
- *       same), because PyTorch there emulates float16 products at a fraction of float32's speed.
+ *   <li>{@code auto} is the checkpoint's {@code torch_dtype}, as in vLLM; a float16 checkpoint on a
+ *       CPU without float16 arithmetic runs in bfloat16 instead (vLLM's CPU backend does the same),
+ *       because PyTorch there emulates float16 products at a fraction of float32's speed.
  *   <li>an explicit dtype is honoured; float16 on such a CPU gets a notice saying what it costs.
  *   <li>{@code --kv-cache-dtype auto} is the weights' dtype.
  * </ul>
@@ -33,8 +33,12 @@ public record DtypeChoice(Dtype weights, Dtype kv, List<String> notices) {
     notices = List.copyOf(notices);
   }
 
-  /** What the named device runs for the requested names; {@code cpuFlags} as /proc/cpuinfo lists them. */
-  public static DtypeChoice resolve(String dtype, String kvCacheDtype, ModelSpec spec, String device, Set<String> cpuFlags) {
+  /**
+   * What the named device runs for the requested names; {@code cpuFlags} as /proc/cpuinfo lists
+   * them.
+   */
+  public static DtypeChoice resolve(
+      String dtype, String kvCacheDtype, ModelSpec spec, String device, Set<String> cpuFlags) {
     List<String> notices = new ArrayList<>();
     boolean cpu = !device.equals("cuda") && !device.equals("gpu");
     boolean fastHalf = cpuFlags.contains("avx512_fp16") || cpuFlags.contains("amx_fp16");
@@ -43,14 +47,16 @@ public record DtypeChoice(Dtype weights, Dtype kv, List<String> notices) {
       weights = checkpointDtype(spec);
       if (cpu && weights == Dtype.FLOAT16 && !fastHalf) {
         weights = Dtype.BFLOAT16;
-        notices.add("the checkpoint is float16 but this CPU has no float16 arithmetic (no avx512_fp16 or amx_fp16): "
-            + "running bfloat16 (--dtype float16 to insist)");
+        notices.add(
+            "the checkpoint is float16 but this CPU has no float16 arithmetic (no avx512_fp16 or amx_fp16): "
+                + "running bfloat16 (--dtype float16 to insist)");
       }
     } else {
       weights = runnable(dtype, "--dtype");
       if (cpu && weights == Dtype.FLOAT16 && !fastHalf) {
-        notices.add("float16 on this CPU (no avx512_fp16 or amx_fp16) is emulated and much slower than float32; "
-            + "bfloat16 is the fast half-precision dtype here");
+        notices.add(
+            "float16 on this CPU (no avx512_fp16 or amx_fp16) is emulated and much slower than float32; "
+                + "bfloat16 is the fast half-precision dtype here");
       }
     }
     Dtype kv = isAuto(kvCacheDtype) ? weights : runnable(kvCacheDtype, "--kv-cache-dtype");
@@ -58,7 +64,8 @@ public record DtypeChoice(Dtype weights, Dtype kv, List<String> notices) {
   }
 
   /** {@link #resolve} with this machine's CPU flags. */
-  public static DtypeChoice resolve(String dtype, String kvCacheDtype, ModelSpec spec, String device) {
+  public static DtypeChoice resolve(
+      String dtype, String kvCacheDtype, ModelSpec spec, String device) {
     return resolve(dtype, kvCacheDtype, spec, device, cpuFlags());
   }
 
@@ -84,7 +91,8 @@ public record DtypeChoice(Dtype weights, Dtype kv, List<String> notices) {
       // refused below with the option's own wording
     }
     if (d == null || !Precision.RUNNABLE.contains(d)) {
-      throw new IllegalArgumentException(option + " must be auto, float32, float16 or bfloat16, got '" + name + "'");
+      throw new IllegalArgumentException(
+          option + " must be auto, float32, float16 or bfloat16, got '" + name + "'");
     }
     return d;
   }
@@ -94,7 +102,12 @@ public record DtypeChoice(Dtype weights, Dtype kv, List<String> notices) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
         if (line.startsWith("flags")) {
-          return Set.copyOf(java.util.Arrays.asList(line.substring(line.indexOf(':') + 1).trim().toLowerCase(Locale.ROOT).split("\\s+")));
+          return Set.copyOf(
+              java.util.Arrays.asList(
+                  line.substring(line.indexOf(':') + 1)
+                      .trim()
+                      .toLowerCase(Locale.ROOT)
+                      .split("\\s+")));
         }
       }
     } catch (IOException | RuntimeException e) {

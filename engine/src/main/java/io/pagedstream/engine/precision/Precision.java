@@ -37,14 +37,19 @@ public final class Precision implements AutoCloseable {
   public static Precision open(NDManager manager, Dtype weights, Dtype kv) {
     for (Dtype d : new Dtype[] {weights, kv}) {
       if (!RUNNABLE.contains(Objects.requireNonNull(d))) {
-        throw new IllegalArgumentException("the engine runs float32, float16 or bfloat16, not " + d);
+        throw new IllegalArgumentException(
+            "the engine runs float32, float16 or bfloat16, not " + d);
       }
     }
-    Bfloat16Arrays bf16 = weights == Dtype.BFLOAT16 || kv == Dtype.BFLOAT16 ? Bfloat16Arrays.open(manager) : null;
+    Bfloat16Arrays bf16 =
+        weights == Dtype.BFLOAT16 || kv == Dtype.BFLOAT16 ? Bfloat16Arrays.open(manager) : null;
     return new Precision(weights, kv, bf16);
   }
 
-  /** Whether this precision's bfloat16 arrays multiply correctly on the manager's device (a 2x2 try). */
+  /**
+   * Whether this precision's bfloat16 arrays multiply correctly on the manager's device (a 2x2
+   * try).
+   */
   public boolean bfloat16Runs(NDManager manager) {
     try (NDManager m = manager.newSubManager()) {
       NDArray a = zeros(m, new Shape(2, 2), Dtype.BFLOAT16);

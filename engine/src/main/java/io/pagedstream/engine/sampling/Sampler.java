@@ -7,15 +7,16 @@ import java.util.Arrays;
  * Picks the next token from a row of logits: argmax at temperature 0, else temperature, top-k,
  * top-p (in that order, as Hugging Face and vLLM apply them) and a draw.
  *
- * <p>The draw for output token n of a request comes from a hash of (seed, n), not from a stream
- * of random numbers. So a seeded request gives the same tokens whatever it was batched with and
+ * <p>The draw for output token n of a request comes from a hash of (seed, n), not from a stream of
+ * random numbers. So a seeded request gives the same tokens whatever it was batched with and
  * however often it was preempted and recomputed.
  */
 public final class Sampler {
 
   private Sampler() {}
 
-  public static int sample(float[] logits, int offset, int vocab, SamplingParams params, long seed, int outputIndex) {
+  public static int sample(
+      float[] logits, int offset, int vocab, SamplingParams params, long seed, int outputIndex) {
     if (params.isGreedy()) {
       return argmax(logits, offset, vocab);
     }

@@ -12,12 +12,12 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Continuous batching over a paged KV cache. Each step first continues every running sequence
- * (one decode token, or the next chunk of a prefill), preempting the most recently admitted
- * sequence whenever a running one needs a block and none is left; then, if nothing was preempted,
- * brings back swapped sequences and admits waiting ones while blocks, {@code maxNumSeqs} and the
- * step's token budget allow. A finished sequence frees its blocks at once, so a waiting one can
- * join the very next step.
+ * Continuous batching over a paged KV cache. Each step first continues every running sequence (one
+ * decode token, or the next chunk of a prefill), preempting the most recently admitted sequence
+ * whenever a running one needs a block and none is left; then, if nothing was preempted, brings
+ * back swapped sequences and admits waiting ones while blocks, {@code maxNumSeqs} and the step's
+ * token budget allow. A finished sequence frees its blocks at once, so a waiting one can join the
+ * very next step.
  */
 public final class Scheduler {
 
@@ -53,10 +53,15 @@ public final class Scheduler {
     return promptLength + maxTokens - 1;
   }
 
-  /** Blocks a request of this size holds at most: a request needing more than the pool can never run. */
+  /**
+   * Blocks a request of this size holds at most: a request needing more than the pool can never
+   * run.
+   */
   public long blocksNeeded(int promptLength, int maxTokens) {
-    int slots = config.layout() == KvLayout.CONTIGUOUS
-        ? promptLength + maxTokens : maxSlots(promptLength, maxTokens);
+    int slots =
+        config.layout() == KvLayout.CONTIGUOUS
+            ? promptLength + maxTokens
+            : maxSlots(promptLength, maxTokens);
     return kv.blocksFor(slots);
   }
 
@@ -99,7 +104,10 @@ public final class Scheduler {
       i++;
     }
 
-    while (preempted == 0 && !swapped.isEmpty() && running.size() < config.maxNumSeqs() && budget > 0) {
+    while (preempted == 0
+        && !swapped.isEmpty()
+        && running.size() < config.maxNumSeqs()
+        && budget > 0) {
       Sequence s = swapped.peekFirst();
       int n = Math.min(s.numUncomputed(), budget);
       int[] host = s.swappedBlocks();
@@ -121,8 +129,11 @@ public final class Scheduler {
       swappedIn++;
     }
 
-    while (preempted == 0 && swapped.isEmpty() && !waiting.isEmpty()
-        && running.size() < config.maxNumSeqs() && budget > 0) {
+    while (preempted == 0
+        && swapped.isEmpty()
+        && !waiting.isEmpty()
+        && running.size() < config.maxNumSeqs()
+        && budget > 0) {
       Sequence s = waiting.peekFirst();
       if (!running.isEmpty() && running.size() + s.width() > config.maxNumSeqs()) {
         break; // its n samples will run at once: wait for room for all of them
@@ -130,8 +141,10 @@ public final class Scheduler {
       BlockTable table = s.blockTable();
       int hits = kv.matchPrefix(table, s.tokenBuffer(), s.length());
       int n = Math.min(s.length() - hits, budget);
-      int slots = config.layout() == KvLayout.CONTIGUOUS
-          ? s.promptLength() + s.params().maxTokens() : hits + n;
+      int slots =
+          config.layout() == KvLayout.CONTIGUOUS
+              ? s.promptLength() + s.params().maxTokens()
+              : hits + n;
       if (!canAdmit(table, slots)) {
         // not this step: give the cached blocks back (they stay cached) and change nothing else
         kv.free(table);
@@ -141,7 +154,8 @@ public final class Scheduler {
       s.setComputed(hits);
       prefixHitTokens += hits;
       kv.grow(table, slots);
-      s.setReservedSlots(config.layout() == KvLayout.CONTIGUOUS ? table.size() * kv.blockSize() : 0);
+      s.setReservedSlots(
+          config.layout() == KvLayout.CONTIGUOUS ? table.size() * kv.blockSize() : 0);
       s.setStatus(SequenceStatus.RUNNING);
       running.add(s);
       chunks.add(new ScheduledChunk(s, s.numComputed(), n));
@@ -154,8 +168,8 @@ public final class Scheduler {
   /**
    * Admission leaves a margin of free blocks for the running sequences to grow into, as vLLM's
    * watermark does: admitting into the very last blocks preempts someone a step later, and each
-   * preemption costs a recomputation. The margin is one block per running sequence, at most a
-   * tenth of the pool, and nothing when no sequence runs (the add-time check guarantees fit).
+   * preemption costs a recomputation. The margin is one block per running sequence, at most a tenth
+   * of the pool, and nothing when no sequence runs (the add-time check guarantees fit).
    */
   private boolean canAdmit(BlockTable table, int slots) {
     int margin = running.isEmpty() ? 0 : Math.min(running.size(), kv.pool().numBlocks() / 10);
@@ -165,7 +179,8 @@ public final class Scheduler {
   /** Frees a victim's blocks; swaps them to host memory when that mode is on and room allows. */
   private boolean preempt(Sequence victim) {
     BlockTable table = victim.blockTable();
-    boolean swap = config.preemption() == PreemptionMode.SWAP && table.size() <= swapper.available();
+    boolean swap =
+        config.preemption() == PreemptionMode.SWAP && table.size() <= swapper.available();
     if (swap) {
       victim.setSwappedBlocks(swapper.swapOut(table.toArray()));
       kv.free(table);
@@ -182,17 +197,18 @@ public final class Scheduler {
 
   /**
    * Makes {@code children} samples of {@code parent}, whose prompt is now computed (before its
-   * first token is sampled; each sample then appends its own): each shares
-   * every block of the parent's table (reference counts) and runs from the next step on. The
-   * block a sample writes next is copied first while others share it (see
-   * {@link KvCacheManager#copyOnWrite}), so the prompt is computed once for all n samples.
+   * first token is sampled; each sample then appends its own): each shares every block of the
+   * parent's table (reference counts) and runs from the next step on. The block a sample writes
+   * next is copied first while others share it (see {@link KvCacheManager#copyOnWrite}), so the
+   * prompt is computed once for all n samples.
    */
   public void fork(Sequence parent, List<Sequence> children) {
     if (copier == null) {
       throw new IllegalStateException("this scheduler has no block copier: n > 1 needs one");
     }
     if (parent.status() != SequenceStatus.RUNNING || parent.numUncomputed() != 0) {
-      throw new IllegalStateException("fork needs a running sequence whose tokens are all computed: " + parent);
+      throw new IllegalStateException(
+          "fork needs a running sequence whose tokens are all computed: " + parent);
     }
     for (Sequence child : children) {
       kv.share(parent.blockTable(), child.blockTable());
@@ -215,7 +231,10 @@ public final class Scheduler {
     kv.registerFull(s.blockTable(), s.tokenBuffer(), c.end());
   }
 
-  /** Ends a sequence (finished, failed, or aborted: {@code reason} null) and frees whatever it holds. */
+  /**
+   * Ends a sequence (finished, failed, or aborted: {@code reason} null) and frees whatever it
+   * holds.
+   */
   public void finish(Sequence s, FinishReason reason, String error) {
     switch (s.status()) {
       case RUNNING -> running.remove(s);

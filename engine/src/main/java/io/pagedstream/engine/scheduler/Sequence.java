@@ -6,8 +6,8 @@ import io.pagedstream.engine.kv.BlockTable;
 import java.util.Arrays;
 
 /**
- * One request's generation state: its tokens (prompt then output), its block table and how many
- * of its tokens already have KV in the cache. Owned and mutated by the scheduler and engine only.
+ * One request's generation state: its tokens (prompt then output), its block table and how many of
+ * its tokens already have KV in the cache. Owned and mutated by the scheduler and engine only.
  */
 public final class Sequence {
 
@@ -30,7 +30,8 @@ public final class Sequence {
   private long firstTokenNanos;
   private long finishNanos;
 
-  public Sequence(String requestId, long arrivalOrder, int[] prompt, SamplingParams params, long seed) {
+  public Sequence(
+      String requestId, long arrivalOrder, int[] prompt, SamplingParams params, long seed) {
     this(requestId, arrivalOrder, prompt, params, seed, 0);
   }
 
@@ -38,7 +39,12 @@ public final class Sequence {
    * Sample {@code sampleIndex} of a request. Sample 0 of a request with {@code n > 1} is the one
    * that prefills the prompt; the others are made by {@link #fork} once it has.
    */
-  public Sequence(String requestId, long arrivalOrder, int[] prompt, SamplingParams params, long seed,
+  public Sequence(
+      String requestId,
+      long arrivalOrder,
+      int[] prompt,
+      SamplingParams params,
+      long seed,
       int sampleIndex) {
     this.requestId = requestId;
     this.arrivalOrder = arrivalOrder;
@@ -80,7 +86,8 @@ public final class Sequence {
     if (!forkPending || outputLength() != 0) {
       throw new IllegalStateException("only an unforked sample 0 with no output forks: " + this);
     }
-    return new Sequence(requestId, arrivalOrder, Arrays.copyOf(tokens, length), params, sampleSeed, index);
+    return new Sequence(
+        requestId, arrivalOrder, Arrays.copyOf(tokens, length), params, sampleSeed, index);
   }
 
   void forked() {
@@ -166,7 +173,8 @@ public final class Sequence {
 
   public void appendToken(int token) {
     if (length == tokens.length) {
-      tokens = Arrays.copyOf(tokens, Math.min(tokens.length * 2, promptLength + params.maxTokens()));
+      tokens =
+          Arrays.copyOf(tokens, Math.min(tokens.length * 2, promptLength + params.maxTokens()));
     }
     tokens[length++] = token;
     if (firstTokenNanos == 0) {
@@ -221,6 +229,15 @@ public final class Sequence {
 
   @Override
   public String toString() {
-    return requestId + "[" + status + " len=" + length + " computed=" + numComputed + " blocks=" + blockTable + "]";
+    return requestId
+        + "["
+        + status
+        + " len="
+        + length
+        + " computed="
+        + numComputed
+        + " blocks="
+        + blockTable
+        + "]";
   }
 }

@@ -48,7 +48,8 @@ class BlockPoolPropertyTest {
         int[] prefix = prefixes[rnd.nextInt(prefixes.length)];
         int len = prefix.length + rnd.nextInt(10) + 1;
         int[] tokens = new int[len + 40];
-        System.arraycopy(prefix, 0, tokens, 0, rnd.nextBoolean() ? prefix.length : rnd.nextInt(prefix.length));
+        System.arraycopy(
+            prefix, 0, tokens, 0, rnd.nextBoolean() ? prefix.length : rnd.nextInt(prefix.length));
         for (int i = prefix.length; i < tokens.length; i++) {
           tokens[i] = rnd.nextInt(50);
         }
@@ -113,7 +114,9 @@ class BlockPoolPropertyTest {
         refs.merge(s.table.get(i), 1, Integer::sum);
       }
     }
-    refs.forEach((block, count) -> assertThat(pool.refCount(block)).as("refcount of block " + block).isEqualTo(count));
+    refs.forEach(
+        (block, count) ->
+            assertThat(pool.refCount(block)).as("refcount of block " + block).isEqualTo(count));
     assertThat(pool.inUse()).isEqualTo(refs.size());
     for (Seq s : running) {
       // blocks a sequence may still write (from its first not-full block on) must be its alone

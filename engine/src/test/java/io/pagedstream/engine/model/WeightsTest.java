@@ -35,8 +35,17 @@ class WeightsTest {
   @TempDir Path dir;
 
   @ParameterizedTest(name = "{0} checkpoint into {1}")
-  @CsvSource({"FLOAT32,FLOAT32", "FLOAT32,FLOAT16", "FLOAT32,BFLOAT16", "FLOAT16,FLOAT32", "FLOAT16,FLOAT16",
-      "FLOAT16,BFLOAT16", "BFLOAT16,FLOAT32", "BFLOAT16,FLOAT16", "BFLOAT16,BFLOAT16"})
+  @CsvSource({
+    "FLOAT32,FLOAT32",
+    "FLOAT32,FLOAT16",
+    "FLOAT32,BFLOAT16",
+    "FLOAT16,FLOAT32",
+    "FLOAT16,FLOAT16",
+    "FLOAT16,BFLOAT16",
+    "BFLOAT16,FLOAT32",
+    "BFLOAT16,FLOAT16",
+    "BFLOAT16,BFLOAT16"
+  })
   void everyStoredDtypeLoadsIntoEveryDtype(Dtype stored, Dtype target) throws IOException {
     ModelSpec spec = ModelPreset.get("tiny-qwen2");
     Path model = dir.resolve("m");
@@ -65,20 +74,27 @@ class WeightsTest {
         Precision p = Precision.open(m, Dtype.FLOAT32, Dtype.FLOAT32);
         Weights w = Weights.load(dir, ModelSpec.load(dir), m, m.getDevice(), p)) {
       assertThat(w.layers()).hasSize(spec.numLayers());
-      assertThat(w.lmHead().getShape().getShape()).containsExactly(spec.hiddenSize(), spec.vocabSize());
+      assertThat(w.lmHead().getShape().getShape())
+          .containsExactly(spec.hiddenSize(), spec.vocabSize());
     }
   }
 
   @Test
   void aConfigWithoutWeightsIsAClearError() throws IOException {
-    Files.writeString(dir.resolve("config.json"), RandomModelWriter.configJson(ModelPreset.get("tiny")).toString());
-    try (NDManager m = NDManager.newBaseManager("PyTorch"); Precision p = Precision.open(m, Dtype.FLOAT32, Dtype.FLOAT32)) {
+    Files.writeString(
+        dir.resolve("config.json"),
+        RandomModelWriter.configJson(ModelPreset.get("tiny")).toString());
+    try (NDManager m = NDManager.newBaseManager("PyTorch");
+        Precision p = Precision.open(m, Dtype.FLOAT32, Dtype.FLOAT32)) {
       assertThatThrownBy(() -> Weights.load(dir, ModelSpec.load(dir), m, m.getDevice(), p))
-          .isInstanceOf(ModelFormatException.class).hasMessageContaining("no model.safetensors");
+          .isInstanceOf(ModelFormatException.class)
+          .hasMessageContaining("no model.safetensors");
     }
   }
 
-  /** Every matrix equals the checkpoint's values rounded to the target dtype; vectors stay exact. */
+  /**
+   * Every matrix equals the checkpoint's values rounded to the target dtype; vectors stay exact.
+   */
   private static void checkLoads(Path model, ModelSpec spec, Dtype target) {
     try (NDManager m = NDManager.newBaseManager("PyTorch");
         Precision p = Precision.open(m, target, target);
@@ -93,30 +109,37 @@ class WeightsTest {
       float[] qkv = floats(w.layers().get(1).qkv().transpose());
       float[] expected = new float[qkv.length];
       System.arraycopy(ref.get("model.layers.1.self_attn.q_proj.weight"), 0, expected, 0, q * h);
-      System.arraycopy(ref.get("model.layers.1.self_attn.k_proj.weight"), 0, expected, q * h, kv * h);
-      System.arraycopy(ref.get("model.layers.1.self_attn.v_proj.weight"), 0, expected, (q + kv) * h, kv * h);
+      System.arraycopy(
+          ref.get("model.layers.1.self_attn.k_proj.weight"), 0, expected, q * h, kv * h);
+      System.arraycopy(
+          ref.get("model.layers.1.self_attn.v_proj.weight"), 0, expected, (q + kv) * h, kv * h);
       assertThat(qkv).containsExactly(round(expected, target));
-      assertThat(floats(w.layers().get(0).inputNorm())).containsExactly(ref.get("model.layers.0.input_layernorm.weight"));
+      assertThat(floats(w.layers().get(0).inputNorm()))
+          .containsExactly(ref.get("model.layers.0.input_layernorm.weight"));
       if (spec.attentionBias()) {
         float[] bias = floats(w.layers().get(0).qkvBias());
-        assertThat(java.util.Arrays.copyOf(bias, q)).containsExactly(ref.get("model.layers.0.self_attn.q_proj.bias"));
+        assertThat(java.util.Arrays.copyOf(bias, q))
+            .containsExactly(ref.get("model.layers.0.self_attn.q_proj.bias"));
       }
     }
   }
 
   private static float[] floats(NDArray a) {
-    return (a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false)).duplicate().toFloatArray();
+    return (a.getDataType() == DataType.FLOAT32 ? a : a.toType(DataType.FLOAT32, false))
+        .duplicate()
+        .toFloatArray();
   }
 
   /** float32 values rounded to the dtype and widened back, as the engine stores them. */
   private static float[] round(float[] v, Dtype d) {
     float[] out = v.clone();
     for (int i = 0; i < out.length; i++) {
-      out[i] = switch (d) {
-        case FLOAT16 -> halfRound(out[i]);
-        case BFLOAT16 -> bf16Round(out[i]);
-        default -> out[i];
-      };
+      out[i] =
+          switch (d) {
+            case FLOAT16 -> halfRound(out[i]);
+            case BFLOAT16 -> bf16Round(out[i]);
+            default -> out[i];
+          };
     }
     return out;
   }
@@ -137,7 +160,9 @@ class WeightsTest {
 
     Reference(Path model) {
       try (var files = Files.list(model)) {
-        files.filter(f -> f.toString().endsWith(".safetensors")).forEach(f -> readers.add(SafetensorsReader.open(f)));
+        files
+            .filter(f -> f.toString().endsWith(".safetensors"))
+            .forEach(f -> readers.add(SafetensorsReader.open(f)));
       } catch (IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -174,12 +199,17 @@ class WeightsTest {
         List<SafetensorsWriter.Entry> entries = new ArrayList<>();
         for (int i = s; i < infos.size(); i += n) {
           TensorInfo t = infos.get(i);
-          entries.add(new SafetensorsWriter.Entry(t.name(), t.dtype(), t.shape(), () -> {
-            FloatBuffer b = r.readFloats(t);
-            float[] v = new float[b.remaining()];
-            b.get(v);
-            return v;
-          }));
+          entries.add(
+              new SafetensorsWriter.Entry(
+                  t.name(),
+                  t.dtype(),
+                  t.shape(),
+                  () -> {
+                    FloatBuffer b = r.readFloats(t);
+                    float[] v = new float[b.remaining()];
+                    b.get(v);
+                    return v;
+                  }));
           map.put(t.name(), file);
         }
         SafetensorsWriter.write(out.resolve(file), entries);

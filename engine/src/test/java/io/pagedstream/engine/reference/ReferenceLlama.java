@@ -79,7 +79,8 @@ public final class ReferenceLlama {
     private final int kvHeads = spec.numKvHeads();
     private final int hd = spec.headDim();
     private final double[][] keys = new double[layers][spec.maxPositionEmbeddings() * kvHeads * hd];
-    private final double[][] values = new double[layers][spec.maxPositionEmbeddings() * kvHeads * hd];
+    private final double[][] values =
+        new double[layers][spec.maxPositionEmbeddings() * kvHeads * hd];
     private int pos;
 
     double[] forward(int token) {
@@ -88,9 +89,24 @@ public final class ReferenceLlama {
       for (int l = 0; l < layers; l++) {
         String p = "model.layers." + l + ".";
         double[] h = rms(x, w.get(p + "input_layernorm.weight"));
-        double[] q = matvec(w.get(p + "self_attn.q_proj.weight"), h, heads * hd, bias(p + "self_attn.q_proj.bias"));
-        double[] k = matvec(w.get(p + "self_attn.k_proj.weight"), h, kvHeads * hd, bias(p + "self_attn.k_proj.bias"));
-        double[] v = matvec(w.get(p + "self_attn.v_proj.weight"), h, kvHeads * hd, bias(p + "self_attn.v_proj.bias"));
+        double[] q =
+            matvec(
+                w.get(p + "self_attn.q_proj.weight"),
+                h,
+                heads * hd,
+                bias(p + "self_attn.q_proj.bias"));
+        double[] k =
+            matvec(
+                w.get(p + "self_attn.k_proj.weight"),
+                h,
+                kvHeads * hd,
+                bias(p + "self_attn.k_proj.bias"));
+        double[] v =
+            matvec(
+                w.get(p + "self_attn.v_proj.weight"),
+                h,
+                kvHeads * hd,
+                bias(p + "self_attn.v_proj.bias"));
         rope(q, heads);
         rope(k, kvHeads);
         System.arraycopy(k, 0, keys[l], pos * kvHeads * hd, kvHeads * hd);
@@ -120,7 +136,9 @@ public final class ReferenceLlama {
             }
           }
         }
-        double[] o = matvec(w.get(p + "self_attn.o_proj.weight"), att, dim, bias(p + "self_attn.o_proj.bias"));
+        double[] o =
+            matvec(
+                w.get(p + "self_attn.o_proj.weight"), att, dim, bias(p + "self_attn.o_proj.bias"));
         for (int i = 0; i < dim; i++) {
           x[i] += o[i];
         }
@@ -137,8 +155,10 @@ public final class ReferenceLlama {
         }
       }
       pos++;
-      double[] head = w.containsKey("lm_head.weight") && !spec.tieWordEmbeddings()
-          ? w.get("lm_head.weight") : w.get("model.embed_tokens.weight");
+      double[] head =
+          w.containsKey("lm_head.weight") && !spec.tieWordEmbeddings()
+              ? w.get("lm_head.weight")
+              : w.get("model.embed_tokens.weight");
       return matvec(head, rms(x, w.get("model.norm.weight")), spec.vocabSize(), null);
     }
 

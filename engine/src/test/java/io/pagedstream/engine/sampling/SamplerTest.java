@@ -18,17 +18,21 @@ class SamplerTest {
 
   @Test
   void greedyTakesTheFirstLargest() {
-    assertThat(Sampler.sample(LOGITS, 0, LOGITS.length, SamplingParams.greedy(1), 0, 0)).isEqualTo(1);
+    assertThat(Sampler.sample(LOGITS, 0, LOGITS.length, SamplingParams.greedy(1), 0, 0))
+        .isEqualTo(1);
     float[] padded = new float[10];
     System.arraycopy(LOGITS, 0, padded, 4, LOGITS.length);
-    assertThat(Sampler.sample(padded, 4, LOGITS.length, SamplingParams.greedy(1), 0, 0)).isEqualTo(1);
+    assertThat(Sampler.sample(padded, 4, LOGITS.length, SamplingParams.greedy(1), 0, 0))
+        .isEqualTo(1);
   }
 
   @Test
   void topKOneAndTinyTopPAreGreedy() {
     for (long seed = 0; seed < 50; seed++) {
-      assertThat(Sampler.sample(LOGITS, 0, LOGITS.length, sampled(1.5, 1.0, 1, seed), seed, 3)).isEqualTo(1);
-      assertThat(Sampler.sample(LOGITS, 0, LOGITS.length, sampled(1.5, 1e-6, 0, seed), seed, 3)).isEqualTo(1);
+      assertThat(Sampler.sample(LOGITS, 0, LOGITS.length, sampled(1.5, 1.0, 1, seed), seed, 3))
+          .isEqualTo(1);
+      assertThat(Sampler.sample(LOGITS, 0, LOGITS.length, sampled(1.5, 1e-6, 0, seed), seed, 3))
+          .isEqualTo(1);
     }
   }
 
@@ -69,7 +73,9 @@ class SamplerTest {
       double expected = p[i] / sum;
       // four standard deviations of a binomial proportion
       double tolerance = 4 * Math.sqrt(expected * (1 - expected) / n);
-      assertThat((double) counts[i] / n).as("token %d", i).isCloseTo(expected, org.assertj.core.data.Offset.offset(tolerance));
+      assertThat((double) counts[i] / n)
+          .as("token %d", i)
+          .isCloseTo(expected, org.assertj.core.data.Offset.offset(tolerance));
     }
   }
 

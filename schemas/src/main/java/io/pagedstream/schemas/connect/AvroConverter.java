@@ -65,19 +65,32 @@ public final class AvroConverter implements Converter {
       return null;
     }
     if (schema == null) {
-      throw new DataException("AvroConverter needs a schema: " + topic + " sent a schemaless "
-          + value.getClass().getSimpleName());
+      throw new DataException(
+          "AvroConverter needs a schema: "
+              + topic
+              + " sent a schemaless "
+              + value.getClass().getSimpleName());
     }
     org.apache.avro.Schema avroSchema = data.toAvroSchema(schema);
     Object datum = data.toAvroValue(schema, value, avroSchema);
     String subject = SchemaRegistry.subjectFor(topic, isKey);
     int id;
     try {
-      id = autoRegister ? registry().register(subject, avroSchema)
-          : registry().lookup(subject, avroSchema);
+      id =
+          autoRegister
+              ? registry().register(subject, avroSchema)
+              : registry().lookup(subject, avroSchema);
     } catch (SchemaRegistryException e) {
-      throw new DataException("Cannot " + (autoRegister ? "register" : "look up") + " schema "
-          + avroSchema.getFullName() + " under subject " + subject + ": " + e.getMessage(), e);
+      throw new DataException(
+          "Cannot "
+              + (autoRegister ? "register" : "look up")
+              + " schema "
+              + avroSchema.getFullName()
+              + " under subject "
+              + subject
+              + ": "
+              + e.getMessage(),
+          e);
     }
     return WireFormat.encode(id, new GenericDatumWriter<>(avroSchema), datum);
   }
@@ -92,13 +105,13 @@ public final class AvroConverter implements Converter {
       Reading reading = readings.get(frame.schemaId());
       if (reading == null) {
         org.apache.avro.Schema writer = frame.writerSchema(registry());
-        reading = new Reading(writer, data.toConnectSchema(writer),
-            new GenericDatumReader<>(writer));
+        reading =
+            new Reading(writer, data.toConnectSchema(writer), new GenericDatumReader<>(writer));
         readings.putIfAbsent(frame.schemaId(), reading);
       }
       Object avroValue = frame.decode(reading.avroSchema(), reading.reader());
-      return new SchemaAndValue(reading.connectSchema(),
-          data.toConnectValue(reading.connectSchema(), avroValue));
+      return new SchemaAndValue(
+          reading.connectSchema(), data.toConnectValue(reading.connectSchema(), avroValue));
     } catch (SerializationException e) {
       throw new DataException(e.getMessage(), e);
     }

@@ -21,8 +21,8 @@ import org.apache.kafka.connect.errors.DataException;
 /**
  * Converts schemas and values between Avro and Connect, for the subset described in the package
  * doc. Converted schemas are cached both ways (schemas are compared structurally, so equal schemas
- * share one entry). Field defaults of primitives and arrays are carried across so that a round
- * trip yields a schema that still evolves like the original.
+ * share one entry). Field defaults of primitives and arrays are carried across so that a round trip
+ * yields a schema that still evolves like the original.
  */
 final class ConnectAvroData {
 
@@ -31,6 +31,7 @@ final class ConnectAvroData {
 
   /** Decimal, Date, Time and Timestamp, whose values are not what Avro's base types take. */
   private static final String CONNECT_LOGICAL_PREFIX = "org.apache.kafka.connect.data.";
+
   private static final String CONNECT_NAME = "connect.name";
 
   private final ConcurrentMap<org.apache.avro.Schema, Schema> connectSchemas =
@@ -54,19 +55,24 @@ final class ConnectAvroData {
         yield struct;
       }
       case ARRAY -> SchemaBuilder.array(toConnectBuilder(avro.getElementType()).build());
-      case MAP -> SchemaBuilder.map(Schema.STRING_SCHEMA,
-          toConnectBuilder(avro.getValueType()).build());
+      case MAP ->
+          SchemaBuilder.map(Schema.STRING_SCHEMA, toConnectBuilder(avro.getValueType()).build());
       case UNION -> {
         org.apache.avro.Schema nonNull = nullableType(avro);
         if (nonNull == null) {
-          throw new DataException("Unsupported Avro union " + avro
-              + ": only [\"null\", X] unions map to Connect (as optional X)");
+          throw new DataException(
+              "Unsupported Avro union "
+                  + avro
+                  + ": only [\"null\", X] unions map to Connect (as optional X)");
         }
         yield toConnectBuilder(nonNull).optional();
       }
-      // a string's connect.name is a Connect semantic type (Debezium's io.debezium.data.Json: jsonb)
-      case STRING -> avro.getProp(CONNECT_NAME) != null ? SchemaBuilder.string().name(avro.getProp(CONNECT_NAME))
-          : SchemaBuilder.string();
+      // a string's connect.name is a Connect semantic type (Debezium's io.debezium.data.Json:
+      // jsonb)
+      case STRING ->
+          avro.getProp(CONNECT_NAME) != null
+              ? SchemaBuilder.string().name(avro.getProp(CONNECT_NAME))
+              : SchemaBuilder.string();
       case ENUM -> SchemaBuilder.string();
       case BYTES, FIXED -> SchemaBuilder.bytes();
       case INT -> SchemaBuilder.int32();
@@ -81,7 +87,8 @@ final class ConnectAvroData {
   private SchemaBuilder fieldSchema(org.apache.avro.Schema.Field field) {
     SchemaBuilder builder = toConnectBuilder(field.schema());
     Object defaultValue = field.hasDefaultValue() ? field.defaultVal() : null;
-    if (defaultValue != null && !(defaultValue instanceof JsonProperties.Null)
+    if (defaultValue != null
+        && !(defaultValue instanceof JsonProperties.Null)
         && isPrimitiveOrArray(builder.type())) {
       builder.defaultValue(toConnectValue(builder, defaultValue));
     }
@@ -122,13 +129,15 @@ final class ConnectAvroData {
       }
       case MAP -> {
         Map<String, Object> map = new LinkedHashMap<>();
-        ((Map<?, ?>) value).forEach((k, v) ->
-            map.put(k.toString(), toConnectValue(schema.valueSchema(), v)));
+        ((Map<?, ?>) value)
+            .forEach((k, v) -> map.put(k.toString(), toConnectValue(schema.valueSchema(), v)));
         yield map;
       }
       case STRING -> value.toString(); // Utf8, String or an enum symbol
-      case BYTES -> value instanceof ByteBuffer buffer ? bytes(buffer)
-          : value instanceof GenericFixed fixed ? fixed.bytes() : value;
+      case BYTES ->
+          value instanceof ByteBuffer buffer
+              ? bytes(buffer)
+              : value instanceof GenericFixed fixed ? fixed.bytes() : value;
       // Avro field defaults arrive as whatever number JSON had, e.g. 0 for a double
       case INT32 -> ((Number) value).intValue();
       case INT64 -> ((Number) value).longValue();
@@ -156,46 +165,50 @@ final class ConnectAvroData {
   }
 
   private org.apache.avro.Schema toAvro(Schema connect, AtomicInteger unnamed) {
-    org.apache.avro.Schema base = switch (connect.type()) {
-      case STRUCT -> {
-        String name = connect.name();
-        if (name == null) {
-          int n = unnamed.incrementAndGet();
-          name = n == 1 ? DEFAULT_NAME : DEFAULT_NAME + n;
-        }
-        List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
-        for (Field field : connect.fields()) {
-          fields.add(avroField(field, toAvro(field.schema(), unnamed)));
-        }
-        yield org.apache.avro.Schema.createRecord(name, connect.doc(), null, false, fields);
-      }
-      case ARRAY -> org.apache.avro.Schema.createArray(toAvro(connect.valueSchema(), unnamed));
-      case MAP -> {
-        if (connect.keySchema().type() != Schema.Type.STRING) {
-          throw new DataException("Avro maps need string keys, not " + connect.keySchema().type());
-        }
-        yield org.apache.avro.Schema.createMap(toAvro(connect.valueSchema(), unnamed));
-      }
-      case STRING -> {
-        org.apache.avro.Schema string = primitive(org.apache.avro.Schema.Type.STRING);
-        if (connect.name() != null && !connect.name().startsWith(CONNECT_LOGICAL_PREFIX)) {
-          string.addProp(CONNECT_NAME, connect.name()); // a semantic type survives the round trip
-        }
-        yield string;
-      }
-      case BYTES -> primitive(org.apache.avro.Schema.Type.BYTES);
-      case INT8, INT16, INT32 -> primitive(org.apache.avro.Schema.Type.INT);
-      case INT64 -> primitive(org.apache.avro.Schema.Type.LONG);
-      case FLOAT32 -> primitive(org.apache.avro.Schema.Type.FLOAT);
-      case FLOAT64 -> primitive(org.apache.avro.Schema.Type.DOUBLE);
-      case BOOLEAN -> primitive(org.apache.avro.Schema.Type.BOOLEAN);
-    };
+    org.apache.avro.Schema base =
+        switch (connect.type()) {
+          case STRUCT -> {
+            String name = connect.name();
+            if (name == null) {
+              int n = unnamed.incrementAndGet();
+              name = n == 1 ? DEFAULT_NAME : DEFAULT_NAME + n;
+            }
+            List<org.apache.avro.Schema.Field> fields = new ArrayList<>();
+            for (Field field : connect.fields()) {
+              fields.add(avroField(field, toAvro(field.schema(), unnamed)));
+            }
+            yield org.apache.avro.Schema.createRecord(name, connect.doc(), null, false, fields);
+          }
+          case ARRAY -> org.apache.avro.Schema.createArray(toAvro(connect.valueSchema(), unnamed));
+          case MAP -> {
+            if (connect.keySchema().type() != Schema.Type.STRING) {
+              throw new DataException(
+                  "Avro maps need string keys, not " + connect.keySchema().type());
+            }
+            yield org.apache.avro.Schema.createMap(toAvro(connect.valueSchema(), unnamed));
+          }
+          case STRING -> {
+            org.apache.avro.Schema string = primitive(org.apache.avro.Schema.Type.STRING);
+            if (connect.name() != null && !connect.name().startsWith(CONNECT_LOGICAL_PREFIX)) {
+              string.addProp(
+                  CONNECT_NAME, connect.name()); // a semantic type survives the round trip
+            }
+            yield string;
+          }
+          case BYTES -> primitive(org.apache.avro.Schema.Type.BYTES);
+          case INT8, INT16, INT32 -> primitive(org.apache.avro.Schema.Type.INT);
+          case INT64 -> primitive(org.apache.avro.Schema.Type.LONG);
+          case FLOAT32 -> primitive(org.apache.avro.Schema.Type.FLOAT);
+          case FLOAT64 -> primitive(org.apache.avro.Schema.Type.DOUBLE);
+          case BOOLEAN -> primitive(org.apache.avro.Schema.Type.BOOLEAN);
+        };
     // other named primitives (e.g. Debezium's semantic types) are written as their base type
     if (connect.name() != null && connect.name().startsWith(CONNECT_LOGICAL_PREFIX)) {
       throw new DataException("Unsupported Connect logical type " + connect.name());
     }
-    return connect.isOptional() ? org.apache.avro.Schema.createUnion(
-        primitive(org.apache.avro.Schema.Type.NULL), base) : base;
+    return connect.isOptional()
+        ? org.apache.avro.Schema.createUnion(primitive(org.apache.avro.Schema.Type.NULL), base)
+        : base;
   }
 
   private static org.apache.avro.Schema primitive(org.apache.avro.Schema.Type type) {
@@ -208,8 +221,8 @@ final class ConnectAvroData {
     if (schema.isOptional()) {
       defaultValue = JsonProperties.NULL_VALUE; // the union starts with null
     } else if (schema.defaultValue() != null && isPrimitiveOrArray(schema.type())) {
-      defaultValue = schema.defaultValue() instanceof byte[] b ? ByteBuffer.wrap(b)
-          : schema.defaultValue();
+      defaultValue =
+          schema.defaultValue() instanceof byte[] b ? ByteBuffer.wrap(b) : schema.defaultValue();
     } else {
       defaultValue = null; // no default
     }
@@ -220,8 +233,10 @@ final class ConnectAvroData {
   Object toAvroValue(Schema schema, Object value, org.apache.avro.Schema avro) {
     if (value == null) {
       if (!schema.isOptional()) {
-        throw new DataException("null value for a required " + schema.type()
-            + (schema.name() == null ? "" : " " + schema.name()));
+        throw new DataException(
+            "null value for a required "
+                + schema.type()
+                + (schema.name() == null ? "" : " " + schema.name()));
       }
       return null;
     }
@@ -233,8 +248,10 @@ final class ConnectAvroData {
         struct.validate();
         GenericData.Record record = new GenericData.Record(target);
         for (Field field : schema.fields()) {
-          record.put(field.name(), toAvroValue(field.schema(), struct.get(field),
-              target.getField(field.name()).schema()));
+          record.put(
+              field.name(),
+              toAvroValue(
+                  field.schema(), struct.get(field), target.getField(field.name()).schema()));
         }
         yield record;
       }
@@ -247,8 +264,11 @@ final class ConnectAvroData {
       }
       case MAP -> {
         Map<String, Object> map = new LinkedHashMap<>();
-        ((Map<?, ?>) value).forEach((k, v) ->
-            map.put((String) k, toAvroValue(schema.valueSchema(), v, target.getValueType())));
+        ((Map<?, ?>) value)
+            .forEach(
+                (k, v) ->
+                    map.put(
+                        (String) k, toAvroValue(schema.valueSchema(), v, target.getValueType())));
         yield map;
       }
       case BYTES -> value instanceof byte[] b ? ByteBuffer.wrap(b) : value;

@@ -68,9 +68,11 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     }
     this.config = config;
     this.endpoints = config.urls().stream().map(u -> endpoint(u, config.userInfo())).toList();
-    HttpClient.Builder builder = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1) // registries speak 1.1; skip the h2c upgrade dance
-        .connectTimeout(config.connectTimeout());
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            .version(
+                HttpClient.Version.HTTP_1_1) // registries speak 1.1; skip the h2c upgrade dance
+            .connectTimeout(config.connectTimeout());
     if (config.truststoreLocation() != null) {
       builder.sslContext(sslContext(config));
     }
@@ -96,8 +98,8 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     String body = JSON.createObjectNode().put("schema", schema.toString()).toString();
     int id = call("POST", path, body).path("id").asInt(-1);
     if (id < 0) {
-      throw new SchemaRegistryException("Schema registry answered POST " + path
-          + " without a schema id", 200, -1);
+      throw new SchemaRegistryException(
+          "Schema registry answered POST " + path + " without a schema id", 200, -1);
     }
     idsBySubjectSchema.put(key, id);
     schemasById.putIfAbsent(id, schema);
@@ -119,21 +121,27 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   public RegisteredSchema latest(String subject) {
     String path = "/subjects/" + encode(subject) + "/versions/latest";
     JsonNode answer = call("GET", path, null);
-    return new RegisteredSchema(subject, answer.path("version").asInt(), answer.path("id").asInt(),
+    return new RegisteredSchema(
+        subject,
+        answer.path("version").asInt(),
+        answer.path("id").asInt(),
         parseSchema(answer, path));
   }
 
   private static Schema parseSchema(JsonNode answer, String path) {
     String type = answer.path("schemaType").asText("AVRO");
     if (!"AVRO".equals(type)) {
-      throw new SchemaRegistryException("Schema at " + path + " is " + type + ", not AVRO", 200,
-          -1);
+      throw new SchemaRegistryException(
+          "Schema at " + path + " is " + type + ", not AVRO", 200, -1);
     }
     try {
       return new Schema.Parser().parse(answer.path("schema").asText());
     } catch (RuntimeException e) {
-      throw new SchemaRegistryException("Schema registry returned an unparsable schema for " + path
-          + ": " + e.getMessage(), 200, SchemaRegistryException.INVALID_SCHEMA, e);
+      throw new SchemaRegistryException(
+          "Schema registry returned an unparsable schema for " + path + ": " + e.getMessage(),
+          200,
+          SchemaRegistryException.INVALID_SCHEMA,
+          e);
     }
   }
 
@@ -141,12 +149,15 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
   private JsonNode call(String method, String path, String body) {
     SchemaRegistryException failure = null;
     for (Endpoint endpoint : endpoints) {
-      HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + path))
-          .timeout(config.requestTimeout())
-          .header("Accept", ACCEPT)
-          .method(method, body == null
-              ? HttpRequest.BodyPublishers.noBody()
-              : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(endpoint.baseUrl() + path))
+              .timeout(config.requestTimeout())
+              .header("Accept", ACCEPT)
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
       if (body != null) {
         request.header("Content-Type", CONTENT_TYPE);
       }
@@ -157,15 +168,25 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
       try {
         response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
       } catch (IOException e) {
-        failure = new SchemaRegistryException("Schema registry " + endpoint.baseUrl()
-            + " unreachable for " + method + " " + path + ": " + e,
-            0, SchemaRegistryException.UNREACHABLE, e);
+        failure =
+            new SchemaRegistryException(
+                "Schema registry "
+                    + endpoint.baseUrl()
+                    + " unreachable for "
+                    + method
+                    + " "
+                    + path
+                    + ": "
+                    + e,
+                0,
+                SchemaRegistryException.UNREACHABLE,
+                e);
         LOG.warn("{}", failure.getMessage());
         continue;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new SchemaRegistryException("Interrupted during " + method + " " + path, 0,
-            SchemaRegistryException.UNREACHABLE, e);
+        throw new SchemaRegistryException(
+            "Interrupted during " + method + " " + path, 0, SchemaRegistryException.UNREACHABLE, e);
       }
       int status = response.statusCode();
       if (status / 100 == 2) {
@@ -184,8 +205,17 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     try {
       return JSON.readTree(body);
     } catch (IOException e) {
-      throw new SchemaRegistryException("Schema registry " + endpoint.baseUrl() + " answered "
-          + method + " " + path + " with a body that is not JSON: " + snippet(body), 200, -1);
+      throw new SchemaRegistryException(
+          "Schema registry "
+              + endpoint.baseUrl()
+              + " answered "
+              + method
+              + " "
+              + path
+              + " with a body that is not JSON: "
+              + snippet(body),
+          200,
+          -1);
     }
   }
 
@@ -202,14 +232,28 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     } catch (IOException | RuntimeException e) {
       message = snippet(response.body());
     }
-    String hint = switch (status) {
-      case 401 -> " (check " + SchemaRegistryConfig.USER_INFO + ")";
-      case 403 -> " (the credentials lack permission)";
-      default -> "";
-    };
-    return new SchemaRegistryException("Schema registry " + endpoint.baseUrl() + " answered "
-        + method + " " + path + " with HTTP " + status + ", error " + code + ": " + message + hint,
-        status, code);
+    String hint =
+        switch (status) {
+          case 401 -> " (check " + SchemaRegistryConfig.USER_INFO + ")";
+          case 403 -> " (the credentials lack permission)";
+          default -> "";
+        };
+    return new SchemaRegistryException(
+        "Schema registry "
+            + endpoint.baseUrl()
+            + " answered "
+            + method
+            + " "
+            + path
+            + " with HTTP "
+            + status
+            + ", error "
+            + code
+            + ": "
+            + message
+            + hint,
+        status,
+        code);
   }
 
   /** The start of a response body on one line, for messages. */
@@ -230,13 +274,19 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
     URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
     String scheme = uri.getScheme();
     if (!"http".equals(scheme) && !"https".equals(scheme)) {
-      throw new ConfigException(SchemaRegistryConfig.URL + " must be http(s):// or mock://, got "
-          + SchemaRegistryConfig.redact(url));
+      throw new ConfigException(
+          SchemaRegistryConfig.URL
+              + " must be http(s):// or mock://, got "
+              + SchemaRegistryConfig.redact(url));
     }
     String credentials = userInfo != null ? userInfo : uri.getUserInfo();
     String base = SchemaRegistryConfig.redact(uri.toString());
-    return new Endpoint(base, credentials == null ? null : "Basic " + Base64.getEncoder()
-        .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
+    return new Endpoint(
+        base,
+        credentials == null
+            ? null
+            : "Basic "
+                + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8)));
   }
 
   private static SSLContext sslContext(SchemaRegistryConfig config) {
@@ -253,8 +303,15 @@ public final class HttpSchemaRegistry implements SchemaRegistry {
       return context;
     } catch (IOException | GeneralSecurityException e) {
       // e's message names the file or the format problem, never the password
-      throw new ConfigException("Cannot load " + SchemaRegistryConfig.TRUSTSTORE_LOCATION + " "
-          + location + " as " + config.truststoreType() + ": " + e);
+      throw new ConfigException(
+          "Cannot load "
+              + SchemaRegistryConfig.TRUSTSTORE_LOCATION
+              + " "
+              + location
+              + " as "
+              + config.truststoreType()
+              + ": "
+              + e);
     }
   }
 

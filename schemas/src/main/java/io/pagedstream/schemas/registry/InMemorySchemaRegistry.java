@@ -47,14 +47,33 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     if (r.id() == schemasById.size() + 1) {
       schemasById.add(r.schema());
       idsBySchemaText.put(r.schema().toString(), r.id());
-    } else if (r.id() < 1 || r.id() > schemasById.size() || !schemasById.get(r.id() - 1).equals(r.schema())) {
-      throw new SchemaRegistryException("stored schemas out of order: id " + r.id() + " of " + r.subject()
-          + " after " + schemasById.size() + " ids", 500, 50001);
+    } else if (r.id() < 1
+        || r.id() > schemasById.size()
+        || !schemasById.get(r.id() - 1).equals(r.schema())) {
+      throw new SchemaRegistryException(
+          "stored schemas out of order: id "
+              + r.id()
+              + " of "
+              + r.subject()
+              + " after "
+              + schemasById.size()
+              + " ids",
+          500,
+          50001);
     }
-    List<Integer> versions = versionIdsBySubject.computeIfAbsent(r.subject(), s -> new ArrayList<>());
+    List<Integer> versions =
+        versionIdsBySubject.computeIfAbsent(r.subject(), s -> new ArrayList<>());
     if (r.version() != versions.size() + 1) {
-      throw new SchemaRegistryException("stored schemas out of order: version " + r.version() + " of "
-          + r.subject() + " after " + versions.size() + " versions", 500, 50001);
+      throw new SchemaRegistryException(
+          "stored schemas out of order: version "
+              + r.version()
+              + " of "
+              + r.subject()
+              + " after "
+              + versions.size()
+              + " versions",
+          500,
+          50001);
     }
     versions.add(r.id());
   }
@@ -71,11 +90,17 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
       Schema latest = schemasById.get(versions.get(versions.size() - 1) - 1);
       var result = SchemaCompatibility.checkReaderWriterCompatibility(schema, latest).getResult();
       if (result.getCompatibility() != SchemaCompatibilityType.COMPATIBLE) {
-        String why = result.getIncompatibilities().stream()
-            .map(i -> i.getType() + " at " + i.getLocation())
-            .collect(Collectors.joining("; "));
-        throw new SchemaRegistryException("Schema being registered is incompatible with the latest"
-            + " schema under subject '" + subject + "' (BACKWARD): " + why, 409,
+        String why =
+            result.getIncompatibilities().stream()
+                .map(i -> i.getType() + " at " + i.getLocation())
+                .collect(Collectors.joining("; "));
+        throw new SchemaRegistryException(
+            "Schema being registered is incompatible with the latest"
+                + " schema under subject '"
+                + subject
+                + "' (BACKWARD): "
+                + why,
+            409,
             SchemaRegistryException.INCOMPATIBLE_SCHEMA);
       }
     }
@@ -101,7 +126,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
     Integer id = idsBySchemaText.get(schema.toString());
     if (id == null || !versions.contains(id)) {
       throw new SchemaRegistryException(
-          "Schema not found under subject '" + subject + "'", 404,
+          "Schema not found under subject '" + subject + "'",
+          404,
           SchemaRegistryException.SCHEMA_NOT_FOUND);
     }
     return id;
@@ -131,8 +157,8 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
   private List<Integer> versions(String subject) {
     List<Integer> versions = versionIdsBySubject.get(subject);
     if (versions == null || versions.isEmpty()) {
-      throw new SchemaRegistryException("Subject '" + subject + "' not found", 404,
-          SchemaRegistryException.SUBJECT_NOT_FOUND);
+      throw new SchemaRegistryException(
+          "Subject '" + subject + "' not found", 404, SchemaRegistryException.SUBJECT_NOT_FOUND);
     }
     return versions;
   }

@@ -25,15 +25,15 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A {@link SchemaJournal} on a compacted, single-partition Kafka topic ({@code _schemas} by
- * default), the way Confluent's registry stores its schemas: key
- * {@code {"keytype":"SCHEMA","subject":…,"version":…,"magic":1}}, value
- * {@code {"subject":…,"version":…,"id":…,"schema":"…"}}. One partition keeps the order of
- * registrations, so ids replay as they were assigned. Appends wait for {@code acks=all}.
+ * default), the way Confluent's registry stores its schemas: key {@code
+ * {"keytype":"SCHEMA","subject":…,"version":…,"magic":1}}, value {@code
+ * {"subject":…,"version":…,"id":…,"schema":"…"}}. One partition keeps the order of registrations,
+ * so ids replay as they were assigned. Appends wait for {@code acks=all}.
  *
  * <pre>
  *   register (new version) -> append -> [_schemas] (compacted, 1 partition)
@@ -67,26 +67,44 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
   }
 
   private void ensureTopic() {
-    try (Admin admin = Admin.create(KafkaClientSettings.admin(kafka(), "pagedstream-schemas-admin").build())) {
-      if (admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).contains(topic)) {
+    try (Admin admin =
+        Admin.create(KafkaClientSettings.admin(kafka(), "pagedstream-schemas-admin").build())) {
+      if (admin
+          .listTopics()
+          .names()
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .contains(topic)) {
         return;
       }
       try {
-        admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
-                .configs(Map.of("cleanup.policy", "compact"))))
-            .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        admin
+            .createTopics(
+                List.of(
+                    new NewTopic(topic, Optional.of(1), Optional.empty())
+                        .configs(Map.of("cleanup.policy", "compact"))))
+            .all()
+            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof TopicExistsException)) {
           throw e;
         }
       }
     } catch (ExecutionException e) {
-      throw new SchemaRegistryException("cannot create the schema topic " + topic + ": " + e.getCause().getMessage(), SchemaRegistryException.UNREACHABLE, SchemaRegistryException.UNREACHABLE);
+      throw new SchemaRegistryException(
+          "cannot create the schema topic " + topic + ": " + e.getCause().getMessage(),
+          SchemaRegistryException.UNREACHABLE,
+          SchemaRegistryException.UNREACHABLE);
     } catch (TimeoutException e) {
-      throw new SchemaRegistryException("the schema topic " + topic + " could not be read within " + TIMEOUT.toSeconds() + " s", SchemaRegistryException.UNREACHABLE, SchemaRegistryException.UNREACHABLE);
+      throw new SchemaRegistryException(
+          "the schema topic " + topic + " could not be read within " + TIMEOUT.toSeconds() + " s",
+          SchemaRegistryException.UNREACHABLE,
+          SchemaRegistryException.UNREACHABLE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SchemaRegistryException("interrupted while opening the schema topic " + topic, SchemaRegistryException.UNREACHABLE, SchemaRegistryException.UNREACHABLE);
+      throw new SchemaRegistryException(
+          "interrupted while opening the schema topic " + topic,
+          SchemaRegistryException.UNREACHABLE,
+          SchemaRegistryException.UNREACHABLE);
     }
   }
 
@@ -97,18 +115,28 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
   @Override
   public List<RegisteredSchema> load() {
     // partitions assigned: no consumer group
-    Map<String, Object> props = KafkaClientSettings.assignedConsumer(kafka(), "pagedstream-schemas-reader").build();
-    // one partition: records come in registration order; keys are never rewritten, so compaction removes nothing
+    Map<String, Object> props =
+        KafkaClientSettings.assignedConsumer(kafka(), "pagedstream-schemas-reader").build();
+    // one partition: records come in registration order; keys are never rewritten, so compaction
+    // removes nothing
     Map<String, RegisteredSchema> byKey = new LinkedHashMap<>();
     TopicPartition partition = new TopicPartition(topic, 0);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
       long end = consumer.endOffsets(List.of(partition), TIMEOUT).get(partition);
       long deadline = System.nanoTime() + TIMEOUT.toNanos();
       while (consumer.position(partition, TIMEOUT) < end) {
         if (System.nanoTime() > deadline) {
-          throw new SchemaRegistryException("the schema topic " + topic + " could not be read within " + TIMEOUT.toSeconds() + " s", SchemaRegistryException.UNREACHABLE, SchemaRegistryException.UNREACHABLE);
+          throw new SchemaRegistryException(
+              "the schema topic "
+                  + topic
+                  + " could not be read within "
+                  + TIMEOUT.toSeconds()
+                  + " s",
+              SchemaRegistryException.UNREACHABLE,
+              SchemaRegistryException.UNREACHABLE);
         }
         for (ConsumerRecord<byte[], byte[]> rec : consumer.poll(Duration.ofMillis(200))) {
           if (rec.value() == null) {
@@ -125,7 +153,8 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
   @Override
   public synchronized void append(RegisteredSchema r) {
     if (producer == null) {
-      Map<String, Object> props = KafkaClientSettings.producer(kafka(), "pagedstream-schemas-writer", null).build();
+      Map<String, Object> props =
+          KafkaClientSettings.producer(kafka(), "pagedstream-schemas-writer", null).build();
       producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
     ObjectNode key = JSON.createObjectNode();
@@ -139,13 +168,34 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
     value.put("id", r.id());
     value.put("schema", r.schema().toString());
     try {
-      producer.send(new ProducerRecord<>(topic, 0, bytes(key), bytes(value))).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      producer
+          .send(new ProducerRecord<>(topic, 0, bytes(key), bytes(value)))
+          .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      throw new SchemaRegistryException("cannot store schema " + r.id() + " of " + r.subject() + " in " + topic + ": "
-          + e.getCause().getMessage(), 500, 50001);
+      throw new SchemaRegistryException(
+          "cannot store schema "
+              + r.id()
+              + " of "
+              + r.subject()
+              + " in "
+              + topic
+              + ": "
+              + e.getCause().getMessage(),
+          500,
+          50001);
     } catch (TimeoutException e) {
-      throw new SchemaRegistryException("cannot store schema " + r.id() + " of " + r.subject() + " in " + topic
-          + " within " + TIMEOUT.toSeconds() + " s", 500, 50001);
+      throw new SchemaRegistryException(
+          "cannot store schema "
+              + r.id()
+              + " of "
+              + r.subject()
+              + " in "
+              + topic
+              + " within "
+              + TIMEOUT.toSeconds()
+              + " s",
+          500,
+          50001);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SchemaRegistryException("interrupted while storing a schema", 500, 50001);
@@ -155,14 +205,26 @@ public final class KafkaSchemaJournal implements SchemaJournal, AutoCloseable {
   private RegisteredSchema parse(byte[] value) {
     try {
       JsonNode o = JSON.readTree(value);
-      if (o == null || !o.path("subject").isTextual() || !o.path("id").canConvertToInt()
-          || !o.path("version").canConvertToInt() || !o.path("schema").isTextual()) {
-        throw new SchemaRegistryException("the schema topic " + topic + " holds a record that is not a schema registration", SchemaRegistryException.UNREACHABLE, SchemaRegistryException.UNREACHABLE);
+      if (o == null
+          || !o.path("subject").isTextual()
+          || !o.path("id").canConvertToInt()
+          || !o.path("version").canConvertToInt()
+          || !o.path("schema").isTextual()) {
+        throw new SchemaRegistryException(
+            "the schema topic " + topic + " holds a record that is not a schema registration",
+            SchemaRegistryException.UNREACHABLE,
+            SchemaRegistryException.UNREACHABLE);
       }
-      return new RegisteredSchema(o.get("subject").asText(), o.get("version").asInt(), o.get("id").asInt(),
+      return new RegisteredSchema(
+          o.get("subject").asText(),
+          o.get("version").asInt(),
+          o.get("id").asInt(),
           new Schema.Parser().parse(o.get("schema").asText()));
     } catch (IOException | org.apache.avro.SchemaParseException e) {
-      throw new SchemaRegistryException("the schema topic " + topic + " holds an unreadable record: " + e.getMessage(), SchemaRegistryException.UNREACHABLE, SchemaRegistryException.UNREACHABLE);
+      throw new SchemaRegistryException(
+          "the schema topic " + topic + " holds an unreadable record: " + e.getMessage(),
+          SchemaRegistryException.UNREACHABLE,
+          SchemaRegistryException.UNREACHABLE);
     }
   }
 

@@ -3,9 +3,9 @@ package io.pagedstream.schemas.registry;
 import java.util.List;
 
 /**
- * Where an {@link InMemorySchemaRegistry} keeps its registrations so that they outlive the
- * process: replayed in order when the registry is built, appended to (and durable) before a new
- * schema id is handed out, so no record can carry an id the next process would not know.
+ * Where an {@link InMemorySchemaRegistry} keeps its registrations so that they outlive the process:
+ * replayed in order when the registry is built, appended to (and durable) before a new schema id is
+ * handed out, so no record can carry an id the next process would not know.
  */
 public interface SchemaJournal {
 

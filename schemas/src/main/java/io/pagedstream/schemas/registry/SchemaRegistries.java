@@ -10,6 +10,7 @@ import org.apache.kafka.common.config.ConfigException;
 public final class SchemaRegistries {
 
   public static final String MOCK_PREFIX = "mock://";
+
   /** The scope used when no {@code schema.registry.url} is set; the same as {@code mock://}. */
   public static final String DEFAULT_SCOPE = "";
 
@@ -53,8 +54,8 @@ public final class SchemaRegistries {
       return new HttpSchemaRegistry(config);
     }
     if (urls.size() > 1) {
-      throw new ConfigException(SchemaRegistryConfig.URL
-          + " may hold a single mock:// URL, or only http(s):// URLs");
+      throw new ConfigException(
+          SchemaRegistryConfig.URL + " may hold a single mock:// URL, or only http(s):// URLs");
     }
     return mockScope(urls.get(0).substring(MOCK_PREFIX.length()));
   }
@@ -74,7 +75,8 @@ public final class SchemaRegistries {
   public static InMemorySchemaRegistry openDurableScope(String scope, SchemaJournal journal) {
     InMemorySchemaRegistry registry = new InMemorySchemaRegistry(journal);
     if (SCOPES.putIfAbsent(scope, registry) != null) {
-      throw new IllegalStateException("schema registry scope mock://" + scope + " is already in use in this process");
+      throw new IllegalStateException(
+          "schema registry scope mock://" + scope + " is already in use in this process");
     }
     return registry;
   }

@@ -41,8 +41,10 @@ public record SchemaRegistryConfig(
   public static final String AUTO_REGISTER = "auto.register.schemas";
   public static final String CREDENTIALS_SOURCE = "basic.auth.credentials.source";
   public static final String USER_INFO = "basic.auth.user.info";
+
   /** The older, prefixed spelling Confluent's serdes also accept; {@link #USER_INFO} wins. */
   public static final String PREFIXED_USER_INFO = "schema.registry.basic.auth.user.info";
+
   public static final String TRUSTSTORE_LOCATION = "schema.registry.ssl.truststore.location";
   public static final String TRUSTSTORE_PASSWORD = "schema.registry.ssl.truststore.password";
   public static final String TRUSTSTORE_TYPE = "schema.registry.ssl.truststore.type";
@@ -52,27 +54,69 @@ public record SchemaRegistryConfig(
   /** The settings as a Kafka {@link ConfigDef}; also what {@code AvroConverter.config()} shows. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
-          .define(URL, Type.LIST, List.of(), Importance.HIGH,
+          .define(
+              URL,
+              Type.LIST,
+              List.of(),
+              Importance.HIGH,
               "Comma-separated schema registry URLs, tried in order. mock://SCOPE or none: an"
                   + " in-memory registry shared by everything in this JVM using the same scope.")
-          .define(AUTO_REGISTER, Type.BOOLEAN, true, Importance.MEDIUM,
+          .define(
+              AUTO_REGISTER,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
               "Register the writer's schema under <topic>-value; false only looks its id up.")
-          .define(CREDENTIALS_SOURCE, Type.STRING, null, Importance.MEDIUM,
+          .define(
+              CREDENTIALS_SOURCE,
+              Type.STRING,
+              null,
+              Importance.MEDIUM,
               "USER_INFO (basic.auth.user.info) or URL (user:password@ in the URL). Defaults to"
                   + " USER_INFO when basic.auth.user.info is set, URL otherwise.")
-          .define(USER_INFO, Type.PASSWORD, null, Importance.MEDIUM,
+          .define(
+              USER_INFO,
+              Type.PASSWORD,
+              null,
+              Importance.MEDIUM,
               "user:password for HTTP basic authentication.")
-          .define(PREFIXED_USER_INFO, Type.PASSWORD, null, Importance.LOW,
+          .define(
+              PREFIXED_USER_INFO,
+              Type.PASSWORD,
+              null,
+              Importance.LOW,
               "Alias of basic.auth.user.info.")
-          .define(TRUSTSTORE_LOCATION, Type.STRING, null, Importance.MEDIUM,
+          .define(
+              TRUSTSTORE_LOCATION,
+              Type.STRING,
+              null,
+              Importance.MEDIUM,
               "Trust store for https:// registries; the JDK's default trust store when unset.")
-          .define(TRUSTSTORE_PASSWORD, Type.PASSWORD, null, Importance.MEDIUM,
+          .define(
+              TRUSTSTORE_PASSWORD,
+              Type.PASSWORD,
+              null,
+              Importance.MEDIUM,
               "Password of the trust store.")
-          .define(TRUSTSTORE_TYPE, Type.STRING, "JKS", Importance.LOW,
+          .define(
+              TRUSTSTORE_TYPE,
+              Type.STRING,
+              "JKS",
+              Importance.LOW,
               "Trust store type: JKS or PKCS12.")
-          .define(CONNECT_TIMEOUT_MS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+          .define(
+              CONNECT_TIMEOUT_MS,
+              Type.INT,
+              10_000,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
               "Connect timeout for registry calls.")
-          .define(READ_TIMEOUT_MS, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+          .define(
+              READ_TIMEOUT_MS,
+              Type.INT,
+              30_000,
+              ConfigDef.Range.atLeast(1),
+              Importance.LOW,
               "How long to wait for each registry response.");
 
   public SchemaRegistryConfig {
@@ -88,8 +132,9 @@ public record SchemaRegistryConfig(
   public static SchemaRegistryConfig from(Map<String, ?> config) {
     Map<String, Object> parsed = CONFIG_DEF.parse(config);
     @SuppressWarnings("unchecked")
-    List<String> urls = ((List<String>) parsed.get(URL)).stream()
-        .map(String::trim).filter(u -> !u.isEmpty()).toList();
+    List<String> urls =
+        ((List<String>) parsed.get(URL))
+            .stream().map(String::trim).filter(u -> !u.isEmpty()).toList();
     String userInfo = password(parsed.get(USER_INFO));
     if (userInfo == null) {
       userInfo = password(parsed.get(PREFIXED_USER_INFO));
@@ -103,13 +148,20 @@ public record SchemaRegistryConfig(
       case "USER_INFO" -> {
         // the message names the setting, never its value: it may be all there is of a password
         if (userInfo == null || userInfo.indexOf(':') < 0) {
-          throw new ConfigException(USER_INFO + " must be set as user:password when "
-              + CREDENTIALS_SOURCE + " is USER_INFO");
+          throw new ConfigException(
+              USER_INFO
+                  + " must be set as user:password when "
+                  + CREDENTIALS_SOURCE
+                  + " is USER_INFO");
         }
       }
       case "URL" -> userInfo = null; // HttpSchemaRegistry takes user:password@ from each URL
-      default -> throw new ConfigException(CREDENTIALS_SOURCE + " must be USER_INFO or URL, got "
-          + source + " (SASL_INHERIT is not supported)");
+      default ->
+          throw new ConfigException(
+              CREDENTIALS_SOURCE
+                  + " must be USER_INFO or URL, got "
+                  + source
+                  + " (SASL_INHERIT is not supported)");
     }
     return new SchemaRegistryConfig(
         urls,
@@ -129,11 +181,19 @@ public record SchemaRegistryConfig(
   /** Redacts the credentials, and any {@code user:password@} in the URLs. */
   @Override
   public String toString() {
-    return "SchemaRegistryConfig[urls=" + urls.stream().map(SchemaRegistryConfig::redact).toList()
-        + ", autoRegister=" + autoRegister
-        + ", userInfo=" + (userInfo == null ? "none" : "[hidden]")
-        + ", truststore=" + (truststoreLocation == null ? "JDK default" : truststoreLocation)
-        + ", connectTimeout=" + connectTimeout + ", requestTimeout=" + requestTimeout + "]";
+    return "SchemaRegistryConfig[urls="
+        + urls.stream().map(SchemaRegistryConfig::redact).toList()
+        + ", autoRegister="
+        + autoRegister
+        + ", userInfo="
+        + (userInfo == null ? "none" : "[hidden]")
+        + ", truststore="
+        + (truststoreLocation == null ? "JDK default" : truststoreLocation)
+        + ", connectTimeout="
+        + connectTimeout
+        + ", requestTimeout="
+        + requestTimeout
+        + "]";
   }
 
   /** The URL without any {@code user:password@} part, safe to log. */

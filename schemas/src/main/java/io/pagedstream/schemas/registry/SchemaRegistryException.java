@@ -13,6 +13,7 @@ public class SchemaRegistryException extends RuntimeException {
   public static final int INCOMPATIBLE_SCHEMA = 409;
   public static final int INVALID_SCHEMA = 42201;
   public static final int UNAUTHORIZED = 401;
+
   /** No registry answered: every URL failed to connect, or the call timed out or was cut short. */
   public static final int UNREACHABLE = 0;
 

@@ -2,8 +2,8 @@
  * A deliberately small schema registry client.
  *
  * <p>Confluent's own client ({@code io.confluent:kafka-schema-registry-client}) is not published to
- * Maven Central, which is all this project can build from, so this package implements the few
- * calls the serdes need against the Confluent Schema Registry REST API: register a schema under a
+ * Maven Central, which is all this project can build from, so this package implements the few calls
+ * the serdes need against the Confluent Schema Registry REST API: register a schema under a
  * subject, look an id up, fetch a schema by id, and read a subject's latest version. Confluent
  * Schema Registry, Apicurio Registry's {@code ccompat} API, Redpanda and Karapace all serve that
  * API. It is not a general client: no schema types other than Avro, no contexts, no references, no

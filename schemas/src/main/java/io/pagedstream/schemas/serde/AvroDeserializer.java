@@ -27,13 +27,14 @@ import org.apache.kafka.common.utils.Utils;
  * SerializationException} naming the incompatibility.
  *
  * <p>The target class comes from the constructor or, when Kafka creates it by class name, from
- * {@value #VALUE_TYPE_CONFIG} / {@value #KEY_TYPE_CONFIG}; without either it is the generated
- * class named like the writer schema.
+ * {@value #VALUE_TYPE_CONFIG} / {@value #KEY_TYPE_CONFIG}; without either it is the generated class
+ * named like the writer schema.
  */
 public final class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
 
   /** Confluent's setting for the class to read values into. */
   public static final String VALUE_TYPE_CONFIG = "specific.avro.value.type";
+
   /** Confluent's setting for the class to read keys into. */
   public static final String KEY_TYPE_CONFIG = "specific.avro.key.type";
 
@@ -67,11 +68,13 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
     Object configured = configs.get(isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG);
     if (type == null && configured != null) {
       try {
-        type = configured instanceof Class<?> c ? (Class<T>) c
-            : (Class<T>) Utils.loadClass(configured.toString().trim(), Object.class);
+        type =
+            configured instanceof Class<?> c
+                ? (Class<T>) c
+                : (Class<T>) Utils.loadClass(configured.toString().trim(), Object.class);
       } catch (ClassNotFoundException e) {
-        throw new ConfigException(isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG, configured,
-            "class not found");
+        throw new ConfigException(
+            isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG, configured, "class not found");
       }
       if (!SpecificRecord.class.isAssignableFrom(type)) {
         throw new ConfigException(type.getName() + " is not a generated Avro class");
@@ -99,9 +102,15 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
       resolutions.putIfAbsent(frame.schemaId(), resolution);
     }
     if (resolution.incompatibility() != null) {
-      throw new SerializationException("Writer schema id " + frame.schemaId() + " ("
-          + resolution.writer().getFullName() + ") in " + frame.what()
-          + " cannot be resolved against reader schema " + resolution.incompatibility());
+      throw new SerializationException(
+          "Writer schema id "
+              + frame.schemaId()
+              + " ("
+              + resolution.writer().getFullName()
+              + ") in "
+              + frame.what()
+              + " cannot be resolved against reader schema "
+              + resolution.incompatibility());
     }
     @SuppressWarnings("unchecked")
     DatumReader<T> reader = (DatumReader<T>) resolution.reader();
@@ -111,16 +120,23 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
   private Resolution resolve(Schema writer) {
     Class<?> target = type != null ? type : SpecificData.get().getClass(writer);
     if (target == null || !SpecificRecord.class.isAssignableFrom(target)) {
-      return new Resolution(writer, null, "no generated class " + writer.getFullName()
-          + " on the classpath and no " + (isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG) + " set");
+      return new Resolution(
+          writer,
+          null,
+          "no generated class "
+              + writer.getFullName()
+              + " on the classpath and no "
+              + (isKey ? KEY_TYPE_CONFIG : VALUE_TYPE_CONFIG)
+              + " set");
     }
     SpecificData model = SpecificData.getForClass(target);
     Schema reader = model.getSchema(target);
     var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer).getResult();
     if (result.getCompatibility() != SchemaCompatibilityType.COMPATIBLE) {
-      String why = result.getIncompatibilities().stream()
-          .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
-          .collect(Collectors.joining("; "));
+      String why =
+          result.getIncompatibilities().stream()
+              .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+              .collect(Collectors.joining("; "));
       return new Resolution(writer, null, reader.getFullName() + ": " + OneLine.of(why));
     }
     return new Resolution(writer, new SpecificDatumReader<>(writer, reader, model), null);

@@ -72,12 +72,20 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     try {
       id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
     } catch (SchemaRegistryException e) {
-      throw new SerializationException("Cannot " + (autoRegister ? "register" : "look up")
-          + " schema " + schema.getFullName() + " under subject " + subject + ": "
-          + e.getMessage(), e);
+      throw new SerializationException(
+          "Cannot "
+              + (autoRegister ? "register" : "look up")
+              + " schema "
+              + schema.getFullName()
+              + " under subject "
+              + subject
+              + ": "
+              + e.getMessage(),
+          e);
     }
-    DatumWriter<T> writer = writers.computeIfAbsent(schema,
-        s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)));
+    DatumWriter<T> writer =
+        writers.computeIfAbsent(
+            schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)));
     return WireFormat.encode(id, writer, data);
   }
 }

@@ -35,8 +35,10 @@ final class PayloadValidator {
     PayloadValidator validator = new PayloadValidator(bytes, offset);
     validator.walk(schema);
     if (validator.pos != validator.end) {
-      throw new IllegalArgumentException((validator.end - validator.pos)
-          + " trailing bytes after the record, from byte " + validator.pos);
+      throw new IllegalArgumentException(
+          (validator.end - validator.pos)
+              + " trailing bytes after the record, from byte "
+              + validator.pos);
     }
   }
 
@@ -49,8 +51,10 @@ final class PayloadValidator {
     PayloadValidator validator = new PayloadValidator(bytes, offset);
     int length = validator.length("string length");
     try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .decode(ByteBuffer.wrap(bytes, validator.pos, length)).toString();
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .decode(ByteBuffer.wrap(bytes, validator.pos, length))
+          .toString();
     } catch (CharacterCodingException e) {
       throw new IllegalArgumentException("the string is not UTF-8", e);
     }
@@ -58,7 +62,7 @@ final class PayloadValidator {
 
   private void walk(Schema schema) {
     switch (schema.getType()) {
-      case NULL -> { }
+      case NULL -> {}
       case BOOLEAN -> skip(1, "boolean");
       case INT -> varint(5, "int");
       case LONG -> varint(10, "long");
@@ -87,10 +91,16 @@ final class PayloadValidator {
         count = -count;
         length("block size");
       }
-      if (count < 0 || (minItemBytes > 0 ? count > remaining() / minItemBytes
-          : count > MAX_EMPTY_ITEMS)) {
-        throw new IllegalArgumentException("block of " + count + " items at byte " + at
-            + " cannot fit in the " + remaining() + " bytes left");
+      if (count < 0
+          || (minItemBytes > 0 ? count > remaining() / minItemBytes : count > MAX_EMPTY_ITEMS)) {
+        throw new IllegalArgumentException(
+            "block of "
+                + count
+                + " items at byte "
+                + at
+                + " cannot fit in the "
+                + remaining()
+                + " bytes left");
       }
       for (long i = 0; i < count; i++) {
         if (mapEntries) {
@@ -128,8 +138,13 @@ final class PayloadValidator {
     int at = pos;
     long length = varint(10, what);
     if (length < 0 || length > remaining()) {
-      throw new IllegalArgumentException(what + " " + length + " at byte " + at
-          + (length < 0 ? " is negative" : " exceeds the " + remaining() + " bytes left"));
+      throw new IllegalArgumentException(
+          what
+              + " "
+              + length
+              + " at byte "
+              + at
+              + (length < 0 ? " is negative" : " exceeds the " + remaining() + " bytes left"));
     }
     return (int) length;
   }
@@ -140,8 +155,8 @@ final class PayloadValidator {
     long raw = 0;
     for (int i = 0; ; i++) {
       if (i == maxBytes) {
-        throw new IllegalArgumentException(what + " at byte " + at + " is longer than "
-            + maxBytes + " bytes");
+        throw new IllegalArgumentException(
+            what + " at byte " + at + " is longer than " + maxBytes + " bytes");
       }
       if (pos >= end) {
         throw truncated(what);
@@ -166,7 +181,7 @@ final class PayloadValidator {
   }
 
   private IllegalArgumentException truncated(String what) {
-    return new IllegalArgumentException("truncated: the payload ends at byte " + end
-        + " while reading " + what);
+    return new IllegalArgumentException(
+        "truncated: the payload ends at byte " + end + " while reading " + what);
   }
 }

@@ -50,14 +50,23 @@ public final class WireFormat {
    */
   public static Frame parse(byte[] data, String what) {
     if (data.length < HEADER_SIZE) {
-      throw new SerializationException("Cannot deserialize " + what + ": " + data.length
-          + " bytes is shorter than the " + HEADER_SIZE
-          + "-byte header (magic byte 0 and schema id) of the Confluent Avro wire format");
+      throw new SerializationException(
+          "Cannot deserialize "
+              + what
+              + ": "
+              + data.length
+              + " bytes is shorter than the "
+              + HEADER_SIZE
+              + "-byte header (magic byte 0 and schema id) of the Confluent Avro wire format");
     }
     if (data[0] != MAGIC_BYTE) {
-      throw new SerializationException(String.format("Unknown magic byte 0x%02x in %s (expected"
-          + " 0x00 of the Confluent Avro wire format)%s", data[0] & 0xff, what,
-          data[0] == '{' || data[0] == '[' ? "; it looks like JSON" : ""));
+      throw new SerializationException(
+          String.format(
+              "Unknown magic byte 0x%02x in %s (expected"
+                  + " 0x00 of the Confluent Avro wire format)%s",
+              data[0] & 0xff,
+              what,
+              data[0] == '{' || data[0] == '[' ? "; it looks like JSON" : ""));
     }
     return new Frame(ByteBuffer.wrap(data, 1, 4).getInt(), data, what);
   }
@@ -95,8 +104,8 @@ public final class WireFormat {
         return registry.schemaById(schemaId);
       } catch (SchemaRegistryException e) {
         String prefix = e.isNotFound() ? "Unknown schema id " : "Cannot fetch schema id ";
-        throw new SerializationException(prefix + schemaId + " in " + what + ": "
-            + e.getMessage(), e);
+        throw new SerializationException(
+            prefix + schemaId + " in " + what + ": " + e.getMessage(), e);
       }
     }
 
@@ -109,13 +118,23 @@ public final class WireFormat {
     public <D> D decode(Schema writer, DatumReader<D> reader) {
       try {
         PayloadValidator.check(writer, data, HEADER_SIZE);
-        return reader.read(null,
+        return reader.read(
+            null,
             DecoderFactory.get().binaryDecoder(data, HEADER_SIZE, data.length - HEADER_SIZE, null));
       } catch (IOException | RuntimeException e) {
         String detail = e instanceof IllegalArgumentException ? e.getMessage() : e.toString();
-        throw new SerializationException("Malformed Avro payload in " + what + " (schema id "
-            + schemaId + ", " + writer.getFullName() + ", " + data.length + " bytes): "
-            + OneLine.of(detail), e);
+        throw new SerializationException(
+            "Malformed Avro payload in "
+                + what
+                + " (schema id "
+                + schemaId
+                + ", "
+                + writer.getFullName()
+                + ", "
+                + data.length
+                + " bytes): "
+                + OneLine.of(detail),
+            e);
       }
     }
   }

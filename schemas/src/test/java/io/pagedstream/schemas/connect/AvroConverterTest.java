@@ -48,8 +48,8 @@ class AvroConverterTest {
 
   @Test
   void aCompletionBecomesAStructNamedLikeTheRecord() {
-    SchemaAndValue converted = converter.toConnectData(TOPIC, serialize(TOPIC,
-        Samples.completion()));
+    SchemaAndValue converted =
+        converter.toConnectData(TOPIC, serialize(TOPIC, Samples.completion()));
 
     Schema schema = converted.schema();
     assertThat(schema.type()).isEqualTo(Schema.Type.STRUCT);
@@ -61,10 +61,28 @@ class AvroConverterTest {
     assertThat(schema.field("text").schema().type()).isEqualTo(Schema.Type.STRING);
     assertThat(schema.field("first_token_ms").schema().defaultValue()).isEqualTo(-1.0);
     assertThat(schema.field("job_id").schema().defaultValue()).isEqualTo("");
-    assertThat(schema.fields()).extracting(f -> f.name()).containsExactly("id", "job_id",
-        "token_ids", "text", "finish_reason", "error", "prompt_tokens", "output_tokens",
-        "queue_ms", "first_token_ms", "generation_ms", "batch_id", "processor",
-        "completed_at_ms", "cached", "choices", "format", "custom_id", "model");
+    assertThat(schema.fields())
+        .extracting(f -> f.name())
+        .containsExactly(
+            "id",
+            "job_id",
+            "token_ids",
+            "text",
+            "finish_reason",
+            "error",
+            "prompt_tokens",
+            "output_tokens",
+            "queue_ms",
+            "first_token_ms",
+            "generation_ms",
+            "batch_id",
+            "processor",
+            "completed_at_ms",
+            "cached",
+            "choices",
+            "format",
+            "custom_id",
+            "model");
 
     Struct struct = (Struct) converted.value();
     assertThat(struct.getString("id")).isEqualTo("req-1");
@@ -78,8 +96,9 @@ class AvroConverterTest {
 
   @Test
   void anErrorCompletionHasNullTextAndItsError() {
-    Struct struct = (Struct) converter.toConnectData(TOPIC,
-        serialize(TOPIC, Samples.errorCompletion())).value();
+    Struct struct =
+        (Struct)
+            converter.toConnectData(TOPIC, serialize(TOPIC, Samples.errorCompletion())).value();
 
     assertThat(struct.getString("text")).isNull();
     assertThat(struct.getString("finish_reason")).isEqualTo("error");
@@ -100,8 +119,8 @@ class AvroConverterTest {
 
   @Test
   void nestedBatchesRoundTrip() {
-    SchemaAndValue first = converter.toConnectData("llm.batches",
-        serialize("llm.batches", Samples.batch()));
+    SchemaAndValue first =
+        converter.toConnectData("llm.batches", serialize("llm.batches", Samples.batch()));
     Struct batch = (Struct) first.value();
     Struct request = (Struct) batch.getArray("requests").get(0);
     assertThat(request.schema().name()).isEqualTo("io.pagedstream.schemas.avro.BatchedRequest");
@@ -109,13 +128,18 @@ class AvroConverterTest {
 
     byte[] written = converter.fromConnectData("llm.batches", first.schema(), first.value());
 
-    assertThat(new AvroDeserializer<>(GenerationBatch.class, registry)
-        .deserialize("llm.batches", written)).isEqualTo(Samples.batch());
+    assertThat(
+            new AvroDeserializer<>(GenerationBatch.class, registry)
+                .deserialize("llm.batches", written))
+        .isEqualTo(Samples.batch());
   }
 
   @Test
   void mapsBytesFloatsAndOptionalRecordsRoundTrip() {
-    org.apache.avro.Schema avro = new org.apache.avro.Schema.Parser().parse("""
+    org.apache.avro.Schema avro =
+        new org.apache.avro.Schema.Parser()
+            .parse(
+                """
         {"type": "record", "name": "Stats", "namespace": "test", "fields": [
           {"name": "counts", "type": {"type": "map", "values": "long"}},
           {"name": "digest", "type": "bytes"},
@@ -125,8 +149,7 @@ class AvroConverterTest {
             "default": null},
           {"name": "kind", "type": {"type": "enum", "name": "Kind", "symbols": ["A", "B"]}}
         ]}""");
-    GenericRecord inner = new GenericData.Record(avro.getField("inner").schema().getTypes()
-        .get(1));
+    GenericRecord inner = new GenericData.Record(avro.getField("inner").schema().getTypes().get(1));
     inner.put("tags", List.of("x", "y"));
     GenericRecord record = new GenericData.Record(avro);
     record.put("counts", Map.of("prompt", 5L));
@@ -146,12 +169,12 @@ class AvroConverterTest {
     assertThat(struct.getString("kind")).isEqualTo("B");
 
     // another topic: the enum comes back as a string, which its own subject would reject
-    SchemaAndValue again = converter.toConnectData("stats-copy",
-        converter.fromConnectData("stats-copy", first.schema(), first.value()));
+    SchemaAndValue again =
+        converter.toConnectData(
+            "stats-copy", converter.fromConnectData("stats-copy", first.schema(), first.value()));
     assertThat(again.schema()).isEqualTo(first.schema());
     assertThat(((Struct) again.value()).getBytes("digest")).containsExactly(1, 2, 3);
-    assertThat(((Struct) again.value()).getStruct("inner"))
-        .isEqualTo(struct.getStruct("inner"));
+    assertThat(((Struct) again.value()).getStruct("inner")).isEqualTo(struct.getStruct("inner"));
   }
 
   @Test
@@ -169,18 +192,19 @@ class AvroConverterTest {
   @Test
   void convertedSchemasAreCachedPerSchemaId() {
     Schema first = converter.toConnectData(TOPIC, serialize(TOPIC, Samples.completion())).schema();
-    Schema second = converter.toConnectData(TOPIC, serialize(TOPIC, Samples.errorCompletion()))
-        .schema();
+    Schema second =
+        converter.toConnectData(TOPIC, serialize(TOPIC, Samples.errorCompletion())).schema();
 
     assertThat(second).isSameAs(first);
   }
 
   @Test
   void unnamedStructsGetConfluentsDefaultName() {
-    Schema schema = SchemaBuilder.struct()
-        .field("n", Schema.INT32_SCHEMA)
-        .field("note", Schema.OPTIONAL_STRING_SCHEMA)
-        .build();
+    Schema schema =
+        SchemaBuilder.struct()
+            .field("n", Schema.INT32_SCHEMA)
+            .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+            .build();
 
     byte[] bytes = converter.fromConnectData("t", schema, new Struct(schema).put("n", 3));
 
@@ -205,9 +229,11 @@ class AvroConverterTest {
         .isInstanceOf(DataException.class)
         .hasMessageStartingWith("Unknown schema id 99");
     assertThatThrownBy(() -> converter.fromConnectData(TOPIC, null, Map.of("id", "x")))
-        .isInstanceOf(DataException.class).hasMessageContaining("needs a schema");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("needs a schema");
     Schema schema = SchemaBuilder.struct().field("id", Schema.STRING_SCHEMA).build();
     assertThatThrownBy(() -> converter.fromConnectData(TOPIC, schema, new Struct(schema)))
-        .isInstanceOf(DataException.class).hasMessageContaining("id");
+        .isInstanceOf(DataException.class)
+        .hasMessageContaining("id");
   }
 }

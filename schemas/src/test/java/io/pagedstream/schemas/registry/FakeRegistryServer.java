@@ -22,9 +22,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
 /**
- * The Confluent Schema Registry endpoints the client uses, on 127.0.0.1, answering from an
- * {@link InMemorySchemaRegistry} and with Confluent's error bodies. Counts requests so tests can
- * see the client's caching.
+ * The Confluent Schema Registry endpoints the client uses, on 127.0.0.1, answering from an {@link
+ * InMemorySchemaRegistry} and with Confluent's error bodies. Counts requests so tests can see the
+ * client's caching.
  */
 final class FakeRegistryServer implements AutoCloseable {
 
@@ -67,8 +67,10 @@ final class FakeRegistryServer implements AutoCloseable {
 
   /** Answers 401 unless the request carries basic auth with these credentials. */
   void requireBasicAuth(String user, String password) {
-    requiredAuthorization = "Basic " + java.util.Base64.getEncoder()
-        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    requiredAuthorization =
+        "Basic "
+            + java.util.Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Answers every request with this status and a non-JSON body, like a failing proxy. */
@@ -101,8 +103,9 @@ final class FakeRegistryServer implements AutoCloseable {
         sendError(exchange, 401, 401, "Unauthorized");
         return;
       }
-      if ("POST".equals(method) && !HttpSchemaRegistry.CONTENT_TYPE.equals(
-          exchange.getRequestHeaders().getFirst("Content-Type"))) {
+      if ("POST".equals(method)
+          && !HttpSchemaRegistry.CONTENT_TYPE.equals(
+              exchange.getRequestHeaders().getFirst("Content-Type"))) {
         sendError(exchange, 415, 415, "Unsupported content type");
         return;
       }
@@ -132,8 +135,11 @@ final class FakeRegistryServer implements AutoCloseable {
     }
     if ("GET".equals(method) && (m = LATEST.matcher(path)).matches()) {
       RegisteredSchema latest = backing.latest(subject(m));
-      return answer.put("subject", latest.subject()).put("version", latest.version())
-          .put("id", latest.id()).put("schema", latest.schema().toString());
+      return answer
+          .put("subject", latest.subject())
+          .put("version", latest.version())
+          .put("id", latest.id())
+          .put("schema", latest.schema().toString());
     }
     throw new SchemaRegistryException("HTTP 404 Not Found", 404, 404);
   }
@@ -149,7 +155,9 @@ final class FakeRegistryServer implements AutoCloseable {
 
   private static void sendError(HttpExchange exchange, int status, int code, String message)
       throws IOException {
-    send(exchange, status,
+    send(
+        exchange,
+        status,
         JSON.createObjectNode().put("error_code", code).put("message", message).toString());
   }
 

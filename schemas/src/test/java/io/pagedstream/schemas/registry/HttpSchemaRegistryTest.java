@@ -111,16 +111,21 @@ class HttpSchemaRegistryTest {
   @Test
   void anUnknownIdIs40403AndTheDeserializerSaysUnknownSchemaId() {
     assertThatThrownBy(() -> client(server.url()).schemaById(77))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
-          assertThat(e.status()).isEqualTo(404);
-          assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
-        })
-        .hasMessage("Schema registry " + server.url() + " answered GET /schemas/ids/77 with HTTP"
-            + " 404, error 40403: Schema 77 not found");
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(404);
+              assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
+            })
+        .hasMessage(
+            "Schema registry "
+                + server.url()
+                + " answered GET /schemas/ids/77 with HTTP"
+                + " 404, error 40403: Schema 77 not found");
 
     byte[] unknown = {0, 0, 0, 0, 77, 2, 'a'};
-    Serde<Completion> serde = AvroSerdes.serde(Completion.class,
-        Map.of(SchemaRegistryConfig.URL, server.url()));
+    Serde<Completion> serde =
+        AvroSerdes.serde(Completion.class, Map.of(SchemaRegistryConfig.URL, server.url()));
     assertThatThrownBy(() -> serde.deserializer().deserialize("llm.completions", unknown))
         .isInstanceOf(SerializationException.class)
         .hasMessageStartingWith("Unknown schema id 77 in llm.completions value");
@@ -129,7 +134,8 @@ class HttpSchemaRegistryTest {
   @Test
   void anUnknownSubjectIs40401() {
     assertThatThrownBy(() -> client(server.url()).latest("nope-value"))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
             e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
   }
 
@@ -137,16 +143,20 @@ class HttpSchemaRegistryTest {
   void anIncompatibleSchemaIs409() {
     HttpSchemaRegistry registry = client(server.url());
     registry.register(SUBJECT, Completion.SCHEMA$);
-    Schema incompatible = new Schema.Parser().parse(
-        "{\"type\":\"record\",\"name\":\"Completion\",\"namespace\":\"io.pagedstream.schemas.avro\","
-            + "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}");
+    Schema incompatible =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Completion\",\"namespace\":\"io.pagedstream.schemas.avro\","
+                    + "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}");
 
     assertThatThrownBy(() -> registry.register(SUBJECT, incompatible))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
-          assertThat(e.status()).isEqualTo(409);
-          assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
-          assertThat(e.isRetriable()).isFalse();
-        })
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(409);
+              assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
+              assertThat(e.isRetriable()).isFalse();
+            })
         .hasMessageContaining("incompatible");
   }
 
@@ -155,21 +165,29 @@ class HttpSchemaRegistryTest {
     server.requireBasicAuth("svc", "s3cret-pw");
 
     assertThatThrownBy(() -> client(server.url()).register(SUBJECT, Completion.SCHEMA$))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
-            e -> assertThat(e.status()).isEqualTo(401))
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(401))
         .hasMessageContaining("check basic.auth.user.info");
 
-    HttpSchemaRegistry wrong = new HttpSchemaRegistry(SchemaRegistryConfig.from(Map.of(
-        SchemaRegistryConfig.URL, server.url(),
-        SchemaRegistryConfig.USER_INFO, "svc:wrong-pw")));
+    HttpSchemaRegistry wrong =
+        new HttpSchemaRegistry(
+            SchemaRegistryConfig.from(
+                Map.of(
+                    SchemaRegistryConfig.URL,
+                    server.url(),
+                    SchemaRegistryConfig.USER_INFO,
+                    "svc:wrong-pw")));
     assertThatThrownBy(() -> wrong.register(SUBJECT, Completion.SCHEMA$))
         .isInstanceOf(SchemaRegistryException.class)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong-pw"));
 
-    HttpSchemaRegistry right = new HttpSchemaRegistry(SchemaRegistryConfig.from(Map.of(
-        SchemaRegistryConfig.URL, server.url(),
-        SchemaRegistryConfig.CREDENTIALS_SOURCE, "USER_INFO",
-        SchemaRegistryConfig.USER_INFO, "svc:s3cret-pw")));
+    HttpSchemaRegistry right =
+        new HttpSchemaRegistry(
+            SchemaRegistryConfig.from(
+                Map.of(
+                    SchemaRegistryConfig.URL, server.url(),
+                    SchemaRegistryConfig.CREDENTIALS_SOURCE, "USER_INFO",
+                    SchemaRegistryConfig.USER_INFO, "svc:s3cret-pw")));
     assertThat(right.register(SUBJECT, Completion.SCHEMA$)).isEqualTo(1);
     assertThat(right.toString()).doesNotContain("s3cret");
 
@@ -194,7 +212,8 @@ class HttpSchemaRegistryTest {
       System.setErr(stderr);
     }
     assertThat(log.toString(StandardCharsets.UTF_8))
-        .contains("unreachable").doesNotContain("s3cret");
+        .contains("unreachable")
+        .doesNotContain("s3cret");
   }
 
   @Test
@@ -205,28 +224,33 @@ class HttpSchemaRegistryTest {
 
       assertThat(client(failing.url(), server.url()).schemaById(1)).isEqualTo(Completion.SCHEMA$);
       assertThatThrownBy(() -> client(failing.url()).schemaById(1))
-          .isInstanceOfSatisfying(SchemaRegistryException.class,
-              e -> assertThat(e.isRetriable()).isTrue())
-          .hasMessageEndingWith("with HTTP 503, error 503: <html><body>upstream unavailable"
-              + "</body></html>");
+          .isInstanceOfSatisfying(
+              SchemaRegistryException.class, e -> assertThat(e.isRetriable()).isTrue())
+          .hasMessageEndingWith(
+              "with HTTP 503, error 503: <html><body>upstream unavailable" + "</body></html>");
     }
   }
 
   @Test
   void anUnreachableRegistryIsRetriableNotABadRecord() throws IOException {
     String dead = "http://127.0.0.1:" + unusedPort();
-    Serde<Completion> serde = AvroSerdes.serde(Completion.class,
-        Map.of(SchemaRegistryConfig.URL, dead));
+    Serde<Completion> serde =
+        AvroSerdes.serde(Completion.class, Map.of(SchemaRegistryConfig.URL, dead));
 
-    assertThatThrownBy(() ->
-        serde.deserializer().deserialize("llm.completions", new byte[] {0, 0, 0, 0, 1, 2, 'a'}))
+    assertThatThrownBy(
+            () ->
+                serde
+                    .deserializer()
+                    .deserialize("llm.completions", new byte[] {0, 0, 0, 0, 1, 2, 'a'}))
         .isInstanceOf(SerializationException.class)
         .hasMessageStartingWith("Cannot fetch schema id 1 in llm.completions value")
         .cause()
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
-          assertThat(e.status()).isEqualTo(SchemaRegistryException.UNREACHABLE);
-          assertThat(e.isRetriable()).isTrue();
-        });
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(SchemaRegistryException.UNREACHABLE);
+              assertThat(e.isRetriable()).isTrue();
+            });
   }
 
   private static int unusedPort() throws IOException {

@@ -38,14 +38,49 @@ class HttpsSchemaRegistryTest {
   static void start() throws Exception {
     Path keystore = dir.resolve("server.p12");
     Path cert = dir.resolve("server.crt");
-    keytool("-genkeypair", "-alias", "registry", "-keyalg", "EC", "-groupname", "secp256r1",
-        "-validity", "2", "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost",
-        "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
-    keytool("-exportcert", "-alias", "registry", "-keystore", keystore.toString(),
-        "-storepass", STORE_PASSWORD, "-file", cert.toString());
-    keytool("-importcert", "-noprompt", "-alias", "registry", "-file", cert.toString(),
-        "-keystore", dir.resolve("trust.p12").toString(), "-storetype", "PKCS12",
-        "-storepass", TRUST_PASSWORD);
+    keytool(
+        "-genkeypair",
+        "-alias",
+        "registry",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-validity",
+        "2",
+        "-dname",
+        "CN=localhost",
+        "-ext",
+        "SAN=ip:127.0.0.1,dns:localhost",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        STORE_PASSWORD);
+    keytool(
+        "-exportcert",
+        "-alias",
+        "registry",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        STORE_PASSWORD,
+        "-file",
+        cert.toString());
+    keytool(
+        "-importcert",
+        "-noprompt",
+        "-alias",
+        "registry",
+        "-file",
+        cert.toString(),
+        "-keystore",
+        dir.resolve("trust.p12").toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        TRUST_PASSWORD);
 
     KeyStore keys = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
@@ -78,10 +113,14 @@ class HttpsSchemaRegistryTest {
 
   private static Map<String, Object> config(String truststorePassword) {
     return Map.of(
-        SchemaRegistryConfig.URL, server.url(),
-        SchemaRegistryConfig.TRUSTSTORE_LOCATION, dir.resolve("trust.p12").toString(),
-        SchemaRegistryConfig.TRUSTSTORE_TYPE, "PKCS12",
-        SchemaRegistryConfig.TRUSTSTORE_PASSWORD, truststorePassword);
+        SchemaRegistryConfig.URL,
+        server.url(),
+        SchemaRegistryConfig.TRUSTSTORE_LOCATION,
+        dir.resolve("trust.p12").toString(),
+        SchemaRegistryConfig.TRUSTSTORE_TYPE,
+        "PKCS12",
+        SchemaRegistryConfig.TRUSTSTORE_PASSWORD,
+        truststorePassword);
   }
 
   @Test
@@ -96,27 +135,43 @@ class HttpsSchemaRegistryTest {
 
   /**
    * What every service does: its {@code --kafka-config} file, read by {@link KafkaSettings}, holds
-   * the registry's URL, trust store and basic-auth credentials, and the serdes take them from there.
+   * the registry's URL, trust store and basic-auth credentials, and the serdes take them from
+   * there.
    */
   @Test
   void serdesUseHttpsAndBasicAuthFromAKafkaConfigFile() throws Exception {
     try (FakeRegistryServer secured = FakeRegistryServer.https(serverContext)) {
       secured.requireBasicAuth("svc", "https-Pw-7");
       Path file = dir.resolve("client.properties");
-      Files.writeString(file, "security.protocol=SASL_SSL\n"
-          + SchemaRegistryConfig.URL + "=" + secured.url() + "\n"
-          + SchemaRegistryConfig.TRUSTSTORE_LOCATION + "=" + dir.resolve("trust.p12") + "\n"
-          + SchemaRegistryConfig.TRUSTSTORE_TYPE + "=PKCS12\n"
-          + SchemaRegistryConfig.TRUSTSTORE_PASSWORD + "=" + TRUST_PASSWORD + "\n"
-          + SchemaRegistryConfig.CREDENTIALS_SOURCE + "=USER_INFO\n"
-          + SchemaRegistryConfig.USER_INFO + "=svc:https-Pw-7\n");
+      Files.writeString(
+          file,
+          "security.protocol=SASL_SSL\n"
+              + SchemaRegistryConfig.URL
+              + "="
+              + secured.url()
+              + "\n"
+              + SchemaRegistryConfig.TRUSTSTORE_LOCATION
+              + "="
+              + dir.resolve("trust.p12")
+              + "\n"
+              + SchemaRegistryConfig.TRUSTSTORE_TYPE
+              + "=PKCS12\n"
+              + SchemaRegistryConfig.TRUSTSTORE_PASSWORD
+              + "="
+              + TRUST_PASSWORD
+              + "\n"
+              + SchemaRegistryConfig.CREDENTIALS_SOURCE
+              + "=USER_INFO\n"
+              + SchemaRegistryConfig.USER_INFO
+              + "=svc:https-Pw-7\n");
       KafkaSettings settings = KafkaSettings.of("127.0.0.1:9092", file);
       Serde<Completion> writer = AvroSerdes.serde(Completion.class, settings.asMap());
       Serde<Completion> reader = AvroSerdes.serde(Completion.class, settings.asMap());
 
       byte[] bytes = writer.serializer().serialize("llm.completions", Samples.completion());
 
-      assertThat(reader.deserializer().deserialize("llm.completions", bytes)).isEqualTo(Samples.completion());
+      assertThat(reader.deserializer().deserialize("llm.completions", bytes))
+          .isEqualTo(Samples.completion());
       assertThat(secured.requests("POST /subjects/llm.completions-value/versions")).isEqualTo(1);
       assertThat(secured.requests("GET /schemas/ids/1")).isEqualTo(1);
       assertThat(settings.redacted().toString()).doesNotContain("https-Pw-7", TRUST_PASSWORD);
@@ -125,11 +180,12 @@ class HttpsSchemaRegistryTest {
 
   @Test
   void theJdkDefaultTrustStoreRejectsTheSelfSignedCertificate() {
-    SchemaRegistry registry = SchemaRegistries.fromConfig(
-        Map.of(SchemaRegistryConfig.URL, server.url()));
+    SchemaRegistry registry =
+        SchemaRegistries.fromConfig(Map.of(SchemaRegistryConfig.URL, server.url()));
 
     assertThatThrownBy(() -> registry.schemaById(1))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
             e -> assertThat(e.status()).isEqualTo(SchemaRegistryException.UNREACHABLE))
         .hasMessageContaining("unreachable");
   }

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The in-process registry kept in a compacted topic: a record serialized before the broker (and
- * the registry) went away is read after a restart on the same data, with the same schema ids.
+ * The in-process registry kept in a compacted topic: a record serialized before the broker (and the
+ * registry) went away is read after a restart on the same data, with the same schema ids.
  */
 class KafkaSchemaJournalTest {
 
@@ -32,7 +32,8 @@ class KafkaSchemaJournalTest {
       byte[] request;
       int requestId;
       int completionId;
-      try (KafkaSchemaJournal journal = KafkaSchemaJournal.open(kafka.clientProperties(), KafkaSchemaJournal.DEFAULT_TOPIC)) {
+      try (KafkaSchemaJournal journal =
+          KafkaSchemaJournal.open(kafka.clientProperties(), KafkaSchemaJournal.DEFAULT_TOPIC)) {
         InMemorySchemaRegistry registry = SchemaRegistries.openDurableScope(before, journal);
         completionId = registry.register("llm.completions-value", Completion.getClassSchema());
         AvroSerializer<GenerationRequest> writer = new AvroSerializer<>();
@@ -40,7 +41,8 @@ class KafkaSchemaJournalTest {
         request = writer.serialize("llm.requests", Samples.textRequest());
         requestId = registry.lookup("llm.requests-value", GenerationRequest.getClassSchema());
         // the same schema under another subject keeps its id
-        assertThat(registry.register("other-value", Completion.getClassSchema())).isEqualTo(completionId);
+        assertThat(registry.register("other-value", Completion.getClassSchema()))
+            .isEqualTo(completionId);
       } finally {
         SchemaRegistries.dropScope(before);
       }
@@ -49,18 +51,26 @@ class KafkaSchemaJournalTest {
       kafka.restart();
 
       String after = Samples.newScope();
-      try (KafkaSchemaJournal journal = KafkaSchemaJournal.open(kafka.clientProperties(), KafkaSchemaJournal.DEFAULT_TOPIC)) {
+      try (KafkaSchemaJournal journal =
+          KafkaSchemaJournal.open(kafka.clientProperties(), KafkaSchemaJournal.DEFAULT_TOPIC)) {
         InMemorySchemaRegistry registry = SchemaRegistries.openDurableScope(after, journal);
-        AvroDeserializer<GenerationRequest> reader = new AvroDeserializer<>(GenerationRequest.class);
+        AvroDeserializer<GenerationRequest> reader =
+            new AvroDeserializer<>(GenerationRequest.class);
         reader.configure(Samples.mockConfig(after), false);
         assertThat(reader.deserialize("llm.requests", request)).isEqualTo(Samples.textRequest());
         assertThat(registry.schemaById(completionId)).isEqualTo(Completion.getClassSchema());
         assertThat(registry.latest("other-value").id()).isEqualTo(completionId);
         assertThat(registry.latest("other-value").version()).isEqualTo(1);
-        assertThat(registry.subjects()).containsExactlyInAnyOrder("llm.completions-value", "llm.requests-value", "other-value");
+        assertThat(registry.subjects())
+            .containsExactlyInAnyOrder(
+                "llm.completions-value", "llm.requests-value", "other-value");
         // a new schema continues the sequence, and a second version of a subject is version 2
-        Schema v2 = SchemaBuilder.record("Completion").namespace("io.pagedstream.schemas.avro").fields()
-            .requiredString("id").endRecord();
+        Schema v2 =
+            SchemaBuilder.record("Completion")
+                .namespace("io.pagedstream.schemas.avro")
+                .fields()
+                .requiredString("id")
+                .endRecord();
         Schema fresh = SchemaBuilder.record("Fresh").fields().requiredInt("n").endRecord();
         int freshId = registry.register("fresh-value", fresh);
         assertThat(freshId).isEqualTo(Math.max(requestId, completionId) + 1);
@@ -74,19 +84,22 @@ class KafkaSchemaJournalTest {
   @Test
   void aJournalThatSkipsIdsIsRefused() {
     Schema a = SchemaBuilder.record("A").fields().requiredInt("n").endRecord();
-    List<RegisteredSchema> stored = new ArrayList<>(List.of(new RegisteredSchema("a-value", 1, 2, a)));
-    SchemaJournal gap = new SchemaJournal() {
-      @Override
-      public List<RegisteredSchema> load() {
-        return stored;
-      }
+    List<RegisteredSchema> stored =
+        new ArrayList<>(List.of(new RegisteredSchema("a-value", 1, 2, a)));
+    SchemaJournal gap =
+        new SchemaJournal() {
+          @Override
+          public List<RegisteredSchema> load() {
+            return stored;
+          }
 
-      @Override
-      public void append(RegisteredSchema registration) {
-        stored.add(registration);
-      }
-    };
-    assertThatThrownBy(() -> new InMemorySchemaRegistry(gap)).isInstanceOf(SchemaRegistryException.class)
+          @Override
+          public void append(RegisteredSchema registration) {
+            stored.add(registration);
+          }
+        };
+    assertThatThrownBy(() -> new InMemorySchemaRegistry(gap))
+        .isInstanceOf(SchemaRegistryException.class)
         .hasMessageContaining("out of order");
   }
 }

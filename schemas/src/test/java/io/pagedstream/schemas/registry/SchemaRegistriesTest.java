@@ -22,7 +22,9 @@ class SchemaRegistriesTest {
     SchemaRegistry second = SchemaRegistries.fromConfig(Samples.mockConfig(scope));
     SchemaRegistry other = SchemaRegistries.fromConfig(Samples.mockConfig(Samples.newScope()));
 
-    assertThat(first).isInstanceOf(InMemorySchemaRegistry.class).isSameAs(second)
+    assertThat(first)
+        .isInstanceOf(InMemorySchemaRegistry.class)
+        .isSameAs(second)
         .isNotSameAs(other);
     SchemaRegistries.dropScope(scope);
     assertThat(SchemaRegistries.fromConfig(Samples.mockConfig(scope))).isNotSameAs(first);
@@ -38,45 +40,63 @@ class SchemaRegistriesTest {
 
   @Test
   void httpUrlsMakeAnHttpClient() {
-    SchemaRegistry registry = SchemaRegistries.fromConfig(
-        Map.of(SchemaRegistryConfig.URL, List.of("http://a:8081", "https://b:8081/")));
+    SchemaRegistry registry =
+        SchemaRegistries.fromConfig(
+            Map.of(SchemaRegistryConfig.URL, List.of("http://a:8081", "https://b:8081/")));
 
-    assertThat(registry).isInstanceOf(HttpSchemaRegistry.class)
+    assertThat(registry)
+        .isInstanceOf(HttpSchemaRegistry.class)
         .hasToString("HttpSchemaRegistry[http://a:8081, https://b:8081]");
   }
 
   @Test
   void badSettingsAreConfigExceptions() {
-    assertThatThrownBy(() -> SchemaRegistries.fromConfig(
-        Map.of(SchemaRegistryConfig.URL, "mock://a,http://b:8081")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("single mock://");
-    assertThatThrownBy(() -> SchemaRegistries.fromConfig(
-        Map.of(SchemaRegistryConfig.URL, "ftp://b:8081")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("http(s)://");
-    assertThatThrownBy(() -> SchemaRegistryConfig.from(
-        Map.of(SchemaRegistryConfig.CREDENTIALS_SOURCE, "USER_INFO")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("user:password");
-    assertThatThrownBy(() -> SchemaRegistryConfig.from(Map.of(
-        SchemaRegistryConfig.USER_INFO, "no-colon-secret",
-        SchemaRegistryConfig.CREDENTIALS_SOURCE, "USER_INFO")))
+    assertThatThrownBy(
+            () ->
+                SchemaRegistries.fromConfig(
+                    Map.of(SchemaRegistryConfig.URL, "mock://a,http://b:8081")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("single mock://");
+    assertThatThrownBy(
+            () -> SchemaRegistries.fromConfig(Map.of(SchemaRegistryConfig.URL, "ftp://b:8081")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("http(s)://");
+    assertThatThrownBy(
+            () ->
+                SchemaRegistryConfig.from(
+                    Map.of(SchemaRegistryConfig.CREDENTIALS_SOURCE, "USER_INFO")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("user:password");
+    assertThatThrownBy(
+            () ->
+                SchemaRegistryConfig.from(
+                    Map.of(
+                        SchemaRegistryConfig.USER_INFO, "no-colon-secret",
+                        SchemaRegistryConfig.CREDENTIALS_SOURCE, "USER_INFO")))
         .isInstanceOf(ConfigException.class)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("no-colon-secret"));
-    assertThatThrownBy(() -> SchemaRegistryConfig.from(
-        Map.of(SchemaRegistryConfig.CREDENTIALS_SOURCE, "SASL_INHERIT")))
-        .isInstanceOf(ConfigException.class).hasMessageContaining("not supported");
+    assertThatThrownBy(
+            () ->
+                SchemaRegistryConfig.from(
+                    Map.of(SchemaRegistryConfig.CREDENTIALS_SOURCE, "SASL_INHERIT")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not supported");
   }
 
   @Test
   void configReadsConfluentNamesAndHidesCredentials() {
-    SchemaRegistryConfig config = SchemaRegistryConfig.from(Map.of(
-        SchemaRegistryConfig.URL, "https://sr-user:url-secret@registry:8081, https://backup:8081",
-        SchemaRegistryConfig.AUTO_REGISTER, "false",
-        SchemaRegistryConfig.PREFIXED_USER_INFO, new Password("svc:pw-secret"),
-        SchemaRegistryConfig.TRUSTSTORE_PASSWORD, "ts-secret",
-        SchemaRegistryConfig.READ_TIMEOUT_MS, "1500"));
+    SchemaRegistryConfig config =
+        SchemaRegistryConfig.from(
+            Map.of(
+                SchemaRegistryConfig.URL,
+                    "https://sr-user:url-secret@registry:8081, https://backup:8081",
+                SchemaRegistryConfig.AUTO_REGISTER, "false",
+                SchemaRegistryConfig.PREFIXED_USER_INFO, new Password("svc:pw-secret"),
+                SchemaRegistryConfig.TRUSTSTORE_PASSWORD, "ts-secret",
+                SchemaRegistryConfig.READ_TIMEOUT_MS, "1500"));
 
-    assertThat(config.urls()).containsExactly(
-        "https://sr-user:url-secret@registry:8081", "https://backup:8081");
+    assertThat(config.urls())
+        .containsExactly("https://sr-user:url-secret@registry:8081", "https://backup:8081");
     assertThat(config.autoRegister()).isFalse();
     assertThat(config.userInfo()).isEqualTo("svc:pw-secret");
     assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(1500));
@@ -107,15 +127,19 @@ class SchemaRegistriesTest {
     registry.register("llm.requests-value", GenerationRequest.SCHEMA$);
 
     assertThatThrownBy(() -> registry.schemaById(99))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
             e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
     assertThatThrownBy(() -> registry.lookup("nope-value", Completion.SCHEMA$))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
             e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
     assertThatThrownBy(() -> registry.lookup("llm.requests-value", Completion.SCHEMA$))
-        .isInstanceOfSatisfying(SchemaRegistryException.class,
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
             e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
     assertThatThrownBy(() -> registry.latest("nope-value"))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.isNotFound()).isTrue());
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class, e -> assertThat(e.isNotFound()).isTrue());
   }
 }

@@ -33,17 +33,19 @@ class SchemaRegistryContainerTest {
       new GenericContainer<>(DockerImageName.parse("apache/kafka:4.0.0"))
           .withNetwork(NETWORK)
           .withNetworkAliases("kafka")
-          .withEnv(Map.of(
-              "KAFKA_NODE_ID", "1",
-              "KAFKA_PROCESS_ROLES", "broker,controller",
-              "KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093",
-              "KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://kafka:9092",
-              "KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER",
-              "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-              "KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:9093",
-              "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1",
-              "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1",
-              "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1"))
+          .withEnv(
+              Map.of(
+                  "KAFKA_NODE_ID", "1",
+                  "KAFKA_PROCESS_ROLES", "broker,controller",
+                  "KAFKA_LISTENERS", "PLAINTEXT://:9092,CONTROLLER://:9093",
+                  "KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://kafka:9092",
+                  "KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER",
+                  "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
+                      "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                  "KAFKA_CONTROLLER_QUORUM_VOTERS", "1@localhost:9093",
+                  "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1",
+                  "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1",
+                  "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1"))
           .waitingFor(Wait.forLogMessage(".*Kafka Server started.*", 1));
 
   @Container
@@ -51,10 +53,11 @@ class SchemaRegistryContainerTest {
       new GenericContainer<>(DockerImageName.parse("confluentinc/cp-schema-registry:7.9.0"))
           .withNetwork(NETWORK)
           .withExposedPorts(8081)
-          .withEnv(Map.of(
-              "SCHEMA_REGISTRY_HOST_NAME", "schema-registry",
-              "SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081",
-              "SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:9092"))
+          .withEnv(
+              Map.of(
+                  "SCHEMA_REGISTRY_HOST_NAME", "schema-registry",
+                  "SCHEMA_REGISTRY_LISTENERS", "http://0.0.0.0:8081",
+                  "SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS", "PLAINTEXT://kafka:9092"))
           .dependsOn(KAFKA)
           .waitingFor(Wait.forHttp("/subjects").forStatusCode(200));
 
@@ -80,25 +83,30 @@ class SchemaRegistryContainerTest {
     HttpSchemaRegistry registry = new HttpSchemaRegistry(SchemaRegistryConfig.of(url()));
     String subject = "container-" + Samples.newScope() + "-value";
     registry.register(subject, Completion.SCHEMA$);
-    Schema incompatible = new Schema.Parser().parse(
-        "{\"type\":\"record\",\"name\":\"Completion\",\"namespace\":\"io.pagedstream.schemas.avro\","
-            + "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}");
+    Schema incompatible =
+        new Schema.Parser()
+            .parse(
+                "{\"type\":\"record\",\"name\":\"Completion\",\"namespace\":\"io.pagedstream.schemas.avro\","
+                    + "\"fields\":[{\"name\":\"id\",\"type\":\"long\"}]}");
 
     assertThatThrownBy(() -> registry.register(subject, incompatible))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e ->
-            assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA));
     assertThatThrownBy(() -> registry.schemaById(999_999))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e ->
-            assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND));
     assertThatThrownBy(() -> registry.lookup("no-such-" + subject, Completion.SCHEMA$))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e ->
-            assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND));
   }
 
   @Test
   void serdesRoundTrip() {
-    Serde<Completion> serde = AvroSerdes.serde(Completion.class,
-        Map.of(SchemaRegistryConfig.URL, url()));
+    Serde<Completion> serde =
+        AvroSerdes.serde(Completion.class, Map.of(SchemaRegistryConfig.URL, url()));
     String topic = "container-" + Samples.newScope();
 
     byte[] bytes = serde.serializer().serialize(topic, Samples.completion());

@@ -39,8 +39,9 @@ class DeserializerErrorTest {
   @Test
   void tooShortForTheHeader() {
     assertFailure(new byte[0])
-        .hasMessage("Cannot deserialize llm.completions value: 0 bytes is shorter than the 5-byte"
-            + " header (magic byte 0 and schema id) of the Confluent Avro wire format");
+        .hasMessage(
+            "Cannot deserialize llm.completions value: 0 bytes is shorter than the 5-byte"
+                + " header (magic byte 0 and schema id) of the Confluent Avro wire format");
     assertFailure(new byte[] {0, 0, 1}).hasMessageContaining("3 bytes is shorter");
   }
 
@@ -48,8 +49,8 @@ class DeserializerErrorTest {
   void badMagicByte() {
     byte[] bytes = valid.clone();
     bytes[0] = 1;
-    assertFailure(bytes).hasMessageStartingWith(
-        "Unknown magic byte 0x01 in llm.completions value (expected 0x00");
+    assertFailure(bytes)
+        .hasMessageStartingWith("Unknown magic byte 0x01 in llm.completions value (expected 0x00");
   }
 
   @Test
@@ -66,21 +67,27 @@ class DeserializerErrorTest {
     assertFailure(bytes)
         .hasMessageStartingWith("Unknown schema id 4242 in llm.completions value")
         .cause()
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
-          assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
-          assertThat(e.isRetriable()).isFalse();
-        });
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> {
+              assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
+              assertThat(e.isRetriable()).isFalse();
+            });
   }
 
   @Test
   void truncatedPayload() {
     for (int cut = 1; cut < valid.length - WireFormat.HEADER_SIZE; cut++) {
       assertFailure(Arrays.copyOf(valid, valid.length - cut))
-          .hasMessageStartingWith("Malformed Avro payload in llm.completions value (schema id 1, "
-              + "io.pagedstream.schemas.avro.Completion, " + (valid.length - cut) + " bytes)")
+          .hasMessageStartingWith(
+              "Malformed Avro payload in llm.completions value (schema id 1, "
+                  + "io.pagedstream.schemas.avro.Completion, "
+                  + (valid.length - cut)
+                  + " bytes)")
           // cut inside a string or array, the length prefix overruns the end; elsewhere it is EOF
-          .hasMessageMatching(".*(truncated: the payload ends at byte \\d+|exceeds the \\d+ bytes"
-              + " left|cannot fit in the \\d+ bytes left).*");
+          .hasMessageMatching(
+              ".*(truncated: the payload ends at byte \\d+|exceeds the \\d+ bytes"
+                  + " left|cannot fit in the \\d+ bytes left).*");
     }
   }
 
@@ -93,17 +100,19 @@ class DeserializerErrorTest {
   @Test
   void aGarbageArrayCountFailsFastInsteadOfAllocating() {
     // id "a", job_id "", then token_ids claiming a billion items in the few bytes left
-    byte[] bytes = {0, 0, 0, 0, 1, 2, 'a', 0, (byte) 0x80, (byte) 0xa8, (byte) 0xd6, (byte) 0xb9,
-        0x07, 1, 2, 3};
-    assertFailure(bytes).hasMessageContaining("block of 1000000000 items at byte 8 cannot fit in"
-        + " the 3 bytes left");
+    byte[] bytes = {
+      0, 0, 0, 0, 1, 2, 'a', 0, (byte) 0x80, (byte) 0xa8, (byte) 0xd6, (byte) 0xb9, 0x07, 1, 2, 3
+    };
+    assertFailure(bytes)
+        .hasMessageContaining(
+            "block of 1000000000 items at byte 8 cannot fit in" + " the 3 bytes left");
   }
 
   @Test
   void aGarbageStringLengthFailsFast() {
     byte[] bytes = {0, 0, 0, 0, 1, (byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 'x'};
-    assertFailure(bytes).hasMessageContaining("string length 1073741823 at byte 5 exceeds the 1"
-        + " bytes left");
+    assertFailure(bytes)
+        .hasMessageContaining("string length 1073741823 at byte 5 exceeds the 1" + " bytes left");
     assertFailure(new byte[] {0, 0, 0, 0, 1, 3, 'x'})
         .hasMessageContaining("string length -2 at byte 5 is negative");
   }

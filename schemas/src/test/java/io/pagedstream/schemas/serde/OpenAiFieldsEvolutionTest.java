@@ -17,10 +17,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 
 /**
- * The schemas as they were before messages, stop, logprobs, n and the OpenAI format
- * (test resources {@code avro-before-openai/}): records written with them still read with the
- * current classes, every new field at its default, and the registry takes the current versions
- * after them under BACKWARD compatibility.
+ * The schemas as they were before messages, stop, logprobs, n and the OpenAI format (test resources
+ * {@code avro-before-openai/}): records written with them still read with the current classes,
+ * every new field at its default, and the registry takes the current versions after them under
+ * BACKWARD compatibility.
  */
 class OpenAiFieldsEvolutionTest {
 
@@ -42,7 +42,9 @@ class OpenAiFieldsEvolutionTest {
     byte[] bytes = write("llm.requests-value", r);
     registry.register("llm.requests-value", GenerationRequest.SCHEMA$);
 
-    GenerationRequest read = new AvroDeserializer<>(GenerationRequest.class, registry).deserialize("llm.requests", bytes);
+    GenerationRequest read =
+        new AvroDeserializer<>(GenerationRequest.class, registry)
+            .deserialize("llm.requests", bytes);
     assertThat(read.getPrompt()).isEqualTo("Once");
     assertThat(read.getMessages()).isNull();
     assertThat(read.getStop()).isEmpty();
@@ -77,7 +79,8 @@ class OpenAiFieldsEvolutionTest {
     byte[] bytes = write("llm.batches-value", batch);
     registry.register("llm.batches-value", GenerationBatch.SCHEMA$);
 
-    GenerationBatch read = new AvroDeserializer<>(GenerationBatch.class, registry).deserialize("llm.batches", bytes);
+    GenerationBatch read =
+        new AvroDeserializer<>(GenerationBatch.class, registry).deserialize("llm.batches", bytes);
     var r = read.getRequests().get(0);
     assertThat(r.getPromptTokenIds()).containsExactly(1, 2, 3);
     assertThat(r.getN()).isEqualTo(1);
@@ -105,7 +108,8 @@ class OpenAiFieldsEvolutionTest {
     byte[] bytes = write("llm.completions-value", c);
     registry.register("llm.completions-value", Completion.SCHEMA$);
 
-    Completion read = new AvroDeserializer<>(Completion.class, registry).deserialize("llm.completions", bytes);
+    Completion read =
+        new AvroDeserializer<>(Completion.class, registry).deserialize("llm.completions", bytes);
     assertThat(read.getText()).isEqualTo("ab");
     assertThat(read.getChoices()).isNull();
     assertThat(read.getFormat()).isEmpty();
@@ -113,8 +117,10 @@ class OpenAiFieldsEvolutionTest {
   }
 
   @Test
-  void theRegistryTakesEveryNewVersionAfterTheOldOneUnderBackwardCompatibility() throws IOException {
-    Map<String, Schema> old = parse("GenerationRequest", "BatchedRequest", "GenerationBatch", "Completion");
+  void theRegistryTakesEveryNewVersionAfterTheOldOneUnderBackwardCompatibility()
+      throws IOException {
+    Map<String, Schema> old =
+        parse("GenerationRequest", "BatchedRequest", "GenerationBatch", "Completion");
     int r1 = registry.register("requests-value", old.get("GenerationRequest"));
     int b1 = registry.register("batches-value", old.get("GenerationBatch"));
     int c1 = registry.register("completions-value", old.get("Completion"));
@@ -133,7 +139,9 @@ class OpenAiFieldsEvolutionTest {
     Schema.Parser parser = new Schema.Parser();
     java.util.LinkedHashMap<String, Schema> out = new java.util.LinkedHashMap<>();
     for (String name : names) {
-      try (InputStream in = OpenAiFieldsEvolutionTest.class.getResourceAsStream("/avro-before-openai/" + name + ".avsc")) {
+      try (InputStream in =
+          OpenAiFieldsEvolutionTest.class.getResourceAsStream(
+              "/avro-before-openai/" + name + ".avsc")) {
         out.put(name, parser.parse(in));
       }
     }

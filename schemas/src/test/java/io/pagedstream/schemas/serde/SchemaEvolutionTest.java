@@ -36,16 +36,27 @@ class SchemaEvolutionTest {
     assertThat(read.getFirstTokenMs()).isEqualTo(-1.0);
     assertThat(read.getProcessor()).isNull();
     assertThat(read.getCached()).isFalse();
-    assertThat(read).isEqualTo(Completion.newBuilder(Samples.completion())
-        .setFirstTokenMs(-1.0).setProcessor(null).setCached(false).build());
+    assertThat(read)
+        .isEqualTo(
+            Completion.newBuilder(Samples.completion())
+                .setFirstTokenMs(-1.0)
+                .setProcessor(null)
+                .setCached(false)
+                .build());
   }
 
   @Test
   void aNewerWriterWithExtraFieldsReadsWithAnOlderReader() {
-    Schema newer = with(Completion.SCHEMA$,
-        new Schema.Field("priority", Schema.create(Schema.Type.INT), null, 0),
-        new Schema.Field("region", Schema.createUnion(Schema.create(Schema.Type.NULL),
-            Schema.create(Schema.Type.STRING)), null, Schema.Field.NULL_DEFAULT_VALUE));
+    Schema newer =
+        with(
+            Completion.SCHEMA$,
+            new Schema.Field("priority", Schema.create(Schema.Type.INT), null, 0),
+            new Schema.Field(
+                "region",
+                Schema.createUnion(
+                    Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                null,
+                Schema.Field.NULL_DEFAULT_VALUE));
     GenericRecord record = copy(Samples.completion(), newer);
     record.put("priority", 7);
     record.put("region", "eu-west");
@@ -64,9 +75,10 @@ class SchemaEvolutionTest {
 
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes))
         .isInstanceOf(SerializationException.class)
-        .hasMessageStartingWith("Writer schema id 1 (io.pagedstream.schemas.avro.Completion) in "
-            + "llm.completions value cannot be resolved against reader schema "
-            + "io.pagedstream.schemas.avro.Completion: ")
+        .hasMessageStartingWith(
+            "Writer schema id 1 (io.pagedstream.schemas.avro.Completion) in "
+                + "llm.completions value cannot be resolved against reader schema "
+                + "io.pagedstream.schemas.avro.Completion: ")
         .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
         .hasMessageContaining("finish_reason")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
@@ -74,8 +86,11 @@ class SchemaEvolutionTest {
 
   @Test
   void aFieldWhoseTypeChangedIncompatiblyCannotBeResolved() {
-    Schema longs = replace(Completion.SCHEMA$, new Schema.Field("token_ids",
-        Schema.createArray(Schema.create(Schema.Type.LONG)), null, List.of()));
+    Schema longs =
+        replace(
+            Completion.SCHEMA$,
+            new Schema.Field(
+                "token_ids", Schema.createArray(Schema.create(Schema.Type.LONG)), null, List.of()));
     GenericRecord record = copy(Samples.completion(), longs);
     record.put("token_ids", List.of(1L, 2L));
 
@@ -87,8 +102,9 @@ class SchemaEvolutionTest {
 
   @Test
   void aRecordOfAnotherTypeCannotBeResolved() {
-    byte[] request = new AvroSerializer<GenerationRequest>(registry)
-        .serialize("llm.requests", Samples.textRequest());
+    byte[] request =
+        new AvroSerializer<GenerationRequest>(registry)
+            .serialize("llm.requests", Samples.textRequest());
 
     assertThatThrownBy(() -> deserializer.deserialize(TOPIC, request))
         .isInstanceOf(SerializationException.class)
@@ -99,14 +115,18 @@ class SchemaEvolutionTest {
   @Test
   void theRegistryRejectsANewVersionThatCannotReadTheOldOne() {
     registry.register("llm.completions-value", Completion.SCHEMA$);
-    Schema required = with(Completion.SCHEMA$,
-        new Schema.Field("tenant", Schema.create(Schema.Type.STRING), null, (Object) null));
+    Schema required =
+        with(
+            Completion.SCHEMA$,
+            new Schema.Field("tenant", Schema.create(Schema.Type.STRING), null, (Object) null));
 
     assertThatThrownBy(() -> registry.register("llm.completions-value", required))
-        .isInstanceOfSatisfying(SchemaRegistryException.class, e -> {
-          assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
-          assertThat(e.status()).isEqualTo(409);
-        })
+        .isInstanceOfSatisfying(
+            SchemaRegistryException.class,
+            e -> {
+              assertThat(e.errorCode()).isEqualTo(SchemaRegistryException.INCOMPATIBLE_SCHEMA);
+              assertThat(e.status()).isEqualTo(409);
+            })
         .hasMessageContaining("incompatible");
   }
 
@@ -148,8 +168,10 @@ class SchemaEvolutionTest {
   private static Schema replace(Schema schema, Schema.Field replacement) {
     List<Schema.Field> fields = new ArrayList<>();
     for (Schema.Field field : schema.getFields()) {
-      fields.add(field.name().equals(replacement.name()) ? replacement
-          : new Schema.Field(field, field.schema()));
+      fields.add(
+          field.name().equals(replacement.name())
+              ? replacement
+              : new Schema.Field(field, field.schema()));
     }
     return record(schema, fields);
   }

@@ -59,12 +59,13 @@ class SerdeRoundTripTest {
 
   @Test
   void unsetFieldsTakeTheSchemaDefaults() {
-    Completion minimal = Completion.newBuilder().setId("r").setFinishReason(FinishReason.STOP.wire()).build();
-    Serde<Completion> serde = AvroSerdes.serde(Completion.class,
-        Samples.mockConfig(Samples.newScope()));
+    Completion minimal =
+        Completion.newBuilder().setId("r").setFinishReason(FinishReason.STOP.wire()).build();
+    Serde<Completion> serde =
+        AvroSerdes.serde(Completion.class, Samples.mockConfig(Samples.newScope()));
 
-    Completion read = serde.deserializer().deserialize("t",
-        serde.serializer().serialize("t", minimal));
+    Completion read =
+        serde.deserializer().deserialize("t", serde.serializer().serialize("t", minimal));
 
     assertThat(read.getJobId()).isEmpty();
     assertThat(read.getTokenIds()).isEmpty();
@@ -89,8 +90,7 @@ class SerdeRoundTripTest {
 
     byte[] bytes = serializer.serialize("llm.completions", Samples.completion());
 
-    assertThat(deserializer.deserialize("llm.completions", bytes))
-        .isEqualTo(Samples.completion());
+    assertThat(deserializer.deserialize("llm.completions", bytes)).isEqualTo(Samples.completion());
   }
 
   @Test
@@ -98,8 +98,10 @@ class SerdeRoundTripTest {
     String scope = Samples.newScope();
     AvroDeserializer<GenerationBatch> deserializer = new AvroDeserializer<>();
     deserializer.configure(Samples.mockConfig(scope), false);
-    byte[] bytes = AvroSerdes.serde(GenerationBatch.class, Samples.mockConfig(scope))
-        .serializer().serialize("llm.batches", Samples.batch());
+    byte[] bytes =
+        AvroSerdes.serde(GenerationBatch.class, Samples.mockConfig(scope))
+            .serializer()
+            .serialize("llm.batches", Samples.batch());
 
     assertThat(deserializer.deserialize("llm.batches", bytes)).isEqualTo(Samples.batch());
   }
@@ -133,8 +135,8 @@ class SerdeRoundTripTest {
     byte[] first = serde.serializer().serialize("llm.completions", Samples.completion());
     byte[] second = serde.serializer().serialize("llm.completions", Samples.errorCompletion());
 
-    assertThat(ByteBuffer.wrap(second, 1, 4).getInt()).isEqualTo(ByteBuffer.wrap(first, 1, 4)
-        .getInt());
+    assertThat(ByteBuffer.wrap(second, 1, 4).getInt())
+        .isEqualTo(ByteBuffer.wrap(first, 1, 4).getInt());
     assertThat(registry.latest("llm.completions-value").version()).isEqualTo(1);
   }
 
@@ -159,8 +161,10 @@ class SerdeRoundTripTest {
 
   @Test
   void aListOfTokenIdsSurvivesLargeValues() {
-    Completion big = Completion.newBuilder(Samples.completion())
-        .setTokenIds(List.of(0, 1, 127, 128, 32_000, Integer.MAX_VALUE, -1)).build();
+    Completion big =
+        Completion.newBuilder(Samples.completion())
+            .setTokenIds(List.of(0, 1, 127, 128, 32_000, Integer.MAX_VALUE, -1))
+            .build();
     Serde<Completion> serde = AvroSerdes.serde(Completion.class, new InMemorySchemaRegistry());
 
     assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", big)))
