@@ -14,6 +14,7 @@ import io.pagedstream.core.request.ValidatedPrompt;
 import io.pagedstream.core.text.ChatMessage;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.schemas.Completions;
+import io.pagedstream.schemas.RequestRecords;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.ChatTurn;
 import io.pagedstream.schemas.avro.Completion;
@@ -87,20 +88,9 @@ public final class RequestChecker implements AutoCloseable {
   public Verdict check(GenerationRequest r, long nowMs) {
     int[] ids = r.getPromptTokenIds() == null ? null : TokenIds.toArray(r.getPromptTokenIds());
     int knownPromptTokens = ids == null ? 0 : ids.length;
-    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
+    ResponseFormat format = RequestRecords.format(r);
     try {
-      SamplingParams params =
-          new SamplingParams(
-              r.getTemperature(),
-              r.getTopP(),
-              r.getTopK(),
-              r.getSeed(),
-              r.getMaxTokens(),
-              r.getIgnoreEos(),
-              r.getStop(),
-              r.getStopTokenIds(),
-              r.getLogprobs(),
-              r.getN());
+      SamplingParams params = RequestRecords.params(r);
       List<ChatMessage> messages =
           r.getMessages() == null
               ? null
@@ -144,7 +134,7 @@ public final class RequestChecker implements AutoCloseable {
 
   private Verdict reject(GenerationRequest r, String error, int promptTokens, long nowMs) {
     // an OpenAI line's error is an OpenAI error line
-    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
+    ResponseFormat format = RequestRecords.format(r);
     return new Verdict.Rejected(
         Completions.error(r.getId(), r.getJobId(), error, promptTokens, format, nowMs)
             .setProcessor(service)
@@ -153,24 +143,12 @@ public final class RequestChecker implements AutoCloseable {
 
   private static BatchedRequest batched(
       GenerationRequest r, ValidatedPrompt prompt, int blocks, boolean wasText) {
-    SamplingParams p = prompt.params();
-    return BatchedRequest.newBuilder()
-        .setId(r.getId())
-        .setJobId(r.getJobId() == null ? "" : r.getJobId())
-        .setPromptTokenIds(TokenIds.toList(prompt.promptTokenIds()))
-        .setMaxTokens(p.maxTokens())
-        .setTemperature(p.temperature())
-        .setTopP(p.topP())
-        .setTopK(p.topK())
-        .setSeed(p.seed())
-        .setIgnoreEos(p.ignoreEos())
-        .setStop(p.stop())
-        .setStopTokenIds(p.stopTokenIds())
-        .setLogprobs(p.logprobs())
-        .setN(p.n())
-        .setFormat(r.getFormat())
-        .setCustomId(r.getCustomId())
-        .setModel(r.getModel())
+    BatchedRequest.Builder b =
+        BatchedRequest.newBuilder()
+            .setId(r.getId())
+            .setJobId(r.getJobId() == null ? "" : r.getJobId())
+            .setPromptTokenIds(TokenIds.toList(prompt.promptTokenIds()));
+    return RequestRecords.set(b, prompt.params(), RequestRecords.format(r))
         .setSubmittedAtMs(r.getSubmittedAtMs())
         .setEstimatedKvBlocks(blocks)
         .setPromptWasText(wasText)

@@ -4,6 +4,7 @@ import io.pagedstream.core.model.ModelFingerprint;
 import io.pagedstream.core.request.CacheKey;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.TokenIds;
+import io.pagedstream.schemas.RequestRecords;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import java.nio.file.Path;
@@ -32,18 +33,7 @@ final class ResponseCache {
 
   Optional<String> keyFor(BatchedRequest r) {
     int[] ids = TokenIds.toArray(r.getPromptTokenIds());
-    SamplingParams p =
-        new SamplingParams(
-            r.getTemperature(),
-            r.getTopP(),
-            r.getTopK(),
-            r.getSeed(),
-            r.getMaxTokens(),
-            r.getIgnoreEos(),
-            r.getStop(),
-            r.getStopTokenIds(),
-            r.getLogprobs(),
-            r.getN());
+    SamplingParams p = RequestRecords.params(r);
     return CacheKey.of(modelFingerprint, ids, p);
   }
 

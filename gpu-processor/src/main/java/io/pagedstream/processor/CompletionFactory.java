@@ -5,6 +5,7 @@ import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.text.TextTokenizer;
 import io.pagedstream.engine.RequestOutput;
 import io.pagedstream.schemas.Completions;
+import io.pagedstream.schemas.RequestRecords;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
 import java.util.Optional;
@@ -23,7 +24,7 @@ final class CompletionFactory {
   /** A generated result, or an engine error, for one request of a batch. */
   Completion from(BatchedRequest r, String batchId, RequestOutput o, long admittedAtMs) {
     int promptTokens = r.getPromptTokenIds().size();
-    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
+    ResponseFormat format = RequestRecords.format(r);
     // like `generate`: text whenever the model has a tokenizer, whatever form the prompt came in
     GenerationResult result =
         o.isError()
@@ -46,7 +47,7 @@ final class CompletionFactory {
   /** An error for a request that never reached the engine. */
   Completion error(BatchedRequest r, String batchId, String message) {
     int promptTokens = r.getPromptTokenIds() == null ? 0 : r.getPromptTokenIds().size();
-    ResponseFormat format = ResponseFormat.of(r.getFormat(), r.getCustomId(), r.getModel());
+    ResponseFormat format = RequestRecords.format(r);
     return Completions.error(
             r.getId(), r.getJobId(), message, promptTokens, format, System.currentTimeMillis())
         .setBatchId(batchId)

@@ -7,6 +7,7 @@ import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.engine.LlmEngine;
 import io.pagedstream.engine.RequestOutput;
 import io.pagedstream.schemas.Completions;
+import io.pagedstream.schemas.RequestRecords;
 import io.pagedstream.schemas.Topics;
 import io.pagedstream.schemas.avro.BatchedRequest;
 import io.pagedstream.schemas.avro.Completion;
@@ -208,18 +209,7 @@ final class ProcessorLoop implements Runnable {
     for (BatchedRequest r : batch.getRequests()) {
       SamplingParams params;
       try {
-        params =
-            new SamplingParams(
-                r.getTemperature(),
-                r.getTopP(),
-                r.getTopK(),
-                r.getSeed(),
-                r.getMaxTokens(),
-                r.getIgnoreEos(),
-                r.getStop(),
-                r.getStopTokenIds(),
-                r.getLogprobs(),
-                r.getN());
+        params = RequestRecords.params(r);
       } catch (InvalidRequestException e) {
         complete(b, completions.error(r, batchId, e.getMessage()));
         continue;

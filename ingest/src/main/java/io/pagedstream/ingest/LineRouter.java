@@ -5,9 +5,9 @@ import io.pagedstream.core.request.PromptRequest;
 import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.core.request.ResponseFormat;
 import io.pagedstream.core.request.ResultIds;
-import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.core.request.TokenIds;
 import io.pagedstream.schemas.Completions;
+import io.pagedstream.schemas.RequestRecords;
 import io.pagedstream.schemas.avro.ChatTurn;
 import io.pagedstream.schemas.avro.GenerationRequest;
 import java.nio.charset.StandardCharsets;
@@ -143,24 +143,11 @@ final class LineRouter {
    * too), so only one of the two is written: the other would be dead weight on every replica.
    */
   private static GenerationRequest avro(PromptRequest r, String jobId, long submittedAtMs) {
-    SamplingParams p = r.params();
     GenerationRequest.Builder b =
-        GenerationRequest.newBuilder()
-            .setId(r.id())
-            .setJobId(jobId)
-            .setMaxTokens(p.maxTokens())
-            .setTemperature(p.temperature())
-            .setTopP(p.topP())
-            .setTopK(p.topK())
-            .setSeed(p.seed())
-            .setIgnoreEos(p.ignoreEos())
-            .setStop(p.stop())
-            .setStopTokenIds(p.stopTokenIds())
-            .setLogprobs(p.logprobs())
-            .setN(p.n())
-            .setFormat(r.format().kind().wire())
-            .setCustomId(r.format().customId())
-            .setModel(r.format().model())
+        RequestRecords.set(
+                GenerationRequest.newBuilder().setId(r.id()).setJobId(jobId),
+                r.params(),
+                r.format())
             .setSubmittedAtMs(submittedAtMs);
     if (r.isChat()) {
       // the batcher renders them with the model's chat template: only it knows the model
