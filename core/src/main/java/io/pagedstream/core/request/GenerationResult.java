@@ -120,31 +120,6 @@ public record GenerationResult(
       String finishReason,
       String error,
       int promptTokens,
-      int outputTokens) {
-    return read(
-        id,
-        tokenIds,
-        text,
-        finishReason,
-        error,
-        promptTokens,
-        outputTokens,
-        ResponseFormat.NATIVE,
-        null,
-        0);
-  }
-
-  /**
-   * {@link #read(String, int[], String, String, String, int, int)} with the OpenAI and n-sample
-   * fields.
-   */
-  public static GenerationResult read(
-      String id,
-      int[] tokenIds,
-      String text,
-      String finishReason,
-      String error,
-      int promptTokens,
       int outputTokens,
       ResponseFormat format,
       List<Choice> choices,

@@ -59,15 +59,35 @@ class GenerationResultTest {
 
   @Test
   void aRecordIsReadBackIntoTheSameResult() {
-    GenerationResult read = GenerationResult.read("a", new int[] {5}, null, "length", null, 2, 1);
+    GenerationResult read =
+        GenerationResult.read(
+            "a", new int[] {5}, null, "length", null, 2, 1, ResponseFormat.NATIVE, null, 0);
     assertThat(read.finishReason()).isEqualTo(FinishReason.LENGTH);
     assertThat(read.outputTokens()).isEqualTo(1);
     // a record that says error without a reason still reads as a one-line error result
-    assertThat(GenerationResult.read("b", new int[0], null, "error", null, 0, 0).error())
+    assertThat(
+            GenerationResult.read(
+                    "b", new int[0], null, "error", null, 0, 0, ResponseFormat.NATIVE, null, 0)
+                .error())
         .isEqualTo("unknown error");
-    assertThat(GenerationResult.read("c", new int[] {1}, "x", "stop", "stray", 1, 1).error())
+    assertThat(
+            GenerationResult.read(
+                    "c", new int[] {1}, "x", "stop", "stray", 1, 1, ResponseFormat.NATIVE, null, 0)
+                .error())
         .isNull();
-    assertThatThrownBy(() -> GenerationResult.read("d", new int[0], null, "tool_calls", null, 0, 0))
+    assertThatThrownBy(
+            () ->
+                GenerationResult.read(
+                    "d",
+                    new int[0],
+                    null,
+                    "tool_calls",
+                    null,
+                    0,
+                    0,
+                    ResponseFormat.NATIVE,
+                    null,
+                    0))
         .isInstanceOf(IllegalArgumentException.class);
   }
 }
