@@ -15,6 +15,7 @@ import io.pagedstream.engine.kv.BlockTable;
 import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.kv.KvCacheManager;
 import io.pagedstream.engine.kv.SwapSpace;
+import io.pagedstream.engine.model.AttentionProduct;
 import io.pagedstream.engine.model.BatchBuilder;
 import io.pagedstream.engine.model.BatchInvariance;
 import io.pagedstream.engine.model.DenseProduct;
@@ -107,9 +108,10 @@ public final class LlmEngine implements AutoCloseable {
         new Scheduler(
             config.schedulerConfig(), kv, swapSpace == null ? null : swapper(), cache::copyBlock);
     DenseProduct product = new DenseProduct(caster, precision.weights());
+    AttentionProduct attention = new AttentionProduct(caster, precision.kv(), precision.weights());
     this.invariance =
         config.batchInvariant()
-            ? BatchInvariance.measure(weights, manager, product)
+            ? BatchInvariance.measure(weights, manager, product, attention)
             : BatchInvariance.none();
     if (invariance.verified() || !config.batchInvariant()) {
       LOG.debug("{}", invariance);
@@ -118,7 +120,7 @@ public final class LlmEngine implements AutoCloseable {
           "{}: outputs may differ slightly with batch composition on this machine", invariance);
     }
     this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
-    this.model = new LlamaModel(weights, cache, manager, invariance, product, caster);
+    this.model = new LlamaModel(weights, cache, manager, invariance, product, attention, caster);
     // one sample must fit: the scheduler preempts and resumes a group's samples one by one
     KvPoolLimit pool =
         new KvPoolLimit(

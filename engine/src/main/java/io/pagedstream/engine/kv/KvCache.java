@@ -17,8 +17,8 @@ import io.pagedstream.engine.precision.Precision;
  * flattened into one slot axis). Slot {@code b * blockSize + i} is offset i of block b. Tokens are
  * written and read only by slot index, through block tables.
  *
- * <p>K and V are stored in the precision's KV dtype: float32 rows are converted on the way in and
- * gathered rows widened back to float32 on the way out, so attention always runs in float32.
+ * <p>K and V are stored in the precision's KV dtype: float32 rows are converted on the way in, and
+ * rows are gathered as stored ({@code AttentionProduct} decides whether attention widens them).
  */
 public final class KvCache implements AutoCloseable {
 
@@ -88,9 +88,9 @@ public final class KvCache implements AutoCloseable {
     values[layer].set(at, caster.cast(v, dtype));
   }
 
-  /** Stored rows of the given slots in the KV dtype, for copies between pools. */
+  /** Stored rows of the given slots in the KV dtype, for attention and copies between pools. */
   public NDArray gatherStored(int layer, boolean values, NDArray slots) {
-    return (values ? this.values : keys)[layer].get(new NDIndex("{}", slots));
+    return Rows.select((values ? this.values : keys)[layer], slots);
   }
 
   /** Writes rows already in the KV dtype (from {@link #gatherStored}) into the given slots. */
@@ -98,17 +98,6 @@ public final class KvCache implements AutoCloseable {
     NDIndex at = new NDIndex("{}", slots);
     keys[layer].set(at, k);
     values[layer].set(at, v);
-  }
-
-  /**
-   * K rows of the given slots as float32, {@code [n, kvHeads, headDim]} (a gather: a new tensor).
-   */
-  public NDArray gatherKeys(int layer, NDArray slots) {
-    return caster.toFloat32(keys[layer].get(new NDIndex("{}", slots)));
-  }
-
-  public NDArray gatherValues(int layer, NDArray slots) {
-    return caster.toFloat32(values[layer].get(new NDIndex("{}", slots)));
   }
 
   /** Slot indices of whole blocks, as an int64 array on this cache's device. */

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.kv.KvCache;
+import io.pagedstream.engine.kv.Rows;
 import io.pagedstream.engine.model.StepProfile.Section;
 import io.pagedstream.engine.precision.Caster;
 
@@ -34,6 +35,7 @@ public final class LlamaModel {
   private final float scale;
   private final BatchInvariance invariance;
   private final DenseProduct product;
+  private final AttentionProduct attention;
   private final Caster caster;
   private StepProfile profile = new StepProfile();
 
@@ -43,9 +45,11 @@ public final class LlamaModel {
       NDManager manager,
       BatchInvariance invariance,
       DenseProduct product,
+      AttentionProduct attention,
       Caster caster) {
     this.spec = weights.spec();
     this.product = product;
+    this.attention = attention;
     this.caster = caster;
     this.weights = weights;
     this.cache = cache;
@@ -83,8 +87,7 @@ public final class LlamaModel {
       for (int i = 0; i < groups.length; i++) {
         groups[i] = new GroupInputs(step, batch.groups().get(i));
       }
-      NDArray x =
-          caster.toFloat32(weights.embedding().get(new NDIndex("{}", step.create(batch.tokens()))));
+      NDArray x = caster.toFloat32(Rows.select(weights.embedding(), step.create(batch.tokens())));
       profile.mark(Section.INPUTS);
       for (int l = 0; l < spec.numLayers(); l++) {
         x = scoped(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
@@ -92,7 +95,7 @@ public final class LlamaModel {
       if (batch.sampleRows().length == 0) {
         return SampledLogits.EMPTY;
       }
-      NDArray last = x.get(new NDIndex("{}", step.create(batch.sampleRows())));
+      NDArray last = Rows.select(x, step.create(batch.sampleRows()));
       NDArray logits = linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null);
       profile.mark(Section.LM_HEAD);
       long[] best = logits.argMax(1).toLongArray();
@@ -203,9 +206,10 @@ public final class LlamaModel {
       }
       attn = NDArrays.concat(parts, 0);
     }
-    attn = attn.get(new NDIndex("{}", unpack));
+    attn = Rows.select(attn, unpack);
     profile.mark(Section.ATTENTION);
-    NDArray h = x.add(linear(attn, w.o(), w.oBias()));
+    // in place on the product's fresh result: the same sum as x + product, one array fewer
+    NDArray h = linear(attn, w.o(), w.oBias()).addi(x);
     profile.mark(Section.O_PROJ);
     NDArray postNormed = rmsNorm(h, w.postNorm());
     profile.mark(Section.NORM);
@@ -213,7 +217,7 @@ public final class LlamaModel {
     profile.mark(Section.GATE_UP);
     NDArray act = swiGlu(gateUp);
     profile.mark(Section.ACTIVATION);
-    NDArray out = h.add(linear(act, w.down(), w.downBias()));
+    NDArray out = linear(act, w.down(), w.downBias()).addi(h);
     profile.mark(Section.DOWN);
     return out;
   }
@@ -239,7 +243,7 @@ public final class LlamaModel {
   private static NDArray swiGluRows(NDArray gateUp, int inter) {
     NDArray gate = gateUp.get(new NDIndex(":, 0:" + inter));
     NDArray up = gateUp.get(new NDIndex(":, " + inter + ":"));
-    return gate.mul(Activation.sigmoid(gate)).mul(up);
+    return Activation.sigmoid(gate).muli(gate).muli(up);
   }
 
   /** Attention of one group's queries over their sequences' cached K/V; padded output rows. */
@@ -251,19 +255,24 @@ public final class LlamaModel {
     int grp = spec.queriesPerKvHead();
     int d = spec.headDim();
     NDArray q =
-        flatQ
-            .get(g.queryRows)
+        Rows.select(flatQ, g.queryRows)
             .reshape(b, nq, kvh, grp, d)
             .transpose(0, 2, 3, 1, 4)
             .reshape(b, kvh, grp * nq, d);
     NDArray k =
-        cache.gatherKeys(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 3, 1);
+        attention
+            .operand(cache.gatherStored(layer, false, g.contextSlots))
+            .reshape(b, ctx, kvh, d)
+            .transpose(0, 2, 3, 1);
     NDArray v =
-        cache.gatherValues(layer, g.contextSlots).reshape(b, ctx, kvh, d).transpose(0, 2, 1, 3);
+        attention
+            .operand(cache.gatherStored(layer, true, g.contextSlots))
+            .reshape(b, ctx, kvh, d)
+            .transpose(0, 2, 1, 3);
     profile.mark(Section.KV_GATHER);
-    NDArray scores = q.matMul(k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
+    NDArray scores = attention.times(q, k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
     NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
-    return BatchInvariance.weightedSum(probs, v, ctx)
+    return BatchInvariance.weightedSum(attention, probs, v, ctx)
         .reshape(b, kvh, grp, nq, d)
         .transpose(0, 3, 1, 2, 4)
         .reshape(b * nq, kvh * grp * d);
@@ -271,7 +280,7 @@ public final class LlamaModel {
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray meanSquare = x.square().mean(new int[] {-1}, true);
-    return x.div(meanSquare.add((float) spec.rmsNormEps()).sqrt()).mul(weight);
+    return x.div(meanSquare.addi((float) spec.rmsNormEps()).sqrt()).muli(weight);
   }
 
   /**
@@ -281,19 +290,19 @@ public final class LlamaModel {
   private NDArray linear(NDArray x, NDArray weight, NDArray bias) {
     int rows = (int) x.getShape().get(0);
     NDArray y = product.apply(x, weight, invariance.padRows(Math.max(rows, product.minRows())));
-    return bias == null ? y : y.add(bias);
+    return bias == null ? y : y.addi(bias);
   }
 
   /** A group's index and mask arrays, made once per step and shared by all layers. */
   private static final class GroupInputs {
     final AttentionGroup group;
-    final NDIndex queryRows;
+    final NDArray queryRows;
     final NDArray contextSlots;
     final NDArray maskBias;
 
     GroupInputs(NDManager m, AttentionGroup g) {
       this.group = g;
-      this.queryRows = new NDIndex("{}", m.create(g.queryRows()));
+      this.queryRows = m.create(g.queryRows());
       this.contextSlots = m.create(g.contextSlots());
       this.maskBias = m.create(g.maskBias(), new Shape(g.size(), 1, 1, g.queries(), g.context()));
     }

@@ -53,6 +53,6 @@ final class Rope {
     NDArray s = tables.get(1);
     NDArray x1 = x.get(new NDIndex(":, :, 0:" + half));
     NDArray x2 = x.get(new NDIndex(":, :, " + half + ":"));
-    return NDArrays.concat(new NDList(x1.mul(c).sub(x2.mul(s)), x2.mul(c).add(x1.mul(s))), -1);
+    return NDArrays.concat(new NDList(x1.mul(c).subi(x2.mul(s)), x2.mul(c).addi(x1.mul(s))), -1);
   }
 }

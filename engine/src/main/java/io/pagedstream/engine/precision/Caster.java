@@ -61,6 +61,19 @@ public final class Caster implements AutoCloseable {
     };
   }
 
+  /**
+   * {@code x} (float32) in dtype {@code d}, in an array of its own on {@code x}'s manager (unlike
+   * {@link #cast}, which may return a view of the scratch).
+   */
+  public NDArray persistent(NDArray x, Dtype d) {
+    if (d == Dtype.FLOAT32) {
+      return x;
+    }
+    NDArray out = precision.zeros(x.getManager(), x.getShape(), d);
+    out.set(new NDIndex(":"), x);
+    return out;
+  }
+
   /** {@code x} as float32 (itself when it already is). */
   public NDArray toFloat32(NDArray x) {
     return x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
