@@ -31,7 +31,10 @@ import java.util.List;
  *   <li>contexts are padded to a multiple of {@link #CHUNK} positions and the probability-times-V
  *       product is summed chunk by chunk in order, so every product has the same shape and the
  *       padding chunks add exact zeros;
- *   <li>the activation runs on row blocks small enough for one thread ({@link #elementwiseRows}).
+ *   <li>the activation runs on all rows at once where that is measured to give each row the bits it
+ *       gets alone (on 2 threads, a split between them falls on a multiple of the vector width when
+ *       the intermediate size is a multiple of 32), else on row blocks small enough for one thread
+ *       ({@link #activationRows}).
  * </ul>
  *
  * The thresholds differ between CPUs and BLAS builds, which is why they are measured at start-up
@@ -58,11 +61,14 @@ public final class BatchInvariance {
 
   private final boolean[] safeRows;
   private final boolean[] safeQueries;
+  private final boolean wholeActivation;
   private final boolean verified;
 
-  private BatchInvariance(boolean[] safeRows, boolean[] safeQueries, boolean verified) {
+  private BatchInvariance(
+      boolean[] safeRows, boolean[] safeQueries, boolean wholeActivation, boolean verified) {
     this.safeRows = safeRows;
     this.safeQueries = safeQueries;
+    this.wholeActivation = wholeActivation;
     this.verified = verified;
   }
 
@@ -114,14 +120,16 @@ public final class BatchInvariance {
         verified &= sameAttention(attention, q, keys, probs, values, refScores, refOut, g * n);
       }
       verified &= contextsAgree(m, attention, kvh, g * firstSafe(queries, 1), d);
-      verified &= activationAgrees(m, spec.intermediateSize());
-      return new BatchInvariance(rows, queries, verified);
+      int inter = spec.intermediateSize();
+      boolean wholeActivation = activationAgrees(m, inter, Integer.MAX_VALUE);
+      verified &= wholeActivation || activationAgrees(m, inter, elementwiseRows(inter));
+      return new BatchInvariance(rows, queries, wholeActivation, verified);
     }
   }
 
   /** No padding: the plain arithmetic, for comparisons in tests. */
   public static BatchInvariance none() {
-    return new BatchInvariance(allTrue(), allTrue(), false);
+    return new BatchInvariance(allTrue(), allTrue(), true, false);
   }
 
   /**
@@ -200,29 +208,56 @@ public final class BatchInvariance {
   }
 
   /**
-   * Whether silu on row blocks of a strided view gives each row the same bits at any batch size.
+   * Whether the activation gives every row the same bits however many rows one call takes, with the
+   * call taking {@code rowsPerCall} rows at most: each row computed alone is the reference.
    */
-  private static boolean activationAgrees(NDManager m, int width) {
+  private static boolean activationAgrees(NDManager m, int width, int rowsPerCall) {
     int rows = 3 * elementwiseRows(width) + 5;
     NDArray both =
         m.randomNormal(0, 3, new Shape(rows, 2L * width), ai.djl.ndarray.types.DataType.FLOAT32);
-    float[] ref = null;
-    for (int take : new int[] {1, 7, rows}) {
-      NDList parts = new NDList();
-      int block = elementwiseRows(width);
-      for (int from = 0; from < take; from += block) {
-        NDArray gate =
-            both.get(new NDIndex(from + ":" + Math.min(take, from + block) + ", 0:" + width));
-        parts.add(gate.mul(ai.djl.nn.Activation.sigmoid(gate)));
-      }
-      float[] first = NDArrays.concat(parts, 0).get(new NDIndex("0:1")).toFloatArray();
-      if (ref == null) {
-        ref = first;
-      } else if (!Arrays.equals(ref, first)) {
+    NDList alone = new NDList(rows);
+    for (int r = 0; r < rows; r++) {
+      alone.add(swiGlu(both.get(new NDIndex(r + ":" + (r + 1))), width, 1));
+    }
+    NDArray reference = NDArrays.concat(alone, 0);
+    for (int take : new int[] {2, 3, 7, 21, 22, 64, 65, rows}) {
+      if (take <= rows
+          && !swiGlu(both.get(new NDIndex("0:" + take)), width, rowsPerCall)
+              .contentEquals(reference.get(new NDIndex("0:" + take)))) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * silu(gate) * up of {@code [rows, 2 * width]} gate-up rows, at most {@code rowsPerCall} rows per
+   * elementwise call.
+   */
+  static NDArray swiGlu(NDArray gateUp, int width, int rowsPerCall) {
+    int rows = (int) gateUp.getShape().get(0);
+    if (rows <= rowsPerCall) {
+      return swiGluRows(gateUp, width);
+    }
+    NDList parts = new NDList();
+    for (int from = 0; from < rows; from += rowsPerCall) {
+      String range = from + ":" + Math.min(rows, from + rowsPerCall);
+      parts.add(swiGluRows(gateUp.get(new NDIndex(range)), width));
+    }
+    return NDArrays.concat(parts, 0);
+  }
+
+  private static NDArray swiGluRows(NDArray gateUp, int width) {
+    NDArray gate = gateUp.get(new NDIndex(":, 0:" + width));
+    NDArray up = gateUp.get(new NDIndex(":, " + width + ":"));
+    return ai.djl.nn.Activation.sigmoid(gate).muli(gate).muli(up);
+  }
+
+  /**
+   * Rows one activation call may take: all of them where measured safe, else one thread's worth.
+   */
+  public int activationRows(int width) {
+    return wholeActivation ? Integer.MAX_VALUE : elementwiseRows(width);
   }
 
   /**
@@ -294,6 +329,7 @@ public final class BatchInvariance {
     parts.add("rows " + ranges(safeRows));
     parts.add("queries " + ranges(safeQueries));
     parts.add("context chunk " + CHUNK);
+    parts.add(wholeActivation ? "activation whole" : "activation in row blocks");
     parts.add(verified ? "verified beyond " + MEASURED : "NOT verified beyond " + MEASURED);
     return "BatchInvariance" + parts;
   }

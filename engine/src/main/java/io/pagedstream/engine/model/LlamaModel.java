@@ -7,7 +7,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.kv.Rows;
@@ -222,28 +221,10 @@ public final class LlamaModel {
     return out;
   }
 
-  /**
-   * silu(gate) * up, in row blocks that keep every row's arithmetic the same (see BatchInvariance).
-   */
+  /** silu(gate) * up, in calls that keep every row's arithmetic the same (see BatchInvariance). */
   private NDArray swiGlu(NDArray gateUp) {
-    int rows = (int) gateUp.getShape().get(0);
     int inter = spec.intermediateSize();
-    int block = BatchInvariance.elementwiseRows(inter);
-    if (rows <= block) {
-      return swiGluRows(gateUp, inter);
-    }
-    NDList parts = new NDList();
-    for (int from = 0; from < rows; from += block) {
-      parts.add(
-          swiGluRows(gateUp.get(new NDIndex(from + ":" + Math.min(rows, from + block))), inter));
-    }
-    return NDArrays.concat(parts, 0);
-  }
-
-  private static NDArray swiGluRows(NDArray gateUp, int inter) {
-    NDArray gate = gateUp.get(new NDIndex(":, 0:" + inter));
-    NDArray up = gateUp.get(new NDIndex(":, " + inter + ":"));
-    return Activation.sigmoid(gate).muli(gate).muli(up);
+    return BatchInvariance.swiGlu(gateUp, inter, invariance.activationRows(inter));
   }
 
   /** Attention of one group's queries over their sequences' cached K/V; padded output rows. */
