@@ -12,6 +12,7 @@ import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.kv.Rows;
 import io.pagedstream.engine.model.StepProfile.Section;
 import io.pagedstream.engine.precision.Caster;
+import java.util.function.Supplier;
 
 /**
  * The Llama decoder forward pass over a packed batch, reading and writing K/V only through cache
@@ -173,6 +174,33 @@ public final class LlamaModel {
       NDList ropeTables,
       GroupInputs[] groups,
       NDArray unpack) {
+    // each half frees its intermediates before the next allocates: a 4,096-token prefill holds
+    // ~200 MB of them in attention and as much again in the MLP
+    NDArray h = kept(() -> selfAttention(index, w, x, slots, ropeTables, groups, unpack));
+    return kept(() -> feedForward(w, h));
+  }
+
+  /** {@code body}'s result, with every other array it made freed. */
+  private static NDArray kept(Supplier<NDArray> body) {
+    NDArray out;
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      out = body.get();
+      NDScope.unregister(out);
+    }
+    NDScope.register(out);
+    return out;
+  }
+
+  /** x plus the attention block's output. */
+  private NDArray selfAttention(
+      int index,
+      Weights.Layer w,
+      NDArray x,
+      NDArray slots,
+      NDList ropeTables,
+      GroupInputs[] groups,
+      NDArray unpack) {
     int tokens = (int) x.getShape().get(0);
     int qDim = spec.numHeads() * spec.headDim();
     int kvDim = spec.numKvHeads() * spec.headDim();
@@ -210,6 +238,11 @@ public final class LlamaModel {
     // in place on the product's fresh result: the same sum as x + product, one array fewer
     NDArray h = linear(attn, w.o(), w.oBias()).addi(x);
     profile.mark(Section.O_PROJ);
+    return h;
+  }
+
+  /** h plus the MLP's output. */
+  private NDArray feedForward(Weights.Layer w, NDArray h) {
     NDArray postNormed = rmsNorm(h, w.postNorm());
     profile.mark(Section.NORM);
     NDArray gateUp = linear(postNormed, w.gateUp(), w.gateUpBias());
@@ -251,7 +284,9 @@ public final class LlamaModel {
             .reshape(b, ctx, kvh, d)
             .transpose(0, 2, 1, 3);
     profile.mark(Section.KV_GATHER);
-    NDArray scores = attention.times(q, k).mul(scale).reshape(b, kvh, grp, nq, ctx).add(g.maskBias);
+    // in place on the product's fresh result, as x * scale + mask would compute it
+    NDArray scores =
+        attention.times(q, k).muli(scale).reshape(b, kvh, grp, nq, ctx).addi(g.maskBias);
     NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
     return BatchInvariance.weightedSum(attention, probs, v, ctx)
         .reshape(b, kvh, grp, nq, d)
