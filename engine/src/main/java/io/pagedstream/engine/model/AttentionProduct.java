@@ -45,6 +45,22 @@ public final class AttentionProduct {
   }
 
   /**
+   * {@code [batch, d, n]} from {@code [batch, n, d]} operand rows, for the scores' product. In
+   * bfloat16 a view, which oneDNN reads as is. In float32 a contiguous copy, the layout the product
+   * copied K into before the cache was head-major: with the transposed view, MKL's batched product
+   * once gave a recomputed sequence another token in {@code SchedulingTest} (1 run in 4, so it
+   * depends on more than shapes), which the copy has not.
+   */
+  public NDArray transposed(NDArray rows) {
+    NDArray view = rows.transpose(0, 2, 1);
+    if (dtype != Dtype.FLOAT32) {
+      return view;
+    }
+    // flattening a transposed view is the one reshape that must copy
+    return view.reshape(-1).reshape(view.getShape());
+  }
+
+  /**
    * {@code x @ y} for float32 {@code x} and {@code y} from {@link #operand} (or {@link #copy});
    * float32 result. Consumes the caster's scratch when the products run in bfloat16.
    */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import io.pagedstream.core.model.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,6 +53,17 @@ public final class BatchInvariance {
    * scalar tail, whose exp() rounds differently, then falls on different elements.
    */
   static final int ELEMENTWISE_GRAIN = 32768;
+
+  /**
+   * Elements per iteration of PyTorch's vectorized elementwise loop, with margin (two AVX-512
+   * vectors are 32 floats). A call over more than {@link #ELEMENTWISE_GRAIN} elements is split
+   * evenly between threads; a split that falls inside an iteration sends a row's elements through
+   * the scalar tail, whose exp() rounds differently. Only when every possible split is a multiple
+   * of this is the activation run on all rows at once: stories260K's 172-wide rows passed the
+   * measurement below and still gave other bits in one run out of two or three, so the measurement
+   * alone does not decide.
+   */
+  static final int VECTOR_STEP = 64;
 
   /** Row and query counts up to this are measured one by one; larger ones are sampled. */
   static final int MEASURED = 64;
@@ -101,15 +113,14 @@ public final class BatchInvariance {
       int g = spec.queriesPerKvHead();
       int kvh = spec.numKvHeads();
       int d = spec.headDim();
-      // the attention products as the forward pass runs them: [1, kvh, g*q, d] x [1, kvh, d, CHUNK]
-      // and [1, kvh, g*q, CHUNK] x [1, kvh, CHUNK, d], K and V being transposed views of the cache
+      // the attention products as the forward pass runs them, batched per KV head (and sequence):
+      // [kvh, g*q, d] x [kvh, d, CHUNK], K a transposed view of gathered rows, and
+      // [kvh, g*q, CHUNK] x [kvh, CHUNK, d]
       int refQueries = REFERENCE_ROWS;
-      NDArray q = m.randomNormal(new Shape(1, kvh, (long) g * refQueries, d));
-      NDArray keys =
-          attention.copy(m.randomNormal(new Shape(1, CHUNK, kvh, d))).transpose(0, 2, 3, 1);
-      NDArray probs = m.randomUniform(0, 1, new Shape(1, kvh, (long) g * refQueries, CHUNK));
-      NDArray values =
-          attention.copy(m.randomNormal(new Shape(1, CHUNK, kvh, d))).transpose(0, 2, 1, 3);
+      NDArray q = m.randomNormal(new Shape(kvh, (long) g * refQueries, d));
+      NDArray keys = attention.transposed(attention.copy(m.randomNormal(new Shape(kvh, CHUNK, d))));
+      NDArray probs = m.randomUniform(0, 1, new Shape(kvh, (long) g * refQueries, CHUNK));
+      NDArray values = attention.copy(m.randomNormal(new Shape(kvh, CHUNK, d)));
       NDArray refScores = attention.times(q, keys);
       NDArray refOut = attention.times(probs, values);
       boolean[] queries = allTrue();
@@ -121,7 +132,9 @@ public final class BatchInvariance {
       }
       verified &= contextsAgree(m, attention, kvh, g * firstSafe(queries, 1), d);
       int inter = spec.intermediateSize();
-      boolean wholeActivation = activationAgrees(m, inter, Integer.MAX_VALUE);
+      boolean wholeActivation =
+          inter % (VECTOR_STEP * Math.max(1, JniUtils.getNumThreads())) == 0
+              && activationAgrees(m, inter, Integer.MAX_VALUE);
       verified &= wholeActivation || activationAgrees(m, inter, elementwiseRows(inter));
       return new BatchInvariance(rows, queries, wholeActivation, verified);
     }
@@ -155,11 +168,11 @@ public final class BatchInvariance {
       NDArray refScores,
       NDArray refOut,
       int queryRows) {
-    NDIndex first = new NDIndex(":, :, 0:" + queryRows);
+    NDIndex first = new NDIndex(":, 0:" + queryRows);
     try (NDScope probe = new NDScope()) {
       probe.suppressNotUsedWarning();
-      return sameLeading(attention.times(q.get(first), keys), refScores, queryRows, 2)
-          && sameLeading(attention.times(probs.get(first), values), refOut, queryRows, 2);
+      return sameLeading(attention.times(q.get(first), keys), refScores, queryRows, 1)
+          && sameLeading(attention.times(probs.get(first), values), refOut, queryRows, 1);
     }
   }
 
@@ -170,24 +183,22 @@ public final class BatchInvariance {
   private static boolean contextsAgree(
       NDManager m, AttentionProduct attention, int kvh, int queryRows, int d) {
     int longest = 4 * CHUNK;
-    NDArray q = m.randomNormal(new Shape(1, kvh, queryRows, d));
-    NDArray keys =
-        attention.copy(m.randomNormal(new Shape(1, longest, kvh, d))).transpose(0, 2, 3, 1);
-    NDArray values =
-        attention.copy(m.randomNormal(new Shape(1, longest, kvh, d))).transpose(0, 2, 1, 3);
+    NDArray q = m.randomNormal(new Shape(kvh, queryRows, d));
+    NDArray keys = attention.transposed(attention.copy(m.randomNormal(new Shape(kvh, longest, d))));
+    NDArray values = attention.copy(m.randomNormal(new Shape(kvh, longest, d)));
     for (int valid : new int[] {1, 5, 17, CHUNK - 1, CHUNK, CHUNK + 9, 2 * CHUNK + 77}) {
       float[] first = null;
       for (int ctx = roundUp(valid); ctx <= longest; ctx += CHUNK) {
-        NDArray scores = attention.times(q, keys.get(new NDIndex(":, :, :, 0:" + ctx)));
+        NDArray scores = attention.times(q, keys.get(new NDIndex(":, :, 0:" + ctx)));
         NDArray mask =
             NDArrays.concat(
                 new NDList(
-                    m.zeros(new Shape(1, 1, 1, valid)),
-                    m.full(new Shape(1, 1, 1, ctx - valid), BatchBuilder.MASKED)),
+                    m.zeros(new Shape(1, 1, valid)),
+                    m.full(new Shape(1, 1, ctx - valid), BatchBuilder.MASKED)),
                 -1);
         NDArray probs = scores.add(mask).softmax(-1);
         float[] out =
-            weightedSum(attention, probs, values.get(new NDIndex(":, :, 0:" + ctx)), ctx)
+            weightedSum(attention, probs, values.get(new NDIndex(":, 0:" + ctx)), ctx)
                 .toFloatArray();
         if (first == null) {
           first = out;
@@ -272,7 +283,7 @@ public final class BatchInvariance {
       NDArray part =
           attention.times(
               probs.get(new NDIndex("..., " + range)),
-              values.get(new NDIndex(":, :, " + range + ", :")));
+              values.get(new NDIndex("..., " + range + ", :")));
       sum = sum == null ? part : sum.add(part);
     }
     return sum;

@@ -80,12 +80,12 @@ public final class LlamaModel {
     try (NDManager step = manager.newSubManager();
         NDScope scope = new NDScope()) {
       scope.suppressNotUsedWarning();
-      NDArray slots = step.create(batch.slots());
+      NDArray slots = cache.headRows(step, batch.slots());
       NDList ropeTables = rope.tables(step.create(batch.positions()));
       NDArray unpack = step.create(batch.unpackRows());
       GroupInputs[] groups = new GroupInputs[batch.groups().size()];
       for (int i = 0; i < groups.length; i++) {
-        groups[i] = new GroupInputs(step, batch.groups().get(i));
+        groups[i] = new GroupInputs(step, cache, batch.groups().get(i));
       }
       NDArray x = caster.toFloat32(Rows.select(weights.embedding(), step.create(batch.tokens())));
       profile.mark(Section.INPUTS);
@@ -268,29 +268,28 @@ public final class LlamaModel {
     int kvh = spec.numKvHeads();
     int grp = spec.queriesPerKvHead();
     int d = spec.headDim();
+    // products batched per (KV head, sequence), the cache's head-major order
     NDArray q =
         Rows.select(flatQ, g.queryRows)
             .reshape(b, nq, kvh, grp, d)
-            .transpose(0, 2, 3, 1, 4)
-            .reshape(b, kvh, grp * nq, d);
-    NDArray k =
-        attention
-            .operand(cache.gatherStored(layer, false, g.contextSlots))
-            .reshape(b, ctx, kvh, d)
-            .transpose(0, 2, 3, 1);
-    NDArray v =
-        attention
-            .operand(cache.gatherStored(layer, true, g.contextSlots))
-            .reshape(b, ctx, kvh, d)
-            .transpose(0, 2, 1, 3);
+            .transpose(2, 0, 3, 1, 4)
+            .reshape(kvh * b, grp * nq, d);
+    NDArray keys =
+        attention.operand(cache.gather(layer, false, g.contextRows)).reshape(kvh * b, ctx, d);
+    NDArray values =
+        attention.operand(cache.gather(layer, true, g.contextRows)).reshape(kvh * b, ctx, d);
     profile.mark(Section.KV_GATHER);
     // in place on the product's fresh result, as x * scale + mask would compute it
     NDArray scores =
-        attention.times(q, k).muli(scale).reshape(b, kvh, grp, nq, ctx).addi(g.maskBias);
-    NDArray probs = scores.softmax(-1).reshape(b, kvh, grp * nq, ctx);
-    return BatchInvariance.weightedSum(attention, probs, v, ctx)
-        .reshape(b, kvh, grp, nq, d)
-        .transpose(0, 3, 1, 2, 4)
+        attention
+            .times(q, attention.transposed(keys))
+            .muli(scale)
+            .reshape(kvh, b, grp, nq, ctx)
+            .addi(g.maskBias);
+    NDArray probs = scores.softmax(-1).reshape(kvh * b, grp * nq, ctx);
+    return BatchInvariance.weightedSum(attention, probs, values, ctx)
+        .reshape(kvh, b, grp, nq, d)
+        .transpose(1, 3, 0, 2, 4)
         .reshape(b * nq, kvh * grp * d);
   }
 
@@ -313,14 +312,15 @@ public final class LlamaModel {
   private static final class GroupInputs {
     final AttentionGroup group;
     final NDArray queryRows;
-    final NDArray contextSlots;
+    final NDArray contextRows;
     final NDArray maskBias;
 
-    GroupInputs(NDManager m, AttentionGroup g) {
+    GroupInputs(NDManager m, KvCache cache, AttentionGroup g) {
       this.group = g;
       this.queryRows = m.create(g.queryRows());
-      this.contextSlots = m.create(g.contextSlots());
-      this.maskBias = m.create(g.maskBias(), new Shape(g.size(), 1, 1, g.queries(), g.context()));
+      this.contextRows = cache.headRows(m, g.contextSlots());
+      // broadcast over KV heads and the queries sharing one
+      this.maskBias = m.create(g.maskBias(), new Shape(1, g.size(), 1, g.queries(), g.context()));
     }
   }
 }
