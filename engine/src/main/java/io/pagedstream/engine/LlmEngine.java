@@ -20,6 +20,7 @@ import io.pagedstream.engine.model.BatchBuilder;
 import io.pagedstream.engine.model.BatchInvariance;
 import io.pagedstream.engine.model.DenseProduct;
 import io.pagedstream.engine.model.LlamaModel;
+import io.pagedstream.engine.model.PackedLinear;
 import io.pagedstream.engine.model.RowLogprobs;
 import io.pagedstream.engine.model.SampledLogits;
 import io.pagedstream.engine.model.StepProfile;
@@ -55,6 +56,7 @@ public final class LlmEngine implements AutoCloseable {
   private final ModelSpec spec;
   private final NDManager manager;
   private final Weights weights;
+  private final PackedLinear packed;
   private final KvCache cache;
   private final SwapSpace swapSpace;
   private final Scheduler scheduler;
@@ -73,17 +75,19 @@ public final class LlmEngine implements AutoCloseable {
   private final RequestValidator validator;
 
   private LlmEngine(
-      EngineConfig config,
-      ModelSpec spec,
-      NDManager manager,
-      Weights weights,
-      Precision precision) {
+      EngineConfig config, ModelSpec spec, NDManager manager, Weights loaded, Precision precision) {
     this.config = config;
     this.spec = spec;
     this.manager = manager;
-    this.weights = weights;
     this.precision = precision;
     this.caster = precision.caster(manager);
+    // bfloat16 products on a CPU run against weights packed once for oneDNN (see PackedLinear)
+    this.packed =
+        precision.weights() == Dtype.BFLOAT16 && !manager.getDevice().isGpu()
+            ? PackedLinear.open(manager).orElse(null)
+            : null;
+    DenseProduct product = new DenseProduct(caster, precision.weights(), packed);
+    this.weights = loaded.prepared(product::prepare);
     this.cache =
         new KvCache(
             manager,
@@ -107,7 +111,6 @@ public final class LlmEngine implements AutoCloseable {
     this.scheduler =
         new Scheduler(
             config.schedulerConfig(), kv, swapSpace == null ? null : swapper(), cache::copyBlock);
-    DenseProduct product = new DenseProduct(caster, precision.weights());
     AttentionProduct attention = new AttentionProduct(caster, precision.kv(), precision.weights());
     this.invariance =
         config.batchInvariant()
@@ -607,6 +610,9 @@ public final class LlmEngine implements AutoCloseable {
     cache.close();
     caster.close();
     weights.close();
+    if (packed != null) {
+      packed.close();
+    }
     precision.close();
     manager.close();
   }

@@ -100,7 +100,7 @@ public final class BatchInvariance {
       for (NDArray weight : List.of(l0.qkv(), l0.o(), l0.gateUp(), l0.down(), w.lmHead())) {
         try (NDScope perWeight = new NDScope()) {
           perWeight.suppressNotUsedWarning();
-          NDArray x = m.randomNormal(new Shape(REFERENCE_ROWS, weight.getShape().get(0)));
+          NDArray x = m.randomNormal(new Shape(REFERENCE_ROWS, product.inputWidth(weight)));
           NDArray ref = product.apply(x, weight, REFERENCE_ROWS);
           for (int r = 1; r <= MEASURED; r++) {
             rows[r] &= sameProduct(product, x, weight, ref, r);

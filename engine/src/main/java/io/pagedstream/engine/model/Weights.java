@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A model's weights, immutable once loaded and laid out for the forward pass: the q/k/v projections
@@ -124,21 +125,21 @@ public final class Weights implements AutoCloseable {
         layers.add(
             new Layer(
                 l.vector(p + "input_layernorm.weight", h),
-                qkv.transpose(),
+                transposed(qkv),
                 qkvBias,
-                l.matrix(p + "self_attn.o_proj.weight", h, q).transpose(),
+                transposed(l.matrix(p + "self_attn.o_proj.weight", h, q)),
                 oBias,
                 l.vector(p + "post_attention_layernorm.weight", h),
-                gateUp.transpose(),
+                transposed(gateUp),
                 gateUpBias,
-                l.matrix(p + "mlp.down_proj.weight", h, inter).transpose(),
+                transposed(l.matrix(p + "mlp.down_proj.weight", h, inter)),
                 spec.mlpBias() ? l.vector(p + "mlp.down_proj.bias", h) : null));
       }
       NDArray norm = l.vector("model.norm.weight", h);
       NDArray head =
           spec.tieWordEmbeddings()
               ? embed.transpose()
-              : l.matrix("lm_head.weight", spec.vocabSize(), h).transpose();
+              : transposed(l.matrix("lm_head.weight", spec.vocabSize(), h));
       return new Weights(spec, manager, embed, layers, norm, head);
     } catch (RuntimeException e) {
       manager.close();
@@ -146,6 +147,48 @@ public final class Weights implements AutoCloseable {
     } finally {
       readers.forEach(SafetensorsReader::close);
     }
+  }
+
+  /**
+   * The {@code [in, out]} view of an {@code [out, in]} matrix, holding its memory alone (the base
+   * handle is released), so that closing the view frees the matrix.
+   */
+  private static NDArray transposed(NDArray matrix) {
+    NDArray view = matrix.transpose();
+    matrix.close();
+    return view;
+  }
+
+  /**
+   * These weights with every product matrix (q/k/v, o, gate/up, down, LM head) replaced by {@code
+   * prepare}'s form of it, e.g. packed for the product kernels; each replaced matrix is freed. The
+   * embedding stays, also when the LM head is tied to it.
+   */
+  public Weights prepared(UnaryOperator<NDArray> prepare) {
+    List<Layer> out = new ArrayList<>(layers.size());
+    for (Layer l : layers) {
+      out.add(
+          new Layer(
+              l.inputNorm(),
+              replaced(l.qkv(), prepare),
+              l.qkvBias(),
+              replaced(l.o(), prepare),
+              l.oBias(),
+              l.postNorm(),
+              replaced(l.gateUp(), prepare),
+              l.gateUpBias(),
+              replaced(l.down(), prepare),
+              l.downBias()));
+    }
+    return new Weights(spec, manager, embedding, out, finalNorm, replaced(lmHead, prepare));
+  }
+
+  private static NDArray replaced(NDArray matrix, UnaryOperator<NDArray> prepare) {
+    NDArray p = prepare.apply(matrix);
+    if (p != matrix) {
+      matrix.close();
+    }
+    return p;
   }
 
   private static Map<String, SafetensorsReader> openShards(
