@@ -90,7 +90,17 @@ public final class LlamaModel {
       NDArray x = caster.toFloat32(Rows.select(weights.embedding(), step.create(batch.tokens())));
       profile.mark(Section.INPUTS);
       for (int l = 0; l < spec.numLayers(); l++) {
-        x = scoped(l, weights.layers().get(l), x, slots, ropeTables, groups, unpack);
+        // each half of a layer frees its intermediates before the next allocates (a 4,096-token
+        // prefill holds ~200 MB of them in each), and a layer's input goes once it is used
+        int layer = l;
+        Weights.Layer w = weights.layers().get(l);
+        NDArray in = x;
+        NDArray h = kept(() -> selfAttention(layer, w, in, slots, ropeTables, groups, unpack));
+        x = kept(() -> feedForward(w, h));
+        h.close();
+        if (l > 0) {
+          in.close();
+        }
       }
       if (batch.sampleRows().length == 0) {
         return SampledLogits.EMPTY;
@@ -139,45 +149,6 @@ public final class LlamaModel {
       rows[(int) index[j]] = java.util.Arrays.copyOfRange(flat, j * vocab, (j + 1) * vocab);
     }
     return rows;
-  }
-
-  /**
-   * One layer in its own scope, so its intermediates are freed before the next layer allocates (a
-   * long prefill would otherwise hold every layer's activations at once).
-   */
-  private NDArray scoped(
-      int index,
-      Weights.Layer w,
-      NDArray x,
-      NDArray slots,
-      NDList ropeTables,
-      GroupInputs[] groups,
-      NDArray unpack) {
-    NDArray out;
-    try (NDScope layerScope = new NDScope()) {
-      layerScope.suppressNotUsedWarning();
-      out = layer(index, w, x, slots, ropeTables, groups, unpack);
-      NDScope.unregister(out);
-    }
-    NDScope.register(out);
-    if (index > 0) {
-      x.close();
-    }
-    return out;
-  }
-
-  private NDArray layer(
-      int index,
-      Weights.Layer w,
-      NDArray x,
-      NDArray slots,
-      NDList ropeTables,
-      GroupInputs[] groups,
-      NDArray unpack) {
-    // each half frees its intermediates before the next allocates: a 4,096-token prefill holds
-    // ~200 MB of them in attention and as much again in the MLP
-    NDArray h = kept(() -> selfAttention(index, w, x, slots, ropeTables, groups, unpack));
-    return kept(() -> feedForward(w, h));
   }
 
   /** {@code body}'s result, with every other array it made freed. */
