@@ -19,8 +19,9 @@ import java.util.function.Supplier;
  * slots. Dense layers run once over all packed tokens; attention runs per {@link AttentionGroup} on
  * K/V gathered by slot from the block-structured cache.
  *
- * <p>Dense products run in the weights' dtype ({@link DenseProduct}); the residual stream, RMSNorm,
- * RoPE, attention scores, softmax and the logits stay float32.
+ * <p>Dense products run in the weights' dtype ({@link DenseProduct}), attention's two products in
+ * the dtype {@link AttentionProduct} picks; the residual stream, RMSNorm, RoPE, the scaled and
+ * masked scores, softmax and the logits stay float32.
  *
  * <p>Every intermediate array lives in an {@link NDScope} closed at the end of the call, so a step
  * leaves no native memory behind whatever manager an operation attached its result to.

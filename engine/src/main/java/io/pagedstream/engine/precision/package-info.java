@@ -14,8 +14,9 @@
  * to UNKNOWN, so a bfloat16 tensor that PyTorch made on its own is usable from Java as long as no
  * call sends its dtype back. {@link io.pagedstream.engine.precision.Bfloat16Arrays} makes such
  * tensors with a tiny TorchScript module (generated at start-up, not shipped as a binary), and the
- * engine only runs matmul, add, views, gathers, {@code set} and {@code toType(FLOAT32)} on them. No
- * library offers this; the real fix is a two-line change to DJL's native lookup.
+ * engine only runs matmul, add, views, gathers, {@code set}, {@code toType(FLOAT32)} and its own
+ * {@link io.pagedstream.engine.precision.TorchScript} modules on them. No library offers this; the
+ * real fix is a two-line change to DJL's native lookup.
  *
  * <p><b>Why bfloat16 matters on CPUs.</b> PyTorch runs bfloat16 products through oneDNN with
  * AVX512-BF16 or AMX, about twice float32's rate from 16 rows up; float16 products have a fast path
