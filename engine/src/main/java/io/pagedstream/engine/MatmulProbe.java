@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.pagedstream.core.memory.Dtype;
@@ -30,8 +29,8 @@ public final class MatmulProbe {
   public static double gflops(Device device, int n, int repeats, Dtype dtype) {
     try (NDManager m = NDManager.newBaseManager(device, "PyTorch");
         Precision p = Precision.open(m, dtype, dtype)) {
-      NDArray a = in(p, m, m.randomNormal(new Shape(n, n)), dtype);
-      NDArray b = in(p, m, m.randomNormal(new Shape(n, n)), dtype);
+      NDArray a = p.copyOf(m.randomNormal(new Shape(n, n)), dtype);
+      NDArray b = p.copyOf(m.randomNormal(new Shape(n, n)), dtype);
       for (int i = 0; i < 2; i++) {
         once(a, b);
       }
@@ -44,12 +43,6 @@ public final class MatmulProbe {
       double seconds = (System.nanoTime() - start) / 1e9;
       return 2.0 * n * n * (double) n * done / seconds / 1e9;
     }
-  }
-
-  private static NDArray in(Precision p, NDManager m, NDArray x, Dtype dtype) {
-    NDArray out = p.zeros(m, x.getShape(), dtype);
-    out.set(new NDIndex(":"), x);
-    return out;
   }
 
   private static void once(NDArray a, NDArray b) {

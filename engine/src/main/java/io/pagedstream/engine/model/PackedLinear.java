@@ -66,7 +66,12 @@ public final class PackedLinear implements AutoCloseable {
   /** {@code weight} ({@code [in, out]}, a transposed view of {@code [out, in]}) packed. */
   public NDArray pack(NDArray weight) {
     try (NDManager m = manager.newSubManager()) {
-      return reorder.forward(weight.transpose(), m.create(ROWS_HINT));
+      NDArray outIn = weight.transpose();
+      NDArray packed = reorder.forward(outIn, m.create(ROWS_HINT));
+      // the view shares the plain matrix's memory: left open, it would keep it for the engine's
+      // life
+      outIn.close();
+      return packed;
     }
   }
 

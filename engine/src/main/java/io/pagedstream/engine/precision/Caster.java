@@ -66,12 +66,7 @@ public final class Caster implements AutoCloseable {
    * {@link #cast}, which may return a view of the scratch).
    */
   public NDArray persistent(NDArray x, Dtype d) {
-    if (d == Dtype.FLOAT32) {
-      return x;
-    }
-    NDArray out = precision.zeros(x.getManager(), x.getShape(), d);
-    out.set(new NDIndex(":"), x);
-    return out;
+    return precision.copyOf(x, d);
   }
 
   /** {@code x} as float32 (itself when it already is). */

@@ -78,6 +78,16 @@ public final class Precision implements AutoCloseable {
     };
   }
 
+  /** {@code x} (float32) copied into a new array of dtype {@code d} on {@code x}'s manager. */
+  public NDArray copyOf(NDArray x, Dtype d) {
+    if (d == Dtype.FLOAT32) {
+      return x;
+    }
+    NDArray out = zeros(x.getManager(), x.getShape(), d);
+    out.set(new ai.djl.ndarray.index.NDIndex(":"), x);
+    return out;
+  }
+
   /** A caster with its own scratch memory, for one thread's forward passes. */
   public Caster caster(NDManager owner) {
     return new Caster(this, owner);
