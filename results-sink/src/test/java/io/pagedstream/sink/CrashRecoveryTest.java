@@ -27,6 +27,10 @@ class CrashRecoveryTest {
   private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryTest.class);
   private static final Duration TIMEOUT = Duration.ofSeconds(240);
   private static final int TOTAL = 3000;
+
+  /** Where the stream is held back until the worker has been killed: well past a third. */
+  private static final int SPLIT = TOTAL / 2;
+
   private static final String NAME = "completions-jsonl";
 
   @TempDir Path dir;
@@ -72,29 +76,33 @@ class CrashRecoveryTest {
         connect.start();
         connect.awaitRunning(NAME, TIMEOUT);
 
-        // A steady stream while the worker dies and comes back.
-        CompletableFuture<Void> stream =
-            CompletableFuture.runAsync(
-                () -> {
-                  for (int from = 0; from < TOTAL; from += 100) {
-                    producer.produce(from, from + 100, 10);
-                    if (from == TOTAL / 2) {
-                      producer.produceAborted(30);
-                    }
-                    sleep(150);
-                  }
-                });
-
+        // A steady stream, produced in two parts with the kill in between: whenever the worker
+        // reads the first part, and however fast it drains it, the kill lands with part of the
+        // stream in the files and the rest of it not even produced yet. The kill waits for a
+        // moment with uncommitted lines in pending files, which recovery must discard and consume
+        // again; only a worker that drains the whole first part before such a moment is seen is
+        // killed idle, so the wait cannot outlast the first part.
+        CompletableFuture<Void> firstPart =
+            CompletableFuture.runAsync(() -> produce(producer, 0, SPLIT));
         Await.until(
-            "a third of the stream in the files, with more pending",
+            "a third of the stream in the files, with uncommitted lines pending or the first "
+                + SPLIT
+                + " all in the files",
             TIMEOUT,
-            () -> files.distinctIdsWhileWriting() >= TOTAL / 3 && hasPendingData(out));
+            () -> {
+              int inFiles = files.distinctIdsWhileWriting();
+              return inFiles >= TOTAL / 3 && (pendingFiles(out) > 0 || inFiles >= SPLIT);
+            },
+            () -> files.distinctIdsWhileWriting() + " so far; worker log:\n" + connect.logTail());
         connect.kill();
         LOG.info(
-            "Killed the worker with {} ids in the files; pending data left behind: {}",
+            "Killed the worker with {} ids in the files; uncommitted pending files left behind: {}",
             files.distinctIdsWhileWriting(),
-            hasPendingData(out));
+            pendingFiles(out));
 
+        // The rest of the stream goes on while the worker is down and while it comes back.
+        CompletableFuture<Void> stream =
+            firstPart.thenRunAsync(() -> produce(producer, SPLIT, TOTAL));
         connect.start();
         connect.awaitRunning(NAME, TIMEOUT);
         stream.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -111,15 +119,31 @@ class CrashRecoveryTest {
     }
   }
 
-  private static boolean hasPendingData(Path out) {
+  /** Completions {@code from..to-1}, 100 every 150 ms; one aborted transaction halfway. */
+  private static void produce(CompletionProducer producer, int from, int to) {
+    for (int start = from; start < to; start += 100) {
+      producer.produce(start, Math.min(to, start + 100), 10);
+      if (start == TOTAL / 2) {
+        producer.produceAborted(30);
+      }
+      sleep(150);
+    }
+  }
+
+  /**
+   * The pending files on disk: one for each job with lines appended since its partition's last
+   * commit (their lines may still be in the worker's buffers), so after the kill, the uncommitted
+   * data that recovery has to discard.
+   */
+  private static long pendingFiles(Path out) {
     Path pending = out.resolve(".pagedstream/pending");
     if (!Files.isDirectory(pending)) {
-      return false;
+      return 0;
     }
     try (Stream<Path> all = Files.walk(pending)) {
-      return all.anyMatch(p -> Files.isRegularFile(p) && p.toFile().length() > 0);
+      return all.filter(Files::isRegularFile).count();
     } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      return false; // files come and go while we look
+      return -1; // files come and go while a worker runs; unknown
     }
   }
 

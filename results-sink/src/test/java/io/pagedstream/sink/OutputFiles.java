@@ -7,13 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** Reads what the sink wrote: every data file under an output directory. */
 record OutputFiles(Path root) {
@@ -39,21 +42,15 @@ record OutputFiles(Path root) {
 
   private List<Line> lines(boolean finished) {
     List<Line> lines = new ArrayList<>();
-    if (!Files.isDirectory(root)) {
-      return lines;
-    }
-    try (Stream<Path> files = Files.walk(root)) {
-      for (Path file :
-          files
-              .filter(
-                  f ->
-                      f.getFileName().toString().startsWith("part-")
-                          && f.toString().endsWith(".jsonl")
-                          && !root.relativize(f).startsWith(".pagedstream"))
-              .sorted()
-              .toList()) {
+    try {
+      for (Path file : dataFiles()) {
         String jobDir = root.relativize(file).getName(0).toString();
-        String content = Files.readString(file, StandardCharsets.UTF_8);
+        String content;
+        try {
+          content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+          continue; // gone since the walk listed it: not a committed file any more
+        }
         if (finished && !content.isEmpty()) {
           assertThat(content).as("%s ends with a whole line", file).endsWith("\n");
         }
@@ -66,6 +63,55 @@ record OutputFiles(Path root) {
       throw new UncheckedIOException(e);
     }
     return lines;
+  }
+
+  /**
+   * The data files ({@code <job>/part-*.jsonl}) in name order. The sink's state folder is not
+   * entered: its temporary, pending and commit files are created, renamed and deleted while the
+   * sink runs. Any other entry that vanishes between being listed and being looked at is skipped,
+   * as a walk concurrent with the sink would otherwise fail with {@link NoSuchFileException}.
+   */
+  private List<Path> dataFiles() throws IOException {
+    List<Path> files = new ArrayList<>();
+    if (!Files.isDirectory(root)) {
+      return files;
+    }
+    Path stateDir = root.resolve(OutputLayout.STATE_DIR);
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+            return dir.equals(stateDir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+            String name = file.getFileName().toString();
+            if (attrs.isRegularFile() && name.startsWith("part-") && name.endsWith(".jsonl")) {
+              files.add(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+            if (e instanceof NoSuchFileException) {
+              return FileVisitResult.CONTINUE;
+            }
+            throw e;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            if (e != null && !(e instanceof NoSuchFileException)) {
+              throw e;
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    files.sort(null);
+    return files;
   }
 
   /** How many distinct request ids a reader sees now. */
