@@ -598,6 +598,11 @@ public final class LlmEngine implements AutoCloseable {
   }
 
   /** The dtypes the engine runs in (after any fallback from the configured ones). */
+  /** The KV pool's storage, for tests of what it holds. */
+  KvCache kvCache() {
+    return cache;
+  }
+
   public Precision precision() {
     return precision;
   }

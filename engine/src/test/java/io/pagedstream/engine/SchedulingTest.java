@@ -1,9 +1,12 @@
 package io.pagedstream.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.engine.kv.AvailableMemory;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
 import io.pagedstream.testing.SharedData;
@@ -52,6 +55,19 @@ class SchedulingTest {
 
   private static Run run(EngineConfig config, List<Req> reqs) {
     try (LlmEngine engine = LlmEngine.load(MODEL, config)) {
+      Map<String, RequestOutput> outs = new LinkedHashMap<>();
+      reqs.forEach(r -> engine.add(r.id(), r.prompt(), r.params()));
+      while (engine.hasUnfinished()) {
+        engine.step().forEach(o -> outs.put(o.id(), o));
+      }
+      return new Run(outs, engine.stats());
+    }
+  }
+
+  /** {@link #run}, with every KV slot but padding's filled with NaN before the first request. */
+  private static Run runOnPoisonedPool(EngineConfig config, List<Req> reqs) {
+    try (LlmEngine engine = LlmEngine.load(MODEL, config)) {
+      engine.kvCache().fillUnwritten(Float.NaN);
       Map<String, RequestOutput> outs = new LinkedHashMap<>();
       reqs.forEach(r -> engine.add(r.id(), r.prompt(), r.params()));
       while (engine.hasUnfinished()) {
@@ -137,6 +153,31 @@ class SchedulingTest {
     assertThat(on.stats().computedTokens()).isLessThan(off.stats().computedTokens());
   }
 
+  /**
+   * The KV pool is allocated uninitialized (see {@code KvCache}), which is safe only if no slot is
+   * read before it is written. Filled with NaN, any such read would spread NaN into the logits; the
+   * tokens stay the same through padding, chunked prefill, prefix caching, copy-on-write,
+   * recomputation and swapping.
+   */
+  @Test
+  void noKvSlotIsReadBeforeItIsWritten() {
+    List<Req> reqs = workload(13, 24, false);
+    Run reference = run(roomy(), reqs);
+    assertSameTokens(reference, runOnPoisonedPool(roomy(), reqs));
+    assertSameTokens(reference, runOnPoisonedPool(roomy().withMaxNumBatchedTokens(7), reqs));
+    Run recomputed = runOnPoisonedPool(roomy().withBlocks(16, 26), reqs);
+    assertSameTokens(reference, recomputed);
+    assertThat(recomputed.stats().recomputedTokens()).isPositive();
+    Run swapped =
+        runOnPoisonedPool(
+            roomy().withBlocks(16, 26).withPreemption(PreemptionMode.SWAP, 64L << 20), reqs);
+    assertSameTokens(reference, swapped);
+    assertThat(swapped.stats().swapIns()).isPositive();
+    Run cached = runOnPoisonedPool(roomy().withMaxNumSeqs(1), reqs);
+    assertSameTokens(reference, cached);
+    assertThat(cached.stats().prefixCacheHitTokens()).isPositive();
+  }
+
   @Test
   void contiguousLayoutReservesUpFrontAndWastesMore() {
     List<Req> reqs = workload(9, 16, false);
@@ -194,6 +235,16 @@ class SchedulingTest {
       assertThat(outs.get("fits").outputTokenIds()).hasSize(5);
       assertThat(steps).isEqualTo(5);
     }
+  }
+
+  @Test
+  void aKvPoolLargerThanTheHostsMemoryFailsAtStartUp() {
+    assumeTrue(AvailableMemory.bytes().isPresent(), "the host's available memory is unknown here");
+    // 10^8 blocks of 16 tokens at 1,280 bytes a token: 2 TB
+    assertThatThrownBy(() -> LlmEngine.load(MODEL, roomy().withBlocks(16, 100_000_000)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("the KV cache needs 1907.35 GiB but only ")
+        .hasMessageEndingWith("GiB of memory is available; lower --kv-cache-gib");
   }
 
   @Test

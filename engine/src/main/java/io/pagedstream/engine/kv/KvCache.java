@@ -25,6 +25,19 @@ import io.pagedstream.engine.precision.Precision;
  * order, every layer of every step: 0.7 ms of a 1.7 ms batch-64 decode attention per layer,
  * measured on the machine this was written on.
  *
+ * <p>The pool is allocated uninitialized, not zero-filled, so its pages become resident only as
+ * blocks are first written: a run that uses a fifth of a 1 GiB pool holds a fifth of it in memory
+ * (a GPU's allocation is reserved whole either way). That is safe because a slot is read only after
+ * it is written: attention gathers positions below each sequence's end, which the step wrote or an
+ * earlier one did, and points every padding position at slot 0, which is zeroed here so that a
+ * padding position's zero probability times its V is exactly zero (garbage could be NaN, and 0 *
+ * NaN is NaN). Block 0 is also the first block handed out, so a step normally writes slot 0 before
+ * any padding reads it; the zeroing makes that independent of allocation order. {@code
+ * SchedulingTest} fills the pool with NaN to check the rule. Copies between pools (swap,
+ * copy-on-write) move whole blocks, unwritten tails included, which are never read as tokens
+ * either. Start-up still fails fast when the host cannot hold the whole pool ({@link
+ * #requireFits}).
+ *
  * <p>K and V are stored in the precision's KV dtype: float32 rows are converted on the way in, and
  * rows are gathered as stored ({@code AttentionProduct} decides whether attention widens them).
  */
@@ -59,13 +72,63 @@ public final class KvCache implements AutoCloseable {
     this.kvHeads = spec.numKvHeads();
     this.headDim = spec.headDim();
     Shape shape = new Shape(kvHeads * slots, headDim);
+    this.bytes = 2L * spec.numLayers() * dtype.bytesFor(shape.size());
+    if (!device.isGpu()) {
+      requireFits(bytes, "KV cache", "--kv-cache-gib");
+    }
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
     for (int l = 0; l < spec.numLayers(); l++) {
-      keys[l] = precision.zeros(manager, shape, dtype);
-      values[l] = precision.zeros(manager, shape, dtype);
+      keys[l] = precision.uninitialized(manager, shape, dtype);
+      values[l] = precision.uninitialized(manager, shape, dtype);
     }
-    this.bytes = 2L * spec.numLayers() * dtype.bytesFor(shape.size());
+    zeroPaddingSlot();
+  }
+
+  /** Zeroes slot 0, the one padding positions read, in every layer. */
+  private void zeroPaddingSlot() {
+    try (NDManager m = manager.newSubManager()) {
+      NDArray zeros = caster.persistent(m.zeros(new Shape(kvHeads, headDim)), dtype);
+      NDIndex slotZero = new NDIndex("{}", headRows(m, new long[] {0}));
+      for (int l = 0; l < keys.length; l++) {
+        keys[l].set(slotZero, zeros);
+        values[l].set(slotZero, zeros);
+      }
+    }
+  }
+
+  /**
+   * Overwrites every slot but padding's slot 0 with {@code value} in every layer, as uninitialized
+   * memory may hold anything: a test fills the pool with NaN before any request, and gets the same
+   * tokens only if no slot is read before it is written.
+   */
+  public void fillUnwritten(float value) {
+    try (NDManager m = manager.newSubManager()) {
+      NDArray filled = caster.persistent(m.full(keys[0].getShape(), value), dtype);
+      for (int l = 0; l < keys.length; l++) {
+        keys[l].set(new NDIndex(":"), filled);
+        values[l].set(new NDIndex(":"), filled);
+      }
+    }
+    zeroPaddingSlot();
+  }
+
+  /**
+   * Fails at start-up, with the figures, when host memory cannot hold {@code bytes} more: the pool
+   * is not touched up front (see the class comment), so without this check a pool too large would
+   * fail only when a busy run's pages came due, killed by the kernel rather than told why.
+   */
+  static void requireFits(long bytes, String what, String option) {
+    java.util.OptionalLong available = AvailableMemory.bytes();
+    if (available.isPresent() && bytes > available.getAsLong()) {
+      throw new IllegalStateException(
+          String.format(
+              "the %s needs %.2f GiB but only %.2f GiB of memory is available;" + " lower %s",
+              what,
+              bytes / (double) (1L << 30),
+              available.getAsLong() / (double) (1L << 30),
+              option));
+    }
   }
 
   public int numBlocks() {

@@ -37,11 +37,14 @@ public final class SwapSpace implements AutoCloseable {
     this.dtype = precision.kv();
     Shape shape =
         new Shape((long) Math.max(numBlocks, 1) * blockSize, spec.numKvHeads(), spec.headDim());
+    KvCache.requireFits(
+        2L * spec.numLayers() * dtype.bytesFor(shape.size()), "swap space", "--swap-space-gib");
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
+    // uninitialized like the KV pool: a swap block is read back only after a swap-out wrote it
     for (int l = 0; l < spec.numLayers(); l++) {
-      keys[l] = precision.zeros(manager, shape, dtype);
-      values[l] = precision.zeros(manager, shape, dtype);
+      keys[l] = precision.uninitialized(manager, shape, dtype);
+      values[l] = precision.uninitialized(manager, shape, dtype);
     }
     for (int b = 0; b < numBlocks; b++) {
       free.add(b);

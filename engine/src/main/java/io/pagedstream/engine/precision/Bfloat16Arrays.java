@@ -21,22 +21,37 @@ public final class Bfloat16Arrays implements AutoCloseable {
   private static final int TORCH_BFLOAT16 = 15;
 
   private final TorchScript module;
+  private final TorchScript uninitialized;
   private final NDManager manager;
 
-  private Bfloat16Arrays(TorchScript module, NDManager manager) {
+  private Bfloat16Arrays(TorchScript module, TorchScript uninitialized, NDManager manager) {
     this.module = module;
+    this.uninitialized = uninitialized;
     this.manager = manager;
   }
 
   /** Loads the conversion module onto the manager's device. */
   public static Bfloat16Arrays open(NDManager manager) {
-    return new Bfloat16Arrays(
+    TorchScript convert =
         TorchScript.load(
             manager,
             "ToBf16",
             "x: Tensor",
-            "return torch.contiguous(torch.to(x, " + TORCH_BFLOAT16 + "))"),
-        manager);
+            "return torch.contiguous(torch.to(x, " + TORCH_BFLOAT16 + "))");
+    try {
+      TorchScript empty =
+          TorchScript.load(
+              manager,
+              "EmptyBf16",
+              "x: Tensor",
+              "return torch.empty(torch.size(x), dtype="
+                  + TORCH_BFLOAT16
+                  + ", layout=None, device=ops.prim.device(x), pin_memory=None)");
+      return new Bfloat16Arrays(convert, empty, manager);
+    } catch (RuntimeException e) {
+      convert.close();
+      throw e;
+    }
   }
 
   /** A contiguous bfloat16 copy of {@code x} (any float dtype), attached to {@code x}'s manager. */
@@ -54,8 +69,21 @@ public final class Bfloat16Arrays implements AutoCloseable {
     }
   }
 
+  /**
+   * A bfloat16 array whose contents are whatever its memory held: for storage that is written
+   * before it is read, and whose pages then become resident only as they are written.
+   */
+  public NDArray uninitialized(NDManager target, Shape shape) {
+    try (NDManager m = manager.newSubManager()) {
+      NDArray out = uninitialized.forward(m.zeros(new Shape(1)).broadcast(shape));
+      out.attach(target);
+      return out;
+    }
+  }
+
   @Override
   public void close() {
     module.close();
+    uninitialized.close();
   }
 }

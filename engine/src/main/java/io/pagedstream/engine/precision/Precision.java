@@ -78,6 +78,19 @@ public final class Precision implements AutoCloseable {
     };
   }
 
+  /**
+   * An array of dtype {@code d} left as its memory was: for storage written before it is read (the
+   * KV pool), whose pages the operating system then makes resident only as they are first written.
+   */
+  public NDArray uninitialized(NDManager m, Shape shape, Dtype d) {
+    return switch (d) {
+      case FLOAT32 -> m.create(shape, DataType.FLOAT32);
+      case FLOAT16 -> m.create(shape, DataType.FLOAT16);
+      case BFLOAT16 -> bf16.uninitialized(m, shape);
+      default -> throw new IllegalArgumentException("not a runnable dtype: " + d);
+    };
+  }
+
   /** {@code x} (float32) copied into a new array of dtype {@code d} on {@code x}'s manager. */
   public NDArray copyOf(NDArray x, Dtype d) {
     if (d == Dtype.FLOAT32) {

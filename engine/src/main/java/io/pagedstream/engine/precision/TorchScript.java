@@ -48,7 +48,12 @@ public final class TorchScript implements AutoCloseable {
       Path file = dir.resolve(name + ".pt");
       write(file, name, parameters, body);
       Model model = Model.newInstance(name, manager.getDevice(), "PyTorch");
-      model.load(file);
+      try {
+        model.load(file);
+      } catch (MalformedModelException | IOException | RuntimeException e) {
+        model.close();
+        throw e;
+      }
       return new TorchScript(model, manager);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the TorchScript module " + name, e);
