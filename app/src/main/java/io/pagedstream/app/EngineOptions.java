@@ -45,7 +45,7 @@ public final class EngineOptions {
 
   @Option(
       names = "--max-num-batched-tokens",
-      defaultValue = "4096",
+      defaultValue = "" + EngineConfig.DEFAULT_MAX_NUM_BATCHED_TOKENS,
       description =
           "tokens computed per step; longer prompts are prefilled in chunks (default: ${DEFAULT-VALUE})")
   int maxNumBatchedTokens;

@@ -74,6 +74,8 @@ class PlanCommandTest {
             "2000",
             "--concurrency",
             "10",
+            "--max-num-batched-tokens",
+            "4096",
             "--json");
     assertThat(r.exit()).isZero();
     assertThat(r.err()).isEmpty();
@@ -168,7 +170,9 @@ class PlanCommandTest {
         .contains("weights (float16)                26,031,728,640 B (24.24 GiB)")
         .contains("KV per token (float16)           819,200 B (800.00 KiB)")
         .contains("KV for 10 x 2,000 tokens         16,384,000,000 B (15.26 GiB)")
-        .contains("KV blocks available              3,797")
+        // the engine's default step: 2,048 tokens x (2 x 5,120 + 3 x 13,824) x 2 bytes
+        .contains("activations (2,048 tok/step)   211,812,352 B (202.00 MiB)")
+        .contains("KV blocks available              3,813")
         .contains("max concurrent sequences         30 of 2,000 tokens (the workload fits)")
         .contains("GPUs needed                      1")
         .contains("source: vLLM");

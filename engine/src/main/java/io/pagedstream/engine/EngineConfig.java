@@ -1,6 +1,7 @@
 package io.pagedstream.engine;
 
 import io.pagedstream.core.memory.Dtype;
+import io.pagedstream.core.memory.MemoryPlan;
 import io.pagedstream.engine.precision.Precision;
 import io.pagedstream.engine.scheduler.SchedulerConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
@@ -33,7 +34,8 @@ public record EngineConfig(
 
   public static final int DEFAULT_BLOCK_SIZE = 16;
   public static final int DEFAULT_MAX_NUM_SEQS = 256;
-  public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS = 4096;
+  public static final int DEFAULT_MAX_NUM_BATCHED_TOKENS =
+      MemoryPlan.DEFAULT_MAX_NUM_BATCHED_TOKENS;
 
   public EngineConfig {
     if (blockSize < 1) {

@@ -56,11 +56,13 @@ class MemoryPlanTest {
         .isEqualTo(e.activationBytes());
     assertThat(
             MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.FLOAT32)
+                .withWorkload(llama13b().workload())
                 .overhead()
                 .activationBytes())
         .isEqualTo(2 * e.activationBytes());
     assertThat(
             MemoryPlan.of(PublishedConfigs.spec("llama-2-13b"), Dtype.INT4)
+                .withWorkload(llama13b().workload())
                 .overhead()
                 .activationBytes())
         .isEqualTo(e.activationBytes());
