@@ -597,12 +597,12 @@ public final class LlmEngine implements AutoCloseable {
     return cache.bytes();
   }
 
-  /** The dtypes the engine runs in (after any fallback from the configured ones). */
   /** The KV pool's storage, for tests of what it holds. */
   KvCache kvCache() {
     return cache;
   }
 
+  /** The dtypes the engine runs in (after any fallback from the configured ones). */
   public Precision precision() {
     return precision;
   }

@@ -10,6 +10,7 @@ import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.precision.Caster;
 import io.pagedstream.engine.precision.Precision;
+import java.util.OptionalLong;
 
 /**
  * The KV cache's storage: per layer one preallocated K and one V tensor of shape {@code [kvHeads,
@@ -119,11 +120,11 @@ public final class KvCache implements AutoCloseable {
    * fail only when a busy run's pages came due, killed by the kernel rather than told why.
    */
   static void requireFits(long bytes, String what, String option) {
-    java.util.OptionalLong available = AvailableMemory.bytes();
+    OptionalLong available = AvailableMemory.bytes();
     if (available.isPresent() && bytes > available.getAsLong()) {
       throw new IllegalStateException(
           String.format(
-              "the %s needs %.2f GiB but only %.2f GiB of memory is available;" + " lower %s",
+              "the %s needs %.2f GiB but only %.2f GiB of memory is available; lower %s",
               what,
               bytes / (double) (1L << 30),
               available.getAsLong() / (double) (1L << 30),
