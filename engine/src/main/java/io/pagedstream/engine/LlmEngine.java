@@ -10,6 +10,7 @@ import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.KvPoolLimit;
 import io.pagedstream.core.request.RequestValidator;
 import io.pagedstream.core.request.SamplingParams;
+import io.pagedstream.engine.kv.AvailableMemory;
 import io.pagedstream.engine.kv.BlockPool;
 import io.pagedstream.engine.kv.BlockTable;
 import io.pagedstream.engine.kv.KvCache;
@@ -88,6 +89,13 @@ public final class LlmEngine implements AutoCloseable {
             : null;
     DenseProduct product = new DenseProduct(caster, precision.weights(), packed);
     this.weights = loaded.prepared(product::prepare);
+    int swapBlocks =
+        SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize(), precision.kv());
+    AvailableMemory.requireFits(
+        manager.getDevice().isGpu()
+            ? 0
+            : KvCache.bytesFor(spec, config.numKvBlocks(), config.blockSize(), precision.kv()),
+        KvCache.bytesFor(spec, swapBlocks, config.blockSize(), precision.kv()));
     this.cache =
         new KvCache(
             manager,
@@ -97,8 +105,6 @@ public final class LlmEngine implements AutoCloseable {
             config.blockSize(),
             precision,
             caster);
-    int swapBlocks =
-        SwapSpace.blocksForBytes(config.swapSpaceBytes(), spec, config.blockSize(), precision.kv());
     this.swapSpace =
         swapBlocks > 0
             ? new SwapSpace(manager, spec, swapBlocks, config.blockSize(), precision)

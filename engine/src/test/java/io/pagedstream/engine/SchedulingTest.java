@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pagedstream.core.memory.Dtype;
+import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.core.request.FinishReason;
 import io.pagedstream.core.request.SamplingParams;
 import io.pagedstream.engine.kv.AvailableMemory;
+import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
 import io.pagedstream.testing.SharedData;
@@ -245,6 +248,22 @@ class SchedulingTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("the KV cache needs 1907.35 GiB but only ")
         .hasMessageEndingWith("GiB of memory is available; lower --kv-cache-gib");
+  }
+
+  @Test
+  void aKvPoolAndSwapSpaceThatFitOnlyOneByOneFailAtStartUp() {
+    assumeTrue(AvailableMemory.bytes().isPresent(), "the host's available memory is unknown here");
+    // each 60% of what is available now: either alone fits, both together do not
+    long share = AvailableMemory.bytes().getAsLong() * 6 / 10;
+    long perBlock = KvCache.bytesFor(ModelSpec.load(MODEL), 1, 16, Dtype.FLOAT32);
+    EngineConfig config =
+        roomy().withBlocks(16, (int) (share / perBlock)).withPreemption(PreemptionMode.SWAP, share);
+    assertThatThrownBy(() -> LlmEngine.load(MODEL, config))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageStartingWith("the KV cache (")
+        .hasMessageContaining(" GiB) and the swap space (")
+        .hasMessageEndingWith(
+            "GiB of memory is available; lower --kv-cache-gib or --swap-space-gib");
   }
 
   @Test

@@ -18,6 +18,44 @@ public final class AvailableMemory {
 
   private AvailableMemory() {}
 
+  /**
+   * Fails at start-up, with the figures, when this host cannot hold the KV pool and the swap space
+   * together ({@code kvBytes} is 0 for a pool on a GPU). Both are allocated uninitialized and so
+   * become resident only as they are used (see {@link KvCache}): without this check, pools too
+   * large would fail only when a busy run's pages came due, the process killed rather than told
+   * why.
+   */
+  public static void requireFits(long kvBytes, long swapBytes) {
+    OptionalLong available = bytes();
+    long needed = kvBytes + swapBytes;
+    if (available.isEmpty() || needed <= available.getAsLong()) {
+      return;
+    }
+    String what;
+    String lower;
+    if (swapBytes == 0) {
+      what = "the KV cache needs";
+      lower = "--kv-cache-gib";
+    } else if (kvBytes == 0) {
+      what = "the swap space needs";
+      lower = "--swap-space-gib";
+    } else {
+      what =
+          String.format(
+              "the KV cache (%.2f GiB) and the swap space (%.2f GiB) need",
+              gib(kvBytes), gib(swapBytes));
+      lower = "--kv-cache-gib or --swap-space-gib";
+    }
+    throw new IllegalStateException(
+        String.format(
+            "%s %.2f GiB but only %.2f GiB of memory is available; lower %s",
+            what, gib(needed), gib(available.getAsLong()), lower));
+  }
+
+  private static double gib(long bytes) {
+    return bytes / (double) (1L << 30);
+  }
+
   public static OptionalLong bytes() {
     OptionalLong host = memInfo();
     OptionalLong group = cgroupHeadroom();

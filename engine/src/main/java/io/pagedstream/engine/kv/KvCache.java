@@ -10,7 +10,6 @@ import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.precision.Caster;
 import io.pagedstream.engine.precision.Precision;
-import java.util.OptionalLong;
 
 /**
  * The KV cache's storage: per layer one preallocated K and one V tensor of shape {@code [kvHeads,
@@ -37,7 +36,7 @@ import java.util.OptionalLong;
  * SchedulingTest} fills the pool with NaN to check the rule. Copies between pools (swap,
  * copy-on-write) move whole blocks, unwritten tails included, which are never read as tokens
  * either. Start-up still fails fast when the host cannot hold the whole pool ({@link
- * #requireFits}).
+ * AvailableMemory#requireFits}).
  *
  * <p>K and V are stored in the precision's KV dtype: float32 rows are converted on the way in, and
  * rows are gathered as stored ({@code AttentionProduct} decides whether attention widens them).
@@ -73,10 +72,7 @@ public final class KvCache implements AutoCloseable {
     this.kvHeads = spec.numKvHeads();
     this.headDim = spec.headDim();
     Shape shape = new Shape(kvHeads * slots, headDim);
-    this.bytes = 2L * spec.numLayers() * dtype.bytesFor(shape.size());
-    if (!device.isGpu()) {
-      requireFits(bytes, "KV cache", "--kv-cache-gib");
-    }
+    this.bytes = bytesFor(spec, numBlocks, blockSize, dtype);
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
     for (int l = 0; l < spec.numLayers(); l++) {
@@ -114,22 +110,11 @@ public final class KvCache implements AutoCloseable {
     zeroPaddingSlot();
   }
 
-  /**
-   * Fails at start-up, with the figures, when host memory cannot hold {@code bytes} more: the pool
-   * is not touched up front (see the class comment), so without this check a pool too large would
-   * fail only when a busy run's pages came due, killed by the kernel rather than told why.
-   */
-  static void requireFits(long bytes, String what, String option) {
-    OptionalLong available = AvailableMemory.bytes();
-    if (available.isPresent() && bytes > available.getAsLong()) {
-      throw new IllegalStateException(
-          String.format(
-              "the %s needs %.2f GiB but only %.2f GiB of memory is available; lower %s",
-              what,
-              bytes / (double) (1L << 30),
-              available.getAsLong() / (double) (1L << 30),
-              option));
-    }
+  /** Bytes of K and V for {@code blocks} blocks of every layer in dtype {@code d}. */
+  public static long bytesFor(ModelSpec spec, long blocks, int blockSize, Dtype d) {
+    return 2L
+        * spec.numLayers()
+        * d.bytesFor(blocks * blockSize * spec.numKvHeads() * spec.headDim());
   }
 
   public int numBlocks() {

@@ -37,8 +37,6 @@ public final class SwapSpace implements AutoCloseable {
     this.dtype = precision.kv();
     Shape shape =
         new Shape((long) Math.max(numBlocks, 1) * blockSize, spec.numKvHeads(), spec.headDim());
-    KvCache.requireFits(
-        2L * spec.numLayers() * dtype.bytesFor(shape.size()), "swap space", "--swap-space-gib");
     this.keys = new NDArray[spec.numLayers()];
     this.values = new NDArray[spec.numLayers()];
     // uninitialized like the KV pool: a swap block is read back only after a swap-out wrote it
@@ -53,7 +51,7 @@ public final class SwapSpace implements AutoCloseable {
 
   /** Swap blocks of the given byte budget for one model, at least zero. */
   public static int blocksForBytes(long bytes, ModelSpec spec, int blockSize, Dtype dtype) {
-    long perBlock = spec.kvBytesPerToken(1) * blockSize * dtype.bits() / 8;
+    long perBlock = KvCache.bytesFor(spec, 1, blockSize, dtype);
     return (int) Math.min(Integer.MAX_VALUE, Math.max(0, bytes / perBlock));
   }
 
