@@ -112,9 +112,8 @@ public final class KvCache implements AutoCloseable {
 
   /** Bytes of K and V for {@code blocks} blocks of every layer in dtype {@code d}. */
   public static long bytesFor(ModelSpec spec, long blocks, int blockSize, Dtype d) {
-    return 2L
-        * spec.numLayers()
-        * d.bytesFor(blocks * blockSize * spec.numKvHeads() * spec.headDim());
+    // kvBytesPerToken(1): K and V elements per token, all layers
+    return d.bytesFor(spec.kvBytesPerToken(1) * blocks * blockSize);
   }
 
   public int numBlocks() {

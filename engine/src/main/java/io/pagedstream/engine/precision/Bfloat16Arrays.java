@@ -61,12 +61,7 @@ public final class Bfloat16Arrays implements AutoCloseable {
 
   /** A bfloat16 array of zeros, made without a float32 array of the same size. */
   public NDArray zeros(NDManager target, Shape shape) {
-    try (NDManager m = manager.newSubManager()) {
-      NDArray scalar = m.zeros(new Shape(1));
-      NDArray out = module.forward(scalar.broadcast(shape));
-      out.attach(target);
-      return out;
-    }
+    return ofShape(module, target, shape);
   }
 
   /**
@@ -74,8 +69,16 @@ public final class Bfloat16Arrays implements AutoCloseable {
    * before it is read, and whose pages then become resident only as they are written.
    */
   public NDArray uninitialized(NDManager target, Shape shape) {
+    return ofShape(uninitialized, target, shape);
+  }
+
+  /**
+   * {@code maker}'s result for a zero of {@code shape} that is a broadcast view (one element in
+   * memory), attached to {@code target}.
+   */
+  private NDArray ofShape(TorchScript maker, NDManager target, Shape shape) {
     try (NDManager m = manager.newSubManager()) {
-      NDArray out = uninitialized.forward(m.zeros(new Shape(1)).broadcast(shape));
+      NDArray out = maker.forward(m.zeros(new Shape(1)).broadcast(shape));
       out.attach(target);
       return out;
     }
