@@ -73,6 +73,15 @@ public final class EngineOptions {
   boolean noBatchInvariance;
 
   @Option(
+      names = "--no-layer-scripts",
+      negatable = false,
+      hidden = true,
+      description =
+          "run every layer op by op rather than as one TorchScript call per block (to measure what the "
+              + "scripts give; outputs are the same)")
+  boolean noLayerScripts;
+
+  @Option(
       names = "--dtype",
       defaultValue = "auto",
       description =
@@ -139,6 +148,7 @@ public final class EngineOptions {
         swapBytes,
         layout,
         !noBatchInvariance,
+        !noLayerScripts,
         dtypes.weights(),
         dtypes.kv());
   }

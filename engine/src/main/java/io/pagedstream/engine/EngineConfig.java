@@ -15,6 +15,9 @@ import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
  * @param swapSpaceBytes host memory for swap-mode preemption
  * @param batchInvariant pad products so that no token's logits depend on its batch (see
  *     BatchInvariance); off only to measure what that padding costs
+ * @param layerScripts run a layer's blocks as one TorchScript call each where they apply (bfloat16
+ *     on a CPU; see LayerScripts); off only to measure what they give, or to check that they give
+ *     the same bits as the op-by-op path
  * @param dtype what weights are stored in and dense products computed in (resolved, never "auto")
  * @param kvCacheDtype what the KV cache stores K and V in
  */
@@ -29,6 +32,7 @@ public record EngineConfig(
     long swapSpaceBytes,
     KvLayout kvLayout,
     boolean batchInvariant,
+    boolean layerScripts,
     Dtype dtype,
     Dtype kvCacheDtype) {
 
@@ -70,6 +74,7 @@ public record EngineConfig(
         0,
         KvLayout.PAGED,
         true,
+        true,
         Dtype.FLOAT32,
         Dtype.FLOAT32);
   }
@@ -90,6 +95,7 @@ public record EngineConfig(
         swapSpaceBytes,
         kvLayout,
         batchInvariant,
+        layerScripts,
         dtype,
         kvCacheDtype);
   }
@@ -106,6 +112,7 @@ public record EngineConfig(
         swapSpaceBytes,
         kvLayout,
         batchInvariant,
+        layerScripts,
         dtype,
         kvCacheDtype);
   }
@@ -122,6 +129,7 @@ public record EngineConfig(
         swapSpaceBytes,
         kvLayout,
         batchInvariant,
+        layerScripts,
         dtype,
         kvCacheDtype);
   }
@@ -138,6 +146,7 @@ public record EngineConfig(
         swapSpaceBytes,
         kvLayout,
         batchInvariant,
+        layerScripts,
         dtype,
         kvCacheDtype);
   }
@@ -154,6 +163,7 @@ public record EngineConfig(
         swapBytes,
         kvLayout,
         batchInvariant,
+        layerScripts,
         dtype,
         kvCacheDtype);
   }
@@ -170,6 +180,24 @@ public record EngineConfig(
         swapSpaceBytes,
         layout,
         batchInvariant,
+        layerScripts,
+        dtype,
+        kvCacheDtype);
+  }
+
+  public EngineConfig withLayerScripts(boolean on) {
+    return new EngineConfig(
+        device,
+        blockSize,
+        numKvBlocks,
+        maxNumSeqs,
+        maxNumBatchedTokens,
+        prefixCaching,
+        preemptionMode,
+        swapSpaceBytes,
+        kvLayout,
+        batchInvariant,
+        on,
         dtype,
         kvCacheDtype);
   }
@@ -187,6 +215,7 @@ public record EngineConfig(
         swapSpaceBytes,
         kvLayout,
         batchInvariant,
+        layerScripts,
         weights,
         kv);
   }

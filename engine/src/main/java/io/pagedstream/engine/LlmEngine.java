@@ -20,6 +20,7 @@ import io.pagedstream.engine.model.AttentionProduct;
 import io.pagedstream.engine.model.BatchBuilder;
 import io.pagedstream.engine.model.BatchInvariance;
 import io.pagedstream.engine.model.DenseProduct;
+import io.pagedstream.engine.model.LayerScripts;
 import io.pagedstream.engine.model.LlamaModel;
 import io.pagedstream.engine.model.PackedLinear;
 import io.pagedstream.engine.model.RowLogprobs;
@@ -58,6 +59,7 @@ public final class LlmEngine implements AutoCloseable {
   private final NDManager manager;
   private final Weights weights;
   private final PackedLinear packed;
+  private final LayerScripts scripts;
   private final KvCache cache;
   private final SwapSpace swapSpace;
   private final Scheduler scheduler;
@@ -129,7 +131,11 @@ public final class LlmEngine implements AutoCloseable {
           "{}: outputs may differ slightly with batch composition on this machine", invariance);
     }
     this.batchBuilder = new BatchBuilder(config.blockSize(), invariance);
-    this.model = new LlamaModel(weights, cache, manager, invariance, product, attention, caster);
+    // one native call per block where the packed bfloat16 products run (see LayerScripts)
+    this.scripts =
+        packed != null && config.layerScripts() ? LayerScripts.open(manager, spec) : null;
+    this.model =
+        new LlamaModel(weights, cache, manager, invariance, product, attention, caster, scripts);
     // one sample must fit: the scheduler preempts and resumes a group's samples one by one
     KvPoolLimit pool =
         new KvPoolLimit(
@@ -548,6 +554,11 @@ public final class LlmEngine implements AutoCloseable {
     this.logitsObserver = observer;
   }
 
+  /** Whether layers run as one TorchScript call per block where they can (see LayerScripts). */
+  public boolean runsLayerScripts() {
+    return scripts != null;
+  }
+
   /** The padding that keeps results independent of batch composition on this machine. */
   public BatchInvariance batchInvariance() {
     return invariance;
@@ -621,6 +632,9 @@ public final class LlmEngine implements AutoCloseable {
     cache.close();
     caster.close();
     weights.close();
+    if (scripts != null) {
+      scripts.close();
+    }
     if (packed != null) {
       packed.close();
     }

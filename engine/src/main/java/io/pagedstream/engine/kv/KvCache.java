@@ -170,6 +170,14 @@ public final class KvCache implements AutoCloseable {
   }
 
   /**
+   * A layer's whole K (or V) storage, {@code [kvHeads * slots, headDim]} in the KV dtype, rows as
+   * {@link #headRows} number them: for scripts that read and write it in place (LayerScripts).
+   */
+  public NDArray storage(int layer, boolean values) {
+    return (values ? this.values : keys)[layer];
+  }
+
+  /**
    * K (or V) of the slots whose {@link #headRows} are given, in the KV dtype: {@code [kvHeads * n,
    * headDim]}, head by head.
    */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.pagedstream.core.memory.Dtype;
 import io.pagedstream.core.model.ModelSpec;
 import io.pagedstream.engine.kv.KvCache;
 import io.pagedstream.engine.kv.Rows;
@@ -38,6 +39,7 @@ public final class LlamaModel {
   private final DenseProduct product;
   private final AttentionProduct attention;
   private final Caster caster;
+  private final LayerScripts scripts;
   private StepProfile profile = new StepProfile();
 
   public LlamaModel(
@@ -47,8 +49,10 @@ public final class LlamaModel {
       BatchInvariance invariance,
       DenseProduct product,
       AttentionProduct attention,
-      Caster caster) {
+      Caster caster,
+      LayerScripts scripts) {
     this.spec = weights.spec();
+    this.scripts = scripts;
     this.product = product;
     this.attention = attention;
     this.caster = caster;
@@ -56,8 +60,13 @@ public final class LlamaModel {
     this.cache = cache;
     this.manager = manager;
     this.rope = new Rope(manager, spec);
-    this.scale = (float) (1.0 / Math.sqrt(spec.headDim()));
+    this.scale = attentionScale(spec);
     this.invariance = invariance;
+  }
+
+  /** The factor scores are scaled by: 1/sqrt(headDim), in float32. */
+  static float attentionScale(ModelSpec spec) {
+    return (float) (1.0 / Math.sqrt(spec.headDim()));
   }
 
   /** Charges this model's sections to {@code profile} while it is active. */
@@ -107,7 +116,10 @@ public final class LlamaModel {
         return SampledLogits.EMPTY;
       }
       NDArray last = Rows.select(x, step.create(batch.sampleRows()));
-      NDArray logits = linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null);
+      NDArray logits =
+          scripted(last)
+              ? scripts.head(last, weights.finalNorm(), weights.lmHead())
+              : linear(rmsNorm(last, weights.finalNorm()), weights.lmHead(), null);
       profile.mark(Section.LM_HEAD);
       long[] best = logits.argMax(1).toLongArray();
       int[] argmax = new int[best.length];
@@ -173,6 +185,53 @@ public final class LlamaModel {
       NDList ropeTables,
       GroupInputs[] groups,
       NDArray unpack) {
+    boolean script =
+        scripted(x)
+            && attention.dtype() == Dtype.BFLOAT16
+            && w.qkvBias() == null
+            && w.oBias() == null;
+    NDArray flatQ;
+    if (script) {
+      flatQ =
+          scripts.attentionInput(
+              x, w, ropeTables, cache.storage(index, false), cache.storage(index, true), slots);
+      profile.mark(Section.ATTENTION_INPUT);
+    } else {
+      flatQ = queries(index, w, x, slots, ropeTables);
+    }
+    NDList parts = new NDList(groups.length);
+    for (GroupInputs g : groups) {
+      parts.add(
+          script
+              ? scripts.attention(
+                  flatQ,
+                  cache.storage(index, false),
+                  cache.storage(index, true),
+                  g.queryRows,
+                  g.contextRows,
+                  g.maskBias)
+              : attend(index, flatQ, g));
+    }
+    NDArray attn = parts.size() == 1 ? parts.get(0) : NDArrays.concat(parts, 0);
+    if (script) {
+      profile.mark(Section.ATTENTION);
+      NDArray h = scripts.attentionOutput(attn, unpack, w, x);
+      profile.mark(Section.O_PROJ);
+      return h;
+    }
+    attn = Rows.select(attn, unpack);
+    profile.mark(Section.ATTENTION);
+    // in place on the product's fresh result: the same sum as x + product, one array fewer
+    NDArray h = linear(attn, w.o(), w.oBias()).addi(x);
+    profile.mark(Section.O_PROJ);
+    return h;
+  }
+
+  /**
+   * Norm, q/k/v product and RoPE of x; writes K and V into the cache and returns the queries,
+   * {@code [tokens, heads * headDim]}.
+   */
+  private NDArray queries(int index, Weights.Layer w, NDArray x, NDArray slots, NDList ropeTables) {
     int tokens = (int) x.getShape().get(0);
     int qDim = spec.numHeads() * spec.headDim();
     int kvDim = spec.numKvHeads() * spec.headDim();
@@ -194,27 +253,19 @@ public final class LlamaModel {
     profile.mark(Section.ROPE);
     cache.write(index, slots, k, v);
     profile.mark(Section.KV_WRITE);
-    NDArray flatQ = q.reshape(tokens, qDim);
-    NDArray attn;
-    if (groups.length == 1) {
-      attn = attend(index, flatQ, groups[0]);
-    } else {
-      NDList parts = new NDList(groups.length);
-      for (GroupInputs g : groups) {
-        parts.add(attend(index, flatQ, g));
-      }
-      attn = NDArrays.concat(parts, 0);
-    }
-    attn = Rows.select(attn, unpack);
-    profile.mark(Section.ATTENTION);
-    // in place on the product's fresh result: the same sum as x + product, one array fewer
-    NDArray h = linear(attn, w.o(), w.oBias()).addi(x);
-    profile.mark(Section.O_PROJ);
-    return h;
+    return q.reshape(tokens, qDim);
   }
 
   /** h plus the MLP's output. */
   private NDArray feedForward(Weights.Layer w, NDArray h) {
+    if (scripted(h)
+        && w.gateUpBias() == null
+        && w.downBias() == null
+        && invariance.activationRows(spec.intermediateSize()) >= h.getShape().get(0)) {
+      NDArray out = scripts.feedForward(h, w);
+      profile.mark(Section.FEED_FORWARD);
+      return out;
+    }
     NDArray postNormed = rmsNorm(h, w.postNorm());
     profile.mark(Section.NORM);
     NDArray gateUp = linear(postNormed, w.gateUp(), w.gateUpBias());
@@ -263,6 +314,15 @@ public final class LlamaModel {
         .reshape(kvh, b, grp, nq, d)
         .transpose(1, 3, 0, 2, 4)
         .reshape(b * nq, kvh * grp * d);
+  }
+
+  /**
+   * Whether {@link LayerScripts} may take x's rows: they exist, and x's products are not padded (a
+   * script runs the product on the rows it is given).
+   */
+  private boolean scripted(NDArray x) {
+    int rows = (int) x.getShape().get(0);
+    return scripts != null && invariance.padRows(Math.max(rows, product.minRows())) == rows;
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {

@@ -52,8 +52,7 @@ public final class PackedLinear implements AutoCloseable {
               manager,
               "PackedLinearProduct",
               "x: Tensor, w: Tensor",
-              "return ops.mkldnn._linear_pointwise(x, w, None, \"none\", "
-                  + "annotate(List[Optional[number]], []), \"\")");
+              "return " + product("x", "w"));
       return Optional.of(new PackedLinear(reorder, linear, manager));
     } catch (IllegalStateException e) {
       if (reorder != null) {
@@ -61,6 +60,18 @@ public final class PackedLinear implements AutoCloseable {
       }
       return Optional.empty();
     }
+  }
+
+  /**
+   * The TorchScript expression of the product of {@code x} (rows in the weights' dtype) and packed
+   * {@code w}, for this class's module and {@link LayerScripts}.
+   */
+  static String product(String x, String w) {
+    return "ops.mkldnn._linear_pointwise("
+        + x
+        + ", "
+        + w
+        + ", None, \"none\", annotate(List[Optional[number]], []), \"\")";
   }
 
   /** {@code weight} ({@code [in, out]}, a transposed view of {@code [out, in]}) packed. */

@@ -16,15 +16,17 @@ public final class StepProfile {
   public enum Section {
     INPUTS("index arrays, embedding"),
     NORM("RMSNorm"),
+    ATTENTION_INPUT("norm, q/k/v product, RoPE, K/V write (one script)"),
     QKV("q/k/v product"),
     ROPE("RoPE"),
     KV_WRITE("K/V cache write"),
     KV_GATHER("K/V gather"),
-    ATTENTION("scores, softmax, weighted sum"),
+    ATTENTION("scores, softmax, weighted sum (scripted: with the K/V gather)"),
     O_PROJ("output product + residual"),
     GATE_UP("gate/up product"),
     ACTIVATION("SiLU x up"),
     DOWN("down product + residual"),
+    FEED_FORWARD("norm, gate/up, SiLU x up, down, residual (one script)"),
     LM_HEAD("final norm + LM head"),
     SAMPLING("argmax and logits to Java"),
     SCHEDULING("scheduler, batch building, bookkeeping");

@@ -18,7 +18,7 @@ import ai.djl.ndarray.types.Shape;
 public final class Bfloat16Arrays implements AutoCloseable {
 
   /** ScalarType::BFloat16 in c10's enumeration, as TorchScript's serialized code writes dtypes. */
-  private static final int TORCH_BFLOAT16 = 15;
+  public static final int TORCH_BFLOAT16 = 15;
 
   private final TorchScript module;
   private final TorchScript uninitialized;

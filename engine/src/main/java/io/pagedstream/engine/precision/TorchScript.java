@@ -38,7 +38,8 @@ public final class TorchScript implements AutoCloseable {
    * manager's device.
    *
    * @param parameters TorchScript parameter list, e.g. {@code "x: Tensor, w: Tensor"}
-   * @param body one TorchScript statement, e.g. {@code "return torch.relu(x)"}
+   * @param body TorchScript statements, one per line, the last a return, e.g. {@code "return
+   *     torch.relu(x)"}
    * @throws IllegalStateException when PyTorch refuses the module (an operation it lacks)
    */
   public static TorchScript load(NDManager manager, String name, String parameters, String body) {
@@ -97,7 +98,7 @@ public final class TorchScript implements AutoCloseable {
             + parameters
             + ") -> Tensor:\n"
             + "    "
-            + body
+            + body.replace("\n", "\n    ")
             + "\n";
     // pickle protocol 2: GLOBAL __torch__.<name>, EMPTY_TUPLE, NEWOBJ, then its state dict
     // {"training": True, "_is_full_backward_hook": None} set with BUILD
