@@ -41,16 +41,12 @@ public final class LayerScripts implements AutoCloseable {
   /** c10's ScalarType::Float, as TorchScript's serialized code writes dtypes. */
   private static final int FLOAT32 = 6;
 
-  /** RMSNorm of x with weight g, as {@code LlamaModel.rmsNorm}: into n. */
-  private static final String NORM =
-      "n = torch.mul(torch.div(x, torch.sqrt(torch.add(torch.mean(torch.square(x), [-1], True),"
-          + " {eps}))), g)\n";
-
   private final List<TorchScript> modules = new ArrayList<>();
   private final TorchScript attentionInput;
   private final TorchScript attention;
   private final TorchScript attentionOutput;
   private final TorchScript feedForward;
+  private final TorchScript layer;
   private final TorchScript head;
 
   /**
@@ -86,115 +82,132 @@ public final class LayerScripts implements AutoCloseable {
             Map.entry("chunk", Integer.toString(BatchInvariance.CHUNK)),
             Map.entry("bf16", Integer.toString(Bfloat16Arrays.TORCH_BFLOAT16)),
             Map.entry("f32", Integer.toString(FLOAT32)));
+    // each block's statements read and define fixed names, so that a layer is their concatenation
+    String input =
+        // RMSNorm, the q/k/v product, RoPE on the q and k heads side by side (Rope.apply), K and
+        // V written head-major into the layer's storage (KvCache.write); defines q, the queries
+        // as [tokens, heads * d]
+        norm("x", "g")
+            + "y = torch.to("
+            + product("n", "w")
+            + ", {f32})\n"
+            + "t = torch.size(y, 0)\n"
+            + "r = torch.reshape(torch.slice(y, 1, 0, {qk}), [t, {heads} + {kvHeads}, {d}])\n"
+            + "x1 = torch.slice(r, 2, 0, {half})\n"
+            + "x2 = torch.slice(r, 2, {half}, {d})\n"
+            + "rot = torch.cat([torch.sub(torch.mul(x1, c), torch.mul(x2, s)),"
+            + " torch.add(torch.mul(x2, c), torch.mul(x1, s))], -1)\n"
+            + "k = torch.slice(rot, 1, {heads}, {heads} + {kvHeads})\n"
+            + "v = torch.reshape(torch.slice(y, 1, {qk}, {qkv}), [t, {kvHeads}, {d}])\n"
+            + "kw = torch.index_put_(kp, [slots], "
+            + headMajor("k")
+            + ")\n"
+            + "vw = torch.index_put_(vp, [slots], "
+            + headMajor("v")
+            + ")\n"
+            + "q = torch.reshape(torch.slice(rot, 1, 0, {heads}), [t, {heads} * {d}])\n";
+    String group =
+        // LlamaModel.attend for one group, with AttentionProduct's bfloat16 products and
+        // BatchInvariance.weightedSum's chunk-by-chunk sum; defines a, the group's output rows
+        "b = torch.size(mask, 1)\n"
+            + "nq = torch.size(mask, 3)\n"
+            + "ctx = torch.size(mask, 4)\n"
+            + "qs = torch.reshape(torch.embedding(q, queryRows, -1, False, False),"
+            + " [b, nq, {kvHeads}, {group}, {d}])\n"
+            + "qh = torch.reshape(torch.permute(qs, [2, 0, 3, 1, 4]),"
+            + " [{kvHeads} * b, {group} * nq, {d}])\n"
+            + "keys = torch.reshape(torch.embedding(kp, contextRows, -1, False, False),"
+            + " [{kvHeads} * b, ctx, {d}])\n"
+            + "values = torch.reshape(torch.embedding(vp, contextRows, -1, False, False),"
+            + " [{kvHeads} * b, ctx, {d}])\n"
+            + "scores = "
+            + times("qh", "torch.transpose(keys, 1, 2)")
+            + "\n"
+            + "masked = torch.add(torch.reshape(torch.mul(scores, {scale}),"
+            + " [{kvHeads}, b, {group}, nq, ctx]), mask)\n"
+            + "p = torch.reshape(torch.softmax(masked, -1), [{kvHeads} * b, {group} * nq, ctx])\n"
+            + "acc = "
+            + times("torch.slice(p, 2, 0, {chunk})", "torch.slice(values, 1, 0, {chunk})")
+            + "\n"
+            + "for i in range(1, torch.floordiv(ctx, {chunk})):\n"
+            + "  at = i * {chunk}\n"
+            + "  acc = torch.add(acc, "
+            + times(
+                "torch.slice(p, 2, at, at + {chunk})", "torch.slice(values, 1, at, at + {chunk})")
+            + ")\n"
+            + "a = torch.reshape(torch.permute(torch.reshape(acc, [{kvHeads}, b, {group}, nq, {d}]),"
+            + " [1, 3, 0, 2, 4]), [b * nq, {heads} * {d}])\n";
+    String output =
+        // the attention rows back in packed order, the output product, the residual; defines h
+        "u = torch.embedding(a, unpack, -1, False, False)\n"
+            + "h = torch.add(torch.to("
+            + product("u", "wo")
+            + ", {f32}), x)\n";
+    String mlp =
+        // RMSNorm, gate/up product, silu(gate) * up as BatchInvariance.swiGlu, down product,
+        // residual; defines out
+        norm("h", "g2")
+            + "y = torch.to("
+            + product("n", "gu")
+            + ", {f32})\n"
+            + "gate = torch.slice(y, 1, 0, {inter})\n"
+            + "up = torch.slice(y, 1, {inter}, {inter2})\n"
+            + "act = torch.mul(torch.mul(torch.sigmoid(gate), gate), up)\n"
+            + "out = torch.add(torch.to("
+            + product("act", "down")
+            + ", {f32}), h)\n";
+    String inputs =
+        "x: Tensor, g: Tensor, w: Tensor, c: Tensor, s: Tensor, kp: Tensor, vp: Tensor,"
+            + " slots: Tensor";
+    String groupInputs = "queryRows: Tensor, contextRows: Tensor, mask: Tensor";
+    String mlpInputs = "g2: Tensor, gu: Tensor, down: Tensor";
     try {
-      attentionInput =
-          load(
-              manager,
-              constants,
-              "AttentionInput",
-              "x: Tensor, g: Tensor, w: Tensor, c: Tensor, s: Tensor, kp: Tensor, vp: Tensor,"
-                  + " slots: Tensor",
-              // RMSNorm, the q/k/v product, RoPE on the q and k heads side by side (Rope.apply),
-              // K and V written head-major into the layer's storage (KvCache.write); returns the
-              // queries as [tokens, heads * d]
-              NORM
-                  + "y = torch.to("
-                  + product("n", "w")
-                  + ", {f32})\n"
-                  + "t = torch.size(y, 0)\n"
-                  + "r = torch.reshape(torch.slice(y, 1, 0, {qk}), [t, {heads} + {kvHeads}, {d}])\n"
-                  + "x1 = torch.slice(r, 2, 0, {half})\n"
-                  + "x2 = torch.slice(r, 2, {half}, {d})\n"
-                  + "rot = torch.cat([torch.sub(torch.mul(x1, c), torch.mul(x2, s)),"
-                  + " torch.add(torch.mul(x2, c), torch.mul(x1, s))], -1)\n"
-                  + "k = torch.slice(rot, 1, {heads}, {heads} + {kvHeads})\n"
-                  + "v = torch.reshape(torch.slice(y, 1, {qk}, {qkv}), [t, {kvHeads}, {d}])\n"
-                  + "kw = torch.index_put_(kp, [slots], "
-                  + headMajor("k")
-                  + ")\n"
-                  + "vw = torch.index_put_(vp, [slots], "
-                  + headMajor("v")
-                  + ")\n"
-                  + "return torch.reshape(torch.slice(rot, 1, 0, {heads}), [t, {heads} * {d}])");
+      attentionInput = load(manager, constants, "AttentionInput", inputs, input + "return q");
       attention =
           load(
               manager,
               constants,
               "GroupAttention",
-              "q: Tensor, kp: Tensor, vp: Tensor, queryRows: Tensor, contextRows: Tensor,"
-                  + " mask: Tensor",
-              // LlamaModel.attend for one group, with AttentionProduct's bfloat16 products and
-              // BatchInvariance.weightedSum's chunk-by-chunk sum
-              "b = torch.size(mask, 1)\n"
-                  + "nq = torch.size(mask, 3)\n"
-                  + "ctx = torch.size(mask, 4)\n"
-                  + "qs = torch.reshape(torch.embedding(q, queryRows, -1, False, False),"
-                  + " [b, nq, {kvHeads}, {group}, {d}])\n"
-                  + "qh = torch.reshape(torch.permute(qs, [2, 0, 3, 1, 4]),"
-                  + " [{kvHeads} * b, {group} * nq, {d}])\n"
-                  + "keys = torch.reshape(torch.embedding(kp, contextRows, -1, False, False),"
-                  + " [{kvHeads} * b, ctx, {d}])\n"
-                  + "values = torch.reshape(torch.embedding(vp, contextRows, -1, False, False),"
-                  + " [{kvHeads} * b, ctx, {d}])\n"
-                  + "scores = "
-                  + times("qh", "torch.transpose(keys, 1, 2)")
-                  + "\n"
-                  + "masked = torch.add(torch.reshape(torch.mul(scores, {scale}),"
-                  + " [{kvHeads}, b, {group}, nq, ctx]), mask)\n"
-                  + "p = torch.reshape(torch.softmax(masked, -1), [{kvHeads} * b, {group} * nq,"
-                  + " ctx])\n"
-                  + "out = "
-                  + times("torch.slice(p, 2, 0, {chunk})", "torch.slice(values, 1, 0, {chunk})")
-                  + "\n"
-                  + "for i in range(1, torch.floordiv(ctx, {chunk})):\n"
-                  + "  at = i * {chunk}\n"
-                  + "  out = torch.add(out, "
-                  + times(
-                      "torch.slice(p, 2, at, at + {chunk})",
-                      "torch.slice(values, 1, at, at + {chunk})")
-                  + ")\n"
-                  + "return torch.reshape(torch.permute(torch.reshape(out, [{kvHeads}, b, {group},"
-                  + " nq, {d}]), [1, 3, 0, 2, 4]), [b * nq, {heads} * {d}])");
+              "q: Tensor, kp: Tensor, vp: Tensor, " + groupInputs,
+              group + "return a");
       attentionOutput =
           load(
               manager,
               constants,
               "AttentionOutput",
-              "a: Tensor, unpack: Tensor, w: Tensor, x: Tensor",
-              // the attention rows back in packed order, the output product, the residual
-              "u = torch.embedding(a, unpack, -1, False, False)\n"
-                  + "return torch.add(torch.to("
-                  + product("u", "w")
-                  + ", {f32}), x)");
+              "a: Tensor, unpack: Tensor, wo: Tensor, x: Tensor",
+              output + "return h");
       feedForward =
+          load(manager, constants, "FeedForward", "h: Tensor, " + mlpInputs, mlp + "return out");
+      layer =
           load(
               manager,
               constants,
-              "FeedForward",
-              "x: Tensor, g: Tensor, gu: Tensor, down: Tensor",
-              // RMSNorm, gate/up product, silu(gate) * up as BatchInvariance.swiGlu, down product,
-              // residual
-              NORM
-                  + "y = torch.to("
-                  + product("n", "gu")
-                  + ", {f32})\n"
-                  + "gate = torch.slice(y, 1, 0, {inter})\n"
-                  + "up = torch.slice(y, 1, {inter}, {inter2})\n"
-                  + "act = torch.mul(torch.mul(torch.sigmoid(gate), gate), up)\n"
-                  + "return torch.add(torch.to("
-                  + product("act", "down")
-                  + ", {f32}), x)");
+              "Layer",
+              inputs + ", " + groupInputs + ", unpack: Tensor, wo: Tensor, " + mlpInputs,
+              input + group + output + mlp + "return out");
       head =
           load(
               manager,
               constants,
               "NormHead",
               "x: Tensor, g: Tensor, w: Tensor",
-              NORM + "return torch.to(" + product("n", "w") + ", {f32})");
+              norm("x", "g") + "return torch.to(" + product("n", "w") + ", {f32})");
     } catch (RuntimeException e) {
       close();
       throw e;
     }
+  }
+
+  /** RMSNorm of {@code x} with weight {@code g}, as {@code LlamaModel.rmsNorm}: defines n. */
+  private static String norm(String x, String g) {
+    return "n = torch.mul(torch.div("
+        + x
+        + ", torch.sqrt(torch.add(torch.mean(torch.square("
+        + x
+        + "), [-1], True), {eps}))), "
+        + g
+        + ")\n";
   }
 
   /** The packed product of float32 {@code x} in bfloat16 (DenseProduct with PackedLinear). */
@@ -277,6 +290,40 @@ public final class LayerScripts implements AutoCloseable {
   /** h plus the MLP's output. */
   NDArray feedForward(NDArray h, Weights.Layer w) {
     return feedForward.forward(h, w.postNorm(), w.gateUp(), w.down());
+  }
+
+  /**
+   * The whole layer, for a batch whose attention is one group: {@link #attentionInput}, {@link
+   * #attention}, {@link #attentionOutput} and {@link #feedForward} in one call.
+   */
+  NDArray layer(
+      NDArray x,
+      Weights.Layer w,
+      NDList ropeTables,
+      NDArray keys,
+      NDArray values,
+      NDArray headRows,
+      NDArray queryRows,
+      NDArray contextRows,
+      NDArray maskBias,
+      NDArray unpack) {
+    return layer.forward(
+        x,
+        w.inputNorm(),
+        w.qkv(),
+        ropeTables.get(0),
+        ropeTables.get(1),
+        keys,
+        values,
+        headRows,
+        queryRows,
+        contextRows,
+        maskBias,
+        unpack,
+        w.o(),
+        w.postNorm(),
+        w.gateUp(),
+        w.down());
   }
 
   /** The logits of rows {@code x}: final norm and LM head. */

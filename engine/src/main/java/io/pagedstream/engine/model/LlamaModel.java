@@ -105,9 +105,28 @@ public final class LlamaModel {
         int layer = l;
         Weights.Layer w = weights.layers().get(l);
         NDArray in = x;
-        NDArray h = kept(() -> selfAttention(layer, w, in, slots, ropeTables, groups, unpack));
-        x = kept(() -> feedForward(w, h));
-        h.close();
+        if (groups.length == 1 && attentionScripted(w, in) && mlpScripted(w, in)) {
+          GroupInputs g = groups[0];
+          x =
+              kept(
+                  () ->
+                      scripts.layer(
+                          in,
+                          w,
+                          ropeTables,
+                          cache.storage(layer, false),
+                          cache.storage(layer, true),
+                          slots,
+                          g.queryRows,
+                          g.contextRows,
+                          g.maskBias,
+                          unpack));
+          profile.mark(Section.LAYER);
+        } else {
+          NDArray h = kept(() -> selfAttention(layer, w, in, slots, ropeTables, groups, unpack));
+          x = kept(() -> feedForward(w, h));
+          h.close();
+        }
         if (l > 0) {
           in.close();
         }
@@ -185,11 +204,7 @@ public final class LlamaModel {
       NDList ropeTables,
       GroupInputs[] groups,
       NDArray unpack) {
-    boolean script =
-        scripted(x)
-            && attention.dtype() == Dtype.BFLOAT16
-            && w.qkvBias() == null
-            && w.oBias() == null;
+    boolean script = attentionScripted(w, x);
     NDArray flatQ;
     if (script) {
       flatQ =
@@ -258,10 +273,7 @@ public final class LlamaModel {
 
   /** h plus the MLP's output. */
   private NDArray feedForward(Weights.Layer w, NDArray h) {
-    if (scripted(h)
-        && w.gateUpBias() == null
-        && w.downBias() == null
-        && invariance.activationRows(spec.intermediateSize()) >= h.getShape().get(0)) {
+    if (mlpScripted(w, h)) {
       NDArray out = scripts.feedForward(h, w);
       profile.mark(Section.FEED_FORWARD);
       return out;
@@ -323,6 +335,22 @@ public final class LlamaModel {
   private boolean scripted(NDArray x) {
     int rows = (int) x.getShape().get(0);
     return scripts != null && invariance.padRows(Math.max(rows, product.minRows())) == rows;
+  }
+
+  /** Whether the attention block of layer w runs as scripts on x's rows. */
+  private boolean attentionScripted(Weights.Layer w, NDArray x) {
+    return scripted(x)
+        && attention.dtype() == Dtype.BFLOAT16
+        && w.qkvBias() == null
+        && w.oBias() == null;
+  }
+
+  /** Whether the MLP of layer w runs as a script on x's rows (the activation unsplit). */
+  private boolean mlpScripted(Weights.Layer w, NDArray x) {
+    return scripted(x)
+        && w.gateUpBias() == null
+        && w.downBias() == null
+        && invariance.activationRows(spec.intermediateSize()) >= x.getShape().get(0);
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {

@@ -15,6 +15,7 @@ public final class StepProfile {
   /** The parts of a step, in the order the forward pass runs them. */
   public enum Section {
     INPUTS("index arrays, embedding"),
+    LAYER("whole layers, one script each"),
     NORM("RMSNorm"),
     ATTENTION_INPUT("norm, q/k/v product, RoPE, K/V write (one script)"),
     QKV("q/k/v product"),
