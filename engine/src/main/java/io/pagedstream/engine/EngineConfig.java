@@ -6,6 +6,7 @@ import io.pagedstream.engine.precision.Precision;
 import io.pagedstream.engine.scheduler.SchedulerConfig;
 import io.pagedstream.engine.scheduler.SchedulerConfig.KvLayout;
 import io.pagedstream.engine.scheduler.SchedulerConfig.PreemptionMode;
+import java.util.function.Consumer;
 
 /**
  * How to run the engine.
@@ -84,139 +85,109 @@ public record EngineConfig(
   }
 
   public EngineConfig withBlocks(int blockSize, int numKvBlocks) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        maxNumBatchedTokens,
-        prefixCaching,
-        preemptionMode,
-        swapSpaceBytes,
-        kvLayout,
-        batchInvariant,
-        layerScripts,
-        dtype,
-        kvCacheDtype);
+    return edit(
+        c -> {
+          c.blockSize = blockSize;
+          c.numKvBlocks = numKvBlocks;
+        });
   }
 
   public EngineConfig withMaxNumSeqs(int n) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        n,
-        maxNumBatchedTokens,
-        prefixCaching,
-        preemptionMode,
-        swapSpaceBytes,
-        kvLayout,
-        batchInvariant,
-        layerScripts,
-        dtype,
-        kvCacheDtype);
+    return edit(c -> c.maxNumSeqs = n);
   }
 
   public EngineConfig withMaxNumBatchedTokens(int n) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        n,
-        prefixCaching,
-        preemptionMode,
-        swapSpaceBytes,
-        kvLayout,
-        batchInvariant,
-        layerScripts,
-        dtype,
-        kvCacheDtype);
+    return edit(c -> c.maxNumBatchedTokens = n);
   }
 
   public EngineConfig withPrefixCaching(boolean on) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        maxNumBatchedTokens,
-        on,
-        preemptionMode,
-        swapSpaceBytes,
-        kvLayout,
-        batchInvariant,
-        layerScripts,
-        dtype,
-        kvCacheDtype);
+    return edit(c -> c.prefixCaching = on);
   }
 
   public EngineConfig withPreemption(PreemptionMode mode, long swapBytes) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        maxNumBatchedTokens,
-        prefixCaching,
-        mode,
-        swapBytes,
-        kvLayout,
-        batchInvariant,
-        layerScripts,
-        dtype,
-        kvCacheDtype);
+    return edit(
+        c -> {
+          c.preemptionMode = mode;
+          c.swapSpaceBytes = swapBytes;
+        });
   }
 
+  /** The KV layout; prefix caching stays on only with the paged one. */
   public EngineConfig withLayout(KvLayout layout) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        maxNumBatchedTokens,
-        layout == KvLayout.PAGED && prefixCaching,
-        preemptionMode,
-        swapSpaceBytes,
-        layout,
-        batchInvariant,
-        layerScripts,
-        dtype,
-        kvCacheDtype);
+    return edit(
+        c -> {
+          c.kvLayout = layout;
+          c.prefixCaching = layout == KvLayout.PAGED && prefixCaching;
+        });
   }
 
   public EngineConfig withLayerScripts(boolean on) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        maxNumBatchedTokens,
-        prefixCaching,
-        preemptionMode,
-        swapSpaceBytes,
-        kvLayout,
-        batchInvariant,
-        on,
-        dtype,
-        kvCacheDtype);
+    return edit(c -> c.layerScripts = on);
   }
 
   /** Weights (and dense products) in {@code weights}, K and V in {@code kv}. */
   public EngineConfig withDtypes(Dtype weights, Dtype kv) {
-    return new EngineConfig(
-        device,
-        blockSize,
-        numKvBlocks,
-        maxNumSeqs,
-        maxNumBatchedTokens,
-        prefixCaching,
-        preemptionMode,
-        swapSpaceBytes,
-        kvLayout,
-        batchInvariant,
-        layerScripts,
-        weights,
-        kv);
+    return edit(
+        c -> {
+          c.dtype = weights;
+          c.kvCacheDtype = kv;
+        });
+  }
+
+  /** A copy with {@code change} applied, validated by the canonical constructor. */
+  private EngineConfig edit(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.build();
+  }
+
+  /** The components as fields, for {@link #edit}: one place that lists them all. */
+  private static final class Draft {
+    String device;
+    int blockSize;
+    int numKvBlocks;
+    int maxNumSeqs;
+    int maxNumBatchedTokens;
+    boolean prefixCaching;
+    PreemptionMode preemptionMode;
+    long swapSpaceBytes;
+    KvLayout kvLayout;
+    boolean batchInvariant;
+    boolean layerScripts;
+    Dtype dtype;
+    Dtype kvCacheDtype;
+
+    Draft(EngineConfig c) {
+      device = c.device;
+      blockSize = c.blockSize;
+      numKvBlocks = c.numKvBlocks;
+      maxNumSeqs = c.maxNumSeqs;
+      maxNumBatchedTokens = c.maxNumBatchedTokens;
+      prefixCaching = c.prefixCaching;
+      preemptionMode = c.preemptionMode;
+      swapSpaceBytes = c.swapSpaceBytes;
+      kvLayout = c.kvLayout;
+      batchInvariant = c.batchInvariant;
+      layerScripts = c.layerScripts;
+      dtype = c.dtype;
+      kvCacheDtype = c.kvCacheDtype;
+    }
+
+    EngineConfig build() {
+      return new EngineConfig(
+          device,
+          blockSize,
+          numKvBlocks,
+          maxNumSeqs,
+          maxNumBatchedTokens,
+          prefixCaching,
+          preemptionMode,
+          swapSpaceBytes,
+          kvLayout,
+          batchInvariant,
+          layerScripts,
+          dtype,
+          kvCacheDtype);
+    }
   }
 }

@@ -25,11 +25,6 @@ public final class DenseProduct {
     this.packed = packed;
   }
 
-  /** Whether the weights are packed for oneDNN ({@link PackedLinear}). */
-  public boolean packed() {
-    return packed != null;
-  }
-
   /**
    * Columns of the activations a {@link #prepare}d weight multiplies (packed ones are [out, in]).
    */

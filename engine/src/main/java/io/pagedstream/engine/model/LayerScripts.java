@@ -13,26 +13,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The blocks of a decoder layer as {@link TorchScript} modules, one native call per block, for
- * bfloat16 weights packed for oneDNN ({@link PackedLinear}) and a bfloat16 KV cache.
+ * The blocks of a decoder layer as {@link TorchScript} modules, one native call per block (or per
+ * layer, when a step's attention is one group), for bfloat16 weights packed for oneDNN ({@link
+ * PackedLinear}) and a bfloat16 KV cache.
  *
  * <p>Why: on a CPU each DJL operation costs a JNI crossing, a Java array object registered with its
- * manager and scope, an index string parsed, and often an output PyTorch allocates that a script
- * would not need (the bfloat16 casts, the views around a product). A batch-64 decode step issued
- * about 80 of them per layer; the scripts issue the same ATen operations from inside PyTorch, five
- * calls per layer. Measured on the machine this was written on (smollm-135m, bfloat16): a batch-64
- * decode step went from 121 to about 100 ms, and tiny-stories-synth generation from 1,417 to 1,886
- * tokens per second.
+ * manager and scope, often an index string parsed, and sometimes an output a script would not need
+ * (the casts through the bfloat16 scratch, the views around a product). A layer issued about 80 of
+ * them; a script issues the same ATen operations from inside PyTorch. Measured on the machine this
+ * was written on (smollm-135m, bfloat16, alternating runs): a batch-64 decode step went from
+ * 118-120 to 99-105 ms, a batch-1 step from 39-42 to 27-28 ms, and tiny-stories-synth generation
+ * from 1,322 to 2,011 tokens per second.
  *
  * <p>Each script runs the same ATen operations, on the same dtypes and layouts and in the same
  * order, as the op-by-op code it replaces in {@link LlamaModel} (RMSNorm, {@link Rope}, the KV
  * cache's write, {@link LlamaModel}'s attention with {@link BatchInvariance#weightedSum}, the
- * SwiGLU), so its results are the same bits: {@code LayerScriptsTest} checks that token for token
- * and log-probability for log-probability. That is also why the start-up batch-invariance
- * measurement, made through {@link DenseProduct} and {@link AttentionProduct}, holds for them. A
- * script is used only where no padding applies (the measured row count is the real one, and the
- * activation may take all rows at once) and the model has no biases; everything else, and every
- * other dtype, runs op by op.
+ * SwiGLU), so its results are the same bits: {@code LayerScriptsTest} compares every logit with the
+ * op-by-op path's. That is also why the start-up batch-invariance measurement, made through {@link
+ * DenseProduct} and {@link AttentionProduct}, holds for them. A script is used only where no
+ * padding applies (the measured row count is the real one, and the activation may take all rows at
+ * once) and the model has no biases; everything else, and every other dtype, runs op by op. Writing
+ * the sources here rather than shipping {@code torch.jit.save} archives keeps the repository free
+ * of binaries and lets the model's constants be literals.
  */
 public final class LayerScripts implements AutoCloseable {
 

@@ -24,6 +24,11 @@ import java.util.function.Supplier;
  * the dtype {@link AttentionProduct} picks; the residual stream, RMSNorm, RoPE, the scaled and
  * masked scores, softmax and the logits stay float32.
  *
+ * <p>Where {@link LayerScripts} apply (packed bfloat16 products and a bfloat16 cache, no padding,
+ * no biases), a block, or a whole layer when a step's attention is one group, runs as one
+ * TorchScript call that issues the same operations; the code below is then the definition the
+ * scripts follow, and what every other case runs.
+ *
  * <p>Every intermediate array lives in an {@link NDScope} closed at the end of the call, so a step
  * leaves no native memory behind whatever manager an operation attached its result to.
  */
