@@ -254,7 +254,9 @@ final class BenchCommand implements Callable<Integer> {
           (mem.loadPeakRssBytes() - mem.rssBeforeLoadBytes()) / 1e6,
           mem.peakRssBytes() / 1e6);
     }
-    System.out.println(primary.batchInvariance());
+    System.out.println(
+        primary.batchInvariance()
+            + (primary.layerScripts() ? "; layers run as TorchScript calls" : "; layers op by op"));
     if (primary.decodeStepProfile() != null) {
       Map<String, Double> p = primary.decodeStepProfile();
       double total =

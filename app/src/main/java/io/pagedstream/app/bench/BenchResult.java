@@ -30,7 +30,8 @@ public record BenchResult(
     Map<String, int[]> outputs,
     Memory memory,
     Map<String, Double> decodeStepProfile,
-    String batchInvariance) {
+    String batchInvariance,
+    boolean layerScripts) {
 
   /**
    * What the run stored in which dtype, and the process's resident memory: before the engine
@@ -88,6 +89,7 @@ public record BenchResult(
     o.put("load_peak_rss_bytes", memory.loadPeakRssBytes());
     o.put("peak_rss_bytes", memory.peakRssBytes());
     o.put("batch_invariance", batchInvariance);
+    o.put("layer_scripts", layerScripts);
     if (decodeStepProfile != null) {
       ObjectNode p = o.putObject("decode_step_ms");
       decodeStepProfile.forEach(p::put);

@@ -73,7 +73,8 @@ public final class BenchRunner {
           outputs,
           memory(engine),
           steps == null ? null : byName(steps),
-          engine.batchInvariance().toString());
+          engine.batchInvariance().toString(),
+          engine.runsLayerScripts());
     }
   }
 
