@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.pagedstream.core.model.ModelSpec;
-import io.pagedstream.engine.precision.Bfloat16Arrays;
 import io.pagedstream.engine.precision.TorchScript;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +38,6 @@ import org.slf4j.LoggerFactory;
 public final class LayerScripts implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LayerScripts.class);
-
-  /** c10's ScalarType::Float, as TorchScript's serialized code writes dtypes. */
-  private static final int FLOAT32 = 6;
 
   private final List<TorchScript> modules = new ArrayList<>();
   private final TorchScript attentionInput;
@@ -82,8 +78,8 @@ public final class LayerScripts implements AutoCloseable {
             Map.entry("inter", Integer.toString(spec.intermediateSize())),
             Map.entry("inter2", Integer.toString(2 * spec.intermediateSize())),
             Map.entry("chunk", Integer.toString(BatchInvariance.CHUNK)),
-            Map.entry("bf16", Integer.toString(Bfloat16Arrays.TORCH_BFLOAT16)),
-            Map.entry("f32", Integer.toString(FLOAT32)));
+            Map.entry("bf16", Integer.toString(TorchScript.BFLOAT16)),
+            Map.entry("f32", Integer.toString(TorchScript.FLOAT32)));
     // each block's statements read and define fixed names, so that a layer is their concatenation
     String input =
         // RMSNorm, the q/k/v product, RoPE on the q and k heads side by side (Rope.apply), K and

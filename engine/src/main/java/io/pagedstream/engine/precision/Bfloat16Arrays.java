@@ -17,9 +17,6 @@ import ai.djl.ndarray.types.Shape;
  */
 public final class Bfloat16Arrays implements AutoCloseable {
 
-  /** ScalarType::BFloat16 in c10's enumeration, as TorchScript's serialized code writes dtypes. */
-  public static final int TORCH_BFLOAT16 = 15;
-
   private final TorchScript module;
   private final TorchScript uninitialized;
   private final NDManager manager;
@@ -37,7 +34,7 @@ public final class Bfloat16Arrays implements AutoCloseable {
             manager,
             "ToBf16",
             "x: Tensor",
-            "return torch.contiguous(torch.to(x, " + TORCH_BFLOAT16 + "))");
+            "return torch.contiguous(torch.to(x, " + TorchScript.BFLOAT16 + "))");
     try {
       TorchScript empty =
           TorchScript.load(
@@ -45,7 +42,7 @@ public final class Bfloat16Arrays implements AutoCloseable {
               "EmptyBf16",
               "x: Tensor",
               "return torch.empty(torch.size(x), dtype="
-                  + TORCH_BFLOAT16
+                  + TorchScript.BFLOAT16
                   + ", layout=None, device=ops.prim.device(x), pin_memory=None)");
       return new Bfloat16Arrays(convert, empty, manager);
     } catch (RuntimeException e) {

@@ -25,6 +25,12 @@ import java.util.zip.ZipOutputStream;
  */
 public final class TorchScript implements AutoCloseable {
 
+  /** c10's ScalarType::Float, as TorchScript's serialized code writes a dtype. */
+  public static final int FLOAT32 = 6;
+
+  /** c10's ScalarType::BFloat16, as TorchScript's serialized code writes a dtype. */
+  public static final int BFLOAT16 = 15;
+
   private final Model module;
   private final ParameterStore store;
 
